@@ -1,0 +1,33 @@
+"""restyle: turn an ordinary video into a painted one.
+
+The public API is small: :func:`stylize_image`, :func:`style_vector` and :func:`style_grid`
+for pictures; video functions join them as the pipeline grows. Every error a user can act
+on is a :class:`RestyleError`.
+"""
+
+from .api import style_grid, style_vector, stylize_image
+from .errors import (
+    DependencyError,
+    DeviceError,
+    InputError,
+    ModelError,
+    OutputError,
+    RestyleError,
+)
+from .styles.style import Style
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DependencyError",
+    "DeviceError",
+    "InputError",
+    "ModelError",
+    "OutputError",
+    "RestyleError",
+    "Style",
+    "__version__",
+    "style_grid",
+    "style_vector",
+    "stylize_image",
+]

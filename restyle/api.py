@@ -1,0 +1,143 @@
+"""The public API: the few functions a newcomer calls. The CLI is a thin shell over these."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .media.image import ImageInput, load_image
+from .metrics.grid import compose_grid
+from .styles.embed import StyleLike, resolve_style
+from .styles.spec import parse_style_spec
+from .styles.style import Style
+from .stylizers import DEFAULT_METHOD, LookOptions, create_stylizer
+
+PathLike = str | os.PathLike[str]
+
+
+def stylize_image(
+    content: ImageInput,
+    style: StyleLike | Sequence[StyleLike],
+    *,
+    strength: float = 1.0,
+    preserve_color: bool = False,
+    max_size: int | None = 1280,
+    style_fit: str = "crop",
+    method: str = DEFAULT_METHOD,
+    device: str = "auto",
+    model_dir: PathLike | None = None,
+    precision: str = "float",
+) -> np.ndarray:
+    """Paint a content image in a style; returns an HxWx3 uint8 RGB array of the content's size.
+
+    Arguments:
+        content: a path, PIL image or HxWx3 array.
+        style: a style image (path, PIL image, array), a ``--style`` string such as
+            ``"painting.jpg:0.7"`` or ``"builtin:7"``, a :class:`~restyle.styles.Style` from
+            :func:`style_vector` (compute once, reuse), or a list of these to blend.
+        strength: 0..1, how much of the style (1 = all).
+        preserve_color: keep the content's colours, paint only luminance.
+        max_size: longest side the network paints at (default 1280); larger images are
+            painted at that size and scaled back. ``None``: always the image's own size.
+        style_fit: ``"crop"`` (centre square of the painting) or ``"whole"`` (padded).
+        method: stylization method (``"network"``: the arbitrary-style network, or the
+            26-style network for built-in styles).
+        device: ``"auto"``, ``"cpu"`` or ``"cuda"``.
+        model_dir: a folder holding the weights (overrides the installed ones).
+        precision: ``"float"`` (default, dequantized fast graph) or ``"int8"`` (shipped graph).
+
+    Returns:
+        The stylized image, HxWx3 uint8 RGB, exactly the content's size.
+
+    Raises:
+        InputError: unreadable content or style, bad options.
+        ModelError, DeviceError: weights or device unavailable.
+    """
+    image = load_image(content)
+    resolved = resolve_style(
+        style, fit=style_fit, device=device, model_dir=model_dir, precision=precision
+    )
+    stylizer = create_stylizer(
+        method,
+        resolved.space,
+        LookOptions(max_size=max_size, strength=strength, preserve_color=preserve_color),
+        device=device,
+        model_dir=model_dir,
+        precision=precision,
+    )
+    return stylizer.stylize_image(image, resolved)
+
+
+def style_vector(
+    style: StyleLike | Sequence[StyleLike],
+    *,
+    style_fit: str = "crop",
+    device: str = "auto",
+    model_dir: PathLike | None = None,
+    precision: str = "float",
+) -> Style:
+    """Compute a style (or a weighted blend) once, to pass to :func:`stylize_image` many times."""
+    return resolve_style(
+        style, fit=style_fit, device=device, model_dir=model_dir, precision=precision
+    )
+
+
+def style_grid(
+    contents: Sequence[ImageInput],
+    styles: Sequence[StyleLike],
+    *,
+    cell: int = 256,
+    content_labels: Sequence[str] | None = None,
+    style_labels: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    **options: object,
+) -> np.ndarray:
+    """A grid of contents (rows) by styles (columns), originals as headers; HxWx3 uint8.
+
+    ``options`` are those of :func:`stylize_image` (strength, method, max_size, ...).
+    """
+    images = [load_image(c) for c in contents]
+    style_images = [_style_header(s) for s in styles]
+    fit = str(options.get("style_fit", "crop"))
+    device = str(options.get("device", "auto"))
+    model_dir = options.get("model_dir")
+    precision = str(options.get("precision", "float"))
+    resolved = [
+        resolve_style(s, fit=fit, device=device, model_dir=model_dir, precision=precision)
+        for s in styles
+    ]
+    total, done = len(images) * len(resolved), 0
+    rows = []
+    for img in images:
+        row = []
+        for st in resolved:
+            row.append(stylize_image(img, st, **options))  # type: ignore[arg-type]
+            done += 1
+            if progress:
+                progress(done, total)
+        rows.append(row)
+    if content_labels is None:
+        content_labels = [_label(c, i) for i, c in enumerate(contents)]
+    if style_labels is None:
+        style_labels = [
+            _label(s, i) if not isinstance(s, Style) else s.label for i, s in enumerate(styles)
+        ]
+    return compose_grid(rows, images, style_images, content_labels, style_labels, cell=cell)
+
+
+def _style_header(style: StyleLike) -> np.ndarray | None:
+    """The picture shown above a style's column: the painting, or nothing for a built-in."""
+    if isinstance(style, Style):
+        return None
+    if isinstance(style, str | os.PathLike):
+        spec = parse_style_spec(os.fspath(style))
+        return None if spec.builtin is not None else load_image(spec.source)
+    return load_image(style)
+
+
+def _label(item: object, index: int) -> str:
+    if isinstance(item, str | os.PathLike):
+        return os.path.basename(os.fspath(item))
+    return f"#{index + 1}"

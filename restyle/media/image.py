@@ -1,0 +1,134 @@
+"""Reading and writing still images: any common format in, HxWx3 uint8 RGB out, atomic saves."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..errors import InputError, OutputError
+
+ImageInput = str | os.PathLike[str] | Image.Image | np.ndarray
+
+SAVE_FORMATS = {
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".webp": "WEBP",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".bmp": "BMP",
+}
+
+
+def _to_rgb(img: Image.Image) -> np.ndarray:
+    """Convert a PIL image of any mode to HxWx3 uint8 RGB (alpha composited over white)."""
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(img).astype(np.float64)
+        top = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
+        grey = np.clip(np.round(arr / top * 255.0), 0, 255).astype(np.uint8)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba)
+    return np.asarray(img.convert("RGB"), dtype=np.uint8).copy()
+
+
+def array_to_rgb(arr: np.ndarray) -> np.ndarray:
+    """Coerce a greyscale, RGB or RGBA array (uint8, uint16 or float in [0, 1]) to HxWx3 uint8."""
+    a = np.asarray(arr)
+    if a.ndim == 2:
+        a = a[:, :, None]
+    if a.ndim != 3 or a.shape[2] not in (1, 3, 4):
+        raise InputError(f"an image array must be HxW, HxWx3 or HxWx4, got shape {a.shape}")
+    if a.dtype == np.uint16:
+        a = (a.astype(np.float32) / 257.0).round().astype(np.uint8)
+    elif a.dtype.kind == "f":
+        a = np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    elif a.dtype != np.uint8:
+        raise InputError(f"unsupported image array type {a.dtype}")
+    if a.shape[2] == 4:
+        alpha = a[:, :, 3:4].astype(np.float32) / 255.0
+        a = (a[:, :, :3] * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
+    elif a.shape[2] == 1:
+        a = np.repeat(a, 3, axis=2)
+    return np.ascontiguousarray(a)
+
+
+def load_image(source: ImageInput) -> np.ndarray:
+    """Load a path, PIL image or array as an HxWx3 uint8 RGB array, upright per its EXIF.
+
+    Handles alpha (over white), greyscale, palette, 16-bit and CMYK inputs.
+
+    Raises:
+        InputError: the file is missing or is not a readable image.
+    """
+    if isinstance(source, np.ndarray):
+        return array_to_rgb(source)
+    if isinstance(source, Image.Image):
+        return _to_rgb(source)
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"file not found: {path}")
+    if path.is_dir():
+        raise InputError(f"expected an image file, got a folder: {path}")
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return _to_rgb(img)
+    except UnidentifiedImageError:
+        raise InputError(f"not an image (or an unsupported format): {path}") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise InputError(f"cannot read image {path}: {exc}") from None
+
+
+def check_output_path(path: str | os.PathLike[str], formats: dict[str, str] = SAVE_FORMATS) -> Path:
+    """Check that ``path`` has a known extension and a writable folder; return it as a Path.
+
+    Raises:
+        OutputError: unknown extension, missing folder, or a folder that cannot be written.
+    """
+    out = Path(path)
+    if out.suffix.lower() not in formats:
+        known = ", ".join(sorted(formats))
+        raise OutputError(
+            f"unknown output extension {out.suffix or '(none)'!r} for {out}; use {known}"
+        )
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"output folder does not exist: {folder}")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"cannot write to folder {folder}: permission denied")
+    if out.is_dir():
+        raise OutputError(f"output path is a folder: {out}")
+    return out
+
+
+def save_image(
+    image: np.ndarray | Image.Image, path: str | os.PathLike[str], quality: int = 95
+) -> Path:
+    """Write an image atomically: a temporary file beside ``path``, renamed when complete.
+
+    Raises:
+        OutputError: the path cannot be written (nothing is left behind).
+    """
+    out = check_output_path(path)
+    fmt = SAVE_FORMATS[out.suffix.lower()]
+    img = image if isinstance(image, Image.Image) else Image.fromarray(array_to_rgb(image))
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            options = {"quality": quality} if fmt in ("JPEG", "WEBP") else {}
+            img.save(f, format=fmt, **options)
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out

@@ -1,0 +1,387 @@
+"""ONNX graph edits: dynamic input sizes, dequantization, and a fast rebuild of the style transformer.
+
+The arbitrary-stylization weights ship as int8 QDQ graphs converted from TFLite, pinned to
+384x384. Three edits make them useful at any resolution and fast on a CPU:
+
+* :func:`make_dynamic` frees the spatial dimensions (the networks are fully convolutional).
+* :func:`dequantize` folds the int8 weights into float32 and drops the fake-quantization
+  (QuantizeLinear/DequantizeLinear) pairs on activations. The result computes what the
+  original float network computed, minus the 8-bit rounding of every activation.
+* :func:`build_fast_transformer` reads the dequantized weights and writes an equivalent,
+  NCHW float graph whose full-resolution layers are re-expressed so that every convolution
+  has many channels (space-to-depth for the 9x9 convolutions, sub-pixel convolutions in
+  place of nearest upsampling followed by a convolution). The arithmetic is the same; the
+  outputs agree with the dequantized graph to float rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+__all__ = [
+    "TransformerWeights",
+    "build_fast_transformer",
+    "dequantize",
+    "extract_transformer_weights",
+    "from_phases",
+    "make_dynamic",
+    "to_phases",
+]
+
+# Layer names inside Magenta's arbitrary image stylization transformer.
+CONTRACT = ("contract/conv1", "contract/conv2", "contract/conv3")
+RESIDUAL = tuple(f"residual/residual{i}/conv{j}" for i in range(1, 6) for j in (1, 2))
+EXPAND = ("expand/conv1/conv", "expand/conv2/conv", "expand/conv3/conv")
+NORM_EPS = 1e-5  # the graph's StyleNorm epsilon (int8 127 x 7.874e-8)
+
+
+def make_dynamic(model: onnx.ModelProto, inputs: dict[str, tuple[int, ...]]) -> onnx.ModelProto:
+    """Replace the given axes of graph inputs and of the matching outputs by symbolic sizes.
+
+    Arguments:
+        model: the ONNX model, edited in place and returned.
+        inputs: input name -> axes to free (e.g. ``{"content_image": (0, 1, 2)}`` for NHWC).
+    """
+    names = {0: "batch", 1: "height", 2: "width", 3: "depth"}
+    for value in model.graph.input:
+        for axis in inputs.get(value.name, ()):
+            value.type.tensor_type.shape.dim[axis].dim_param = names.get(axis, f"d{axis}")
+    axes = sorted({a for axes in inputs.values() for a in axes})
+    for value in model.graph.output:
+        dims = value.type.tensor_type.shape.dim
+        for axis in axes:
+            if axis < len(dims):
+                dims[axis].dim_param = names.get(axis, f"d{axis}")
+    return model
+
+
+def _attr(node: onnx.NodeProto, name: str, default: int) -> int:
+    for a in node.attribute:
+        if a.name == name:
+            return a.i
+    return default
+
+
+def dequantize(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Fold int8 weights into float32 initializers and remove activation fake-quantization.
+
+    Every DequantizeLinear whose input is an initializer becomes a float initializer
+    ``(q - zero_point) * scale`` (per-axis scales honoured). Every other QuantizeLinear and
+    DequantizeLinear becomes a pass-through, so layout nodes between them (Reshape,
+    Transpose) now carry float tensors. Returns a new model.
+    """
+    model = onnx.ModelProto.FromString(model.SerializeToString())
+    graph = model.graph
+    inits = {t.name: t for t in graph.initializer}
+    folded: dict[str, onnx.TensorProto] = {}
+    alias: dict[str, str] = {}
+    kept: list[onnx.NodeProto] = []
+    for node in graph.node:
+        if node.op_type == "DequantizeLinear" and node.input[0] in inits:
+            q = numpy_helper.to_array(inits[node.input[0]]).astype(np.float32)
+            scale = numpy_helper.to_array(inits[node.input[1]]).astype(np.float32)
+            zero = (
+                numpy_helper.to_array(inits[node.input[2]]).astype(np.float32)
+                if len(node.input) > 2 and node.input[2]
+                else np.zeros_like(scale)
+            )
+            if scale.ndim == 1 and q.ndim > 1:
+                shape = [1] * q.ndim
+                shape[_attr(node, "axis", 1)] = -1
+                scale, zero = scale.reshape(shape), zero.reshape(shape)
+            value = ((q - zero) * scale).astype(np.float32)
+            folded[node.output[0]] = numpy_helper.from_array(value, node.output[0])
+        elif node.op_type in ("QuantizeLinear", "DequantizeLinear"):
+            alias[node.output[0]] = node.input[0]
+        else:
+            kept.append(node)
+
+    def resolve(name: str) -> str:
+        while name in alias:
+            name = alias[name]
+        return name
+
+    for node in kept:
+        for i, name in enumerate(node.input):
+            node.input[i] = resolve(name)
+    for out in graph.output:
+        if out.name in alias:
+            kept.append(helper.make_node("Identity", [resolve(out.name)], [out.name]))
+    del graph.node[:]
+    graph.node.extend(kept)
+    used = {name for node in graph.node for name in node.input}
+    tensors = [t for t in graph.initializer if t.name in used and t.name not in folded]
+    tensors += [t for name, t in folded.items() if name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(tensors)
+    del graph.value_info[:]
+    return model
+
+
+@dataclass(frozen=True)
+class TransformerWeights:
+    """Float weights of the style transformer, by layer name (e.g. ``"contract/conv1"``)."""
+
+    conv: dict[str, tuple[np.ndarray, np.ndarray]]  # layer -> (OIHW weight, bias)
+    gamma: dict[str, tuple[np.ndarray, np.ndarray]]  # layer -> (100xC matrix, C bias)
+    beta: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def extract_transformer_weights(model: onnx.ModelProto) -> TransformerWeights:
+    """Read the float weights of every layer from a (dequantized) transformer graph.
+
+    Raises:
+        KeyError: if the graph is not Magenta's arbitrary-stylization transformer.
+    """
+    inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    convs = {n.name: n for n in model.graph.node if n.op_type == "Conv"}
+
+    def find(prefix: str) -> tuple[np.ndarray, np.ndarray]:
+        matches = [n for name, n in convs.items() if name.startswith(prefix)]
+        if len(matches) != 1:
+            raise KeyError(f"expected one Conv named {prefix}*, found {len(matches)}")
+        node = matches[0]
+        weight = inits[node.input[1]].astype(np.float32)
+        bias = (
+            inits[node.input[2]].astype(np.float32)
+            if len(node.input) > 2
+            else np.zeros(weight.shape[0], np.float32)
+        )
+        return weight, bias
+
+    conv, gamma, beta = {}, {}, {}
+    for layer in CONTRACT + RESIDUAL + EXPAND:
+        conv[layer] = find(f"transformer/{layer}/")
+    for layer in RESIDUAL + EXPAND:
+        for table, which in ((gamma, "Conv_1"), (beta, "Conv")):
+            w, b = find(f"style_params/transformer/{layer}/StyleNorm/{which}/")
+            table[layer] = (w.reshape(w.shape[0], -1).T.copy(), b)
+    return TransformerWeights(conv=conv, gamma=gamma, beta=beta)
+
+
+# ---------------------------------------------------------------------------------------
+# Kernel rewrites. Each returns a kernel that computes exactly the original convolution on
+# a re-arranged tensor; the tests compare them with the plain convolution.
+
+
+def space_to_depth_kernel(weight: np.ndarray) -> np.ndarray:
+    """Rewrite a stride-1 KxK kernel to act on a 2x2 space-to-depth input, emitting 2x2 phases.
+
+    Input channels are ordered like ONNX SpaceToDepth ``(dy*2+dx)*C + c``; output channels
+    like DepthToSpace (DCR) ``(a*2+b)*O + o``. The new kernel is ``ceil((K+1)/2)`` wide and
+    is applied as a valid convolution.
+    """
+    out_ch, in_ch, k, _ = weight.shape
+    kk = (k + 2) // 2
+    new = np.zeros((4 * out_ch, 4 * in_ch, kk, kk), np.float32)
+    for a in range(2):
+        for b in range(2):
+            for u in range(k):
+                for v in range(k):
+                    m, dy = divmod(a + u, 2)
+                    n, dx = divmod(b + v, 2)
+                    rows = slice((a * 2 + b) * out_ch, (a * 2 + b + 1) * out_ch)
+                    cols = slice((dy * 2 + dx) * in_ch, (dy * 2 + dx + 1) * in_ch)
+                    new[rows, cols, m, n] += weight[:, :, u, v]
+    return new
+
+
+def subpixel_kernel(weight: np.ndarray) -> np.ndarray:
+    """Rewrite "nearest x2 upsample, reflect-pad 1, 3x3 conv" as a 3x3 conv on the small image.
+
+    Applied to the small image edge-padded by 1, it emits the four output phases as
+    channels in DepthToSpace (DCR) order ``(a*2+b)*O + o``.
+    """
+    out_ch, in_ch, k, _ = weight.shape
+    if k != 3:
+        raise ValueError("subpixel_kernel expects a 3x3 kernel")
+    new = np.zeros((4 * out_ch, in_ch, 3, 3), np.float32)
+    for a in range(2):
+        for b in range(2):
+            rows = slice((a * 2 + b) * out_ch, (a * 2 + b + 1) * out_ch)
+            for u in range(3):
+                for v in range(3):
+                    m = (a + u - 1) // 2 + 1
+                    n = (b + v - 1) // 2 + 1
+                    new[rows, :, m, n] += weight[:, :, u, v]
+    return new
+
+
+def strided_phase_kernel(weight: np.ndarray) -> np.ndarray:
+    """Rewrite "reflect-pad 1, 3x3 stride-2 conv" to act on a 2x2 space-to-depth input.
+
+    Applied as a 2x2 stride-1 convolution to the phases edge-padded by one row on top and one
+    column on the left (a reflected -1 is the phase-1 sample of index 0, which is what the
+    edge pad repeats; the padded phase-0 samples meet zero weights).
+    """
+    out_ch, in_ch, k, _ = weight.shape
+    if k != 3:
+        raise ValueError("strided_phase_kernel expects a 3x3 kernel")
+    new = np.zeros((out_ch, 4 * in_ch, 2, 2), np.float32)
+    for u in range(3):
+        for v in range(3):
+            m, dy = divmod(u - 1, 2)
+            n, dx = divmod(v - 1, 2)
+            cols = slice((dy * 2 + dx) * in_ch, (dy * 2 + dx + 1) * in_ch)
+            new[:, cols, m + 1, n + 1] += weight[:, :, u, v]
+    return new
+
+
+class _Builder:
+    """Tiny helper to emit ONNX nodes with unique names."""
+
+    def __init__(self) -> None:
+        self.nodes: list[onnx.NodeProto] = []
+        self.inits: list[onnx.TensorProto] = []
+        self.count = 0
+
+    def const(self, value: np.ndarray, name: str) -> str:
+        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def op(self, op_type: str, inputs: list[str], name: str, **attrs: object) -> str:
+        self.count += 1
+        out = f"{name}:{self.count}"
+        self.nodes.append(helper.make_node(op_type, inputs, [out], name=out, **attrs))
+        return out
+
+
+def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
+    """Write the style transformer as a fast float graph with free batch and spatial sizes.
+
+    The full-resolution ends of the network run in *phase* layout (2x2 space-to-depth),
+    where every convolution has many channels. Inputs: ``content`` N x 12 x (H+8)/2 x (W+8)/2,
+    the content image (float32 in [0, 1], H and W multiples of 4) reflect-padded by 4 and
+    arranged by :func:`to_phases`; ``style`` N x 100. Output: ``stylized`` N x 12 x H/2 x W/2,
+    the stylized image in phase layout, turned back into pixels by :func:`from_phases`.
+    """
+    g = _Builder()
+    pads1 = g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads1")
+    pads_tl = g.const(np.array([0, 0, 1, 1, 0, 0, 0, 0], np.int64), "pads_top_left")
+    eps = g.const(np.array(NORM_EPS, np.float32), "eps")
+    shapes: dict[tuple[int, ...], str] = {}
+
+    def shape(*dims: int) -> str:
+        if dims not in shapes:
+            shapes[dims] = g.const(np.array(dims, np.int64), "shape_" + "_".join(map(str, dims)))
+        return shapes[dims]
+
+    def conv(x: str, w: np.ndarray, b: np.ndarray, name: str, stride: int = 1) -> str:
+        wn, bn = g.const(w, f"{name}/W"), g.const(b, f"{name}/B")
+        return g.op("Conv", [x, wn, bn], name, strides=[stride, stride])
+
+    def cin(x: str, layer: str, phases: bool = False) -> str:
+        """Conditional instance norm: gamma(style) * (x - mean) / sqrt(var + eps) + beta(style).
+
+        With ``phases``, x holds 4 phases of C channels and the statistics pool all four.
+        """
+        channels = weights.gamma[layer][0].shape[1]
+        affine = []
+        for table, tag in ((weights.gamma, "gamma"), (weights.beta, "beta")):
+            mat, bias = table[layer]
+            wn, bn = g.const(mat, f"{layer}/{tag}/W"), g.const(bias, f"{layer}/{tag}/B")
+            y = g.op("Gemm", ["style", wn, bn], f"{layer}/{tag}")
+            dims = (0, 1, channels, 1) if phases else (0, channels, 1, 1)
+            affine.append(g.op("Reshape", [y, shape(*dims)], f"{layer}/{tag}_nd"))
+        gamma, beta = affine
+        if phases:
+            full_shape = g.op("Shape", [x], f"{layer}/shape")
+            x = g.op("Reshape", [x, shape(0, 4, channels, -1)], f"{layer}/split")
+            axes = g.const(np.array([1, 3], np.int64), f"{layer}/axes")
+            mean = g.op("ReduceMean", [x, axes], f"{layer}/mean")
+        else:
+            mean = g.op("GlobalAveragePool", [x], f"{layer}/mean")
+        centred = g.op("Sub", [x, mean], f"{layer}/centred")
+        square = g.op("Mul", [centred, centred], f"{layer}/sq")
+        if phases:
+            var = g.op("ReduceMean", [square, axes], f"{layer}/var")
+        else:
+            var = g.op("GlobalAveragePool", [square], f"{layer}/var")
+        std = g.op("Sqrt", [g.op("Add", [var, eps], f"{layer}/ve")], f"{layer}/sd")
+        scale = g.op("Div", [gamma, std], f"{layer}/scale")
+        y = g.op("Add", [g.op("Mul", [centred, scale], f"{layer}/scaled"), beta], f"{layer}/out")
+        if phases:
+            y = g.op("Reshape", [y, full_shape], f"{layer}/merge")
+        return y
+
+    w = weights.conv
+    # contract/conv1: reflect-pad 4 + 9x9 conv 3->8 + relu, as a 5x5 conv on the phases.
+    kw, kb = w["contract/conv1"]
+    x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), "contract/conv1")
+    x = g.op("Relu", [x], "contract/conv1/relu")
+    # contract/conv2: reflect-pad 1 + 3x3 stride-2 conv == edge-pad top/left + 2x2 conv on phases.
+    kw, kb = w["contract/conv2"]
+    x = g.op("Pad", [x, pads_tl], "contract/conv2/pad", mode="edge")
+    x = g.op(
+        "Relu", [conv(x, strided_phase_kernel(kw), kb, "contract/conv2")], "contract/conv2/relu"
+    )
+    layer = "contract/conv3"
+    x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="reflect")
+    x = g.op("Relu", [conv(x, *w[layer], layer, stride=2)], f"{layer}/relu")
+    for i in range(1, 6):
+        skip = x
+        for j in (1, 2):
+            layer = f"residual/residual{i}/conv{j}"
+            x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="reflect")
+            x = cin(conv(x, *w[layer], layer), layer)
+            if j == 1:
+                x = g.op("Relu", [x], f"{layer}/relu")
+        x = g.op("Add", [skip, x], f"residual/residual{i}/add")
+    # expand/conv1..2: nearest x2 + reflect-pad 1 + 3x3 conv == sub-pixel 3x3 conv on the small map.
+    for layer in ("expand/conv1/conv", "expand/conv2/conv"):
+        kw, kb = w[layer]
+        x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="edge")
+        # CRD channel order: ORT's DepthToSpace is about twice as fast in that mode.
+        k4 = subpixel_kernel(kw)
+        k4 = k4.reshape(4, -1, *k4.shape[1:]).swapaxes(0, 1).reshape(k4.shape)
+        x = conv(x, k4, np.repeat(kb, 4), layer)
+        x = g.op("DepthToSpace", [x], f"{layer}/d2s", blocksize=2, mode="CRD")
+        x = g.op("Relu", [cin(x, layer)], f"{layer}/relu")
+    # expand/conv3: reflect-pad 4 + 9x9 conv 8->3 as a 5x5 conv on phases; norm; sigmoid.
+    layer = "expand/conv3/conv"
+    kw, kb = w[layer]
+    pads4 = g.const(np.array([0, 0, 4, 4, 0, 0, 4, 4], np.int64), "pads4")
+    x = g.op("Pad", [x, pads4], f"{layer}/pad", mode="reflect")
+    x = g.op("SpaceToDepth", [x], f"{layer}/s2d", blocksize=2)
+    x = conv(x, space_to_depth_kernel(kw), np.tile(kb, 4), layer)
+    x = g.op("Sigmoid", [cin(x, layer, phases=True)], f"{layer}/sigmoid")
+    g.nodes.append(helper.make_node("Identity", [x], ["stylized"], name="output"))
+
+    graph = helper.make_graph(
+        g.nodes,
+        "restyle_arbitrary_transformer",
+        [
+            helper.make_tensor_value_info("content", TensorProto.FLOAT, ["batch", 12, "h2", "w2"]),
+            helper.make_tensor_value_info("style", TensorProto.FLOAT, ["batch", 100]),
+        ],
+        [helper.make_tensor_value_info("stylized", TensorProto.FLOAT, ["batch", 12, "h", "w"])],
+        g.inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 8
+    return model
+
+
+def to_phases(images: np.ndarray) -> np.ndarray:
+    """Arrange N x H x W x 3 float32 images as the fast transformer's phase input.
+
+    Reflect-pads by 4 pixels and applies a 2x2 space-to-depth, channels ``(dy*2+dx)*3 + c``.
+    H and W must be even.
+    """
+    n, h, w, c = images.shape
+    padded = np.pad(images, ((0, 0), (4, 4), (4, 4), (0, 0)), mode="reflect")
+    hp, wp = (h + 8) // 2, (w + 8) // 2
+    phases = padded.reshape(n, hp, 2, wp, 2, c).transpose(0, 2, 4, 5, 1, 3)
+    return np.ascontiguousarray(phases.reshape(n, 4 * c, hp, wp), dtype=np.float32)
+
+
+def from_phases(phases: np.ndarray) -> np.ndarray:
+    """Turn the fast transformer's N x 12 x h x w phase output into N x 2h x 2w x 3 images."""
+    n, ch, h, w = phases.shape
+    c = ch // 4
+    images = phases.reshape(n, 2, 2, c, h, w).transpose(0, 4, 1, 5, 2, 3)
+    return images.reshape(n, 2 * h, 2 * w, c)
