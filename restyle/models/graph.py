@@ -1,4 +1,4 @@
-"""ONNX graph edits: dynamic input sizes, dequantization, and a fast rebuild of the style transformer.
+"""ONNX graph edits: free input sizes, dequantization, a fast rebuild of the style transformer.
 
 The arbitrary-stylization weights ship as int8 QDQ graphs converted from TFLite, pinned to
 384x384. Three edits make them useful at any resolution and fast on a CPU:

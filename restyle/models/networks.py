@@ -60,7 +60,7 @@ class StyleTransformer:
         self.device = session_device(session)
 
     def run(self, content: np.ndarray, style: np.ndarray) -> np.ndarray:
-        """Stylize N x H x W x 3 float32 images in [0, 1] (H, W multiples of 4) with N x 100 vectors.
+        """Stylize N x H x W x 3 float32 images in [0, 1] (H, W multiples of 4) with style vectors.
 
         Returns N x H x W x 3 float32 in [0, 1].
         """

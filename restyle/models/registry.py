@@ -1,4 +1,4 @@
-"""The model registry: every network restyle can run, where its file may come from, and its checksum."""
+"""The model registry: every network restyle runs, where its file comes from, its checksum."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ONNX Runtime sessions: device choice, thread settings, and a clear error when CUDA cannot start."""
+"""ONNX Runtime sessions: device choice, threads, and a clear error when CUDA cannot start."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ class ArbitraryStylizer(Stylizer):
         style: Style | Sequence[Style],
         content_style: Style | None = None,
     ) -> list[np.ndarray]:
-        """Paint frames (HxWx3 uint8, one size) with one style or one per frame; same-size uint8 out."""
+        """Paint HxWx3 uint8 frames of one size with one style or one per frame; same-size out."""
         h, w = check_frames(frames)
         styles = per_frame_styles(style, len(frames))
         for s in styles:

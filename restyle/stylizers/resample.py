@@ -15,7 +15,7 @@ def working_size(height: int, width: int, max_size: int | None) -> tuple[int, in
 
 
 def to_network(frames: list[np.ndarray], size: tuple[int, int], multiple: int) -> np.ndarray:
-    """Resize HxWx3 uint8 frames to ``size`` and reflect-pad to a multiple; N x H' x W' x 3 float32."""
+    """Resize HxWx3 uint8 frames to ``size``, reflect-pad to a multiple; N x H' x W' x 3 float."""
     h, w = size
     ph, pw = (-h) % multiple, (-w) % multiple
     batch = np.empty((len(frames), h + ph, w + pw, 3), np.float32)
@@ -30,7 +30,7 @@ def to_network(frames: list[np.ndarray], size: tuple[int, int], multiple: int) -
 def from_network(
     batch: np.ndarray, size: tuple[int, int], out_size: tuple[int, int]
 ) -> list[np.ndarray]:
-    """Crop padded N x H' x W' x 3 float outputs to ``size``, scale to ``out_size``; uint8 frames."""
+    """Crop N x H' x W' x 3 float outputs to ``size``, scale to ``out_size``; uint8 frames."""
     h, w = size
     oh, ow = out_size
     frames = []
