@@ -5,7 +5,7 @@ for pictures; video functions join them as the pipeline grows. Every error a use
 on is a :class:`RestyleError`.
 """
 
-from .api import style_grid, style_vector, stylize_image
+from .api import style_grid, style_vector, stylize_image, stylize_video
 from .errors import (
     DependencyError,
     DeviceError,
@@ -30,4 +30,5 @@ __all__ = [
     "style_grid",
     "style_vector",
     "stylize_image",
+    "stylize_video",
 ]

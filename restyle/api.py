@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .media.image import ImageInput, load_image
 from .metrics.grid import compose_grid
+from .pipeline import EncodeOptions, VideoResult, run_video
 from .styles.embed import StyleLike, resolve_style
 from .styles.spec import parse_style_spec
 from .styles.style import Style
@@ -68,6 +70,77 @@ def stylize_image(
         precision=precision,
     )
     return stylizer.stylize_image(image, resolved)
+
+
+def stylize_video(
+    source: PathLike,
+    output: PathLike,
+    style: StyleLike | Sequence[StyleLike],
+    *,
+    strength: float = 1.0,
+    preserve_color: bool = False,
+    max_size: int | None = 1280,
+    style_fit: str = "crop",
+    method: str = DEFAULT_METHOD,
+    start: float | None = None,
+    duration: float | None = None,
+    fps: float | None = None,
+    every: int = 1,
+    crf: int = 18,
+    preset: str = "medium",
+    batch_size: int = 1,
+    device: str = "auto",
+    model_dir: PathLike | None = None,
+    precision: str = "float",
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> VideoResult:
+    """Paint every frame of a video in a style; keeps its audio, timing, size and rotation.
+
+    Arguments:
+        source: the video to paint.
+        output: ``.mp4``/``.mov``/``.mkv`` (H.264), ``.webm`` (VP9), or an image pattern
+            such as ``frames/%05d.png``. Written only when complete.
+        style: as in :func:`stylize_image`; computed once for the whole video.
+        start, duration: the part of the source to paint, in seconds (like ffmpeg -ss/-t).
+        fps: resample to this frame rate; every: keep every N-th frame (quick previews).
+        crf, preset: H.264 quality (lower crf = better, default 18) and speed.
+        batch_size: frames per network call (1 is fastest on a CPU).
+        progress: called as ``progress(frames_done, frames_expected)``.
+        cancel: set this event from another thread to stop; nothing is written then.
+        Other arguments: as in :func:`stylize_image`.
+
+    Returns:
+        A :class:`~restyle.pipeline.VideoResult` (frames, seconds, fps, output, ...).
+
+    Raises:
+        InputError: unreadable video or style, bad options.
+        OutputError: the output cannot be written (or is the input).
+    """
+    resolved = resolve_style(style, fit=style_fit, device=device, model_dir=model_dir,
+                             precision=precision)
+    stylizer = create_stylizer(
+        method,
+        resolved.space,
+        LookOptions(max_size=max_size, strength=strength, preserve_color=preserve_color),
+        device=device,
+        model_dir=model_dir,
+        precision=precision,
+    )
+    return run_video(
+        source,
+        output,
+        stylizer,
+        lambda _t: resolved,
+        start=start,
+        duration=duration,
+        fps=fps,
+        every=every,
+        encode=EncodeOptions(crf=crf, preset=preset),
+        batch_size=batch_size,
+        progress=progress,
+        cancel=cancel,
+    )
 
 
 def style_vector(

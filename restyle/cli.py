@@ -210,6 +210,56 @@ def cmd_grid(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    """Seconds as 12.5, or [[hh:]mm:]ss(.ms) like ffmpeg."""
+    try:
+        parts = [float(p) for p in text.split(":")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a time: {text!r}; use seconds or mm:ss") from None
+    if len(parts) > 3 or any(p < 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"not a time: {text!r}; use seconds or mm:ss")
+    value = 0.0
+    for p in parts:
+        value = value * 60.0 + p
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def cmd_video(args: argparse.Namespace) -> int:
+    """restyle video: paint every frame of a video, keeping audio, timing, size and rotation."""
+    import json
+
+    from .api import stylize_video
+
+    styles = _need_style(args)
+    src = Path(args.input)
+    out = Path(args.output) if args.output else src.with_name(src.stem + "_restyled.mp4")
+    result = stylize_video(
+        src, out, styles,
+        start=args.start, duration=args.duration, fps=args.fps, every=args.every,
+        crf=args.crf, preset=args.preset, batch_size=args.batch,
+        progress=None if args.quiet else progress_bar("video"),
+        **look_kwargs(args),
+    )
+    for warning in result.warnings:
+        print(f"restyle: warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(f"{src} -> {out} ({result.frames} frames, {result.width}x{result.height}, "
+              f"{result.seconds:.1f}s, {result.fps:.1f} fps)")
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     """restyle models: list the registered networks and where each is found."""
     from .errors import ModelError
@@ -260,6 +310,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell", type=_positive_int, default=256, help="cell size in pixels (256)")
     add_look_options(p, style_help="style images or builtin:N, one column each")
     p.set_defaults(func=cmd_grid)
+
+    p = sub.add_parser("video", help="stylize a video",
+                       description="Paint every frame of a video in a style. The output keeps "
+                       "the input's audio, frame timing, exact size and rotation; H.264 (.mp4, "
+                       ".mov, .mkv), VP9 (.webm) or PNG frames (-o frames/%%05d.png).")
+    p.add_argument("input", help="the video to paint")
+    p.add_argument("-o", "--output", help="output video or frames/%%05d.png "
+                   "(default INPUT_restyled.mp4)")
+    add_look_options(p)
+    p.add_argument("--start", type=_seconds, default=None, metavar="T",
+                   help="start at T seconds (or mm:ss), like ffmpeg -ss")
+    p.add_argument("--duration", type=_seconds, default=None, metavar="T",
+                   help="paint T seconds only, like ffmpeg -t")
+    p.add_argument("--fps", type=_positive_float, default=None, help="resample to this frame rate")
+    p.add_argument("--every", type=_positive_int, default=1, metavar="N",
+                   help="keep every N-th frame, for a quick preview")
+    p.add_argument("--crf", type=int, default=18, help="H.264/VP9 quality, lower is better (18)")
+    p.add_argument("--preset", default="medium",
+                   help="x264 speed preset: ultrafast .. veryslow (medium)")
+    p.add_argument("--batch", type=_positive_int, default=1, metavar="N",
+                   help="frames per network call (1; more can help on a GPU)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_video)
 
     p = sub.add_parser("models", help="list networks and where their weights are found")
     add_device_options(p)

@@ -256,13 +256,13 @@ def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
     The full-resolution ends of the network run in *phase* layout (2x2 space-to-depth),
     where every convolution has many channels. Inputs: ``content`` N x 12 x (H+8)/2 x (W+8)/2,
     the content image (float32 in [0, 1], H and W multiples of 4) reflect-padded by 4 and
-    arranged by :func:`to_phases`; ``style`` N x 100. Output: ``stylized`` N x 12 x H/2 x W/2,
-    the stylized image in phase layout, turned back into pixels by :func:`from_phases`.
+    arranged by :func:`to_phases`; ``style`` 1 x 100, shared by the batch. Output:
+    ``stylized`` N x 12 x H/2 x W/2, the stylized image in phase layout, turned back into
+    pixels by :func:`from_phases`.
     """
     g = _Builder()
     pads1 = g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads1")
     pads_tl = g.const(np.array([0, 0, 1, 1, 0, 0, 0, 0], np.int64), "pads_top_left")
-    eps = g.const(np.array(NORM_EPS, np.float32), "eps")
     shapes: dict[tuple[int, ...], str] = {}
 
     def shape(*dims: int) -> str:
@@ -278,6 +278,7 @@ def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
         """Conditional instance norm: gamma(style) * (x - mean) / sqrt(var + eps) + beta(style).
 
         With ``phases``, x holds 4 phases of C channels and the statistics pool all four.
+        The style input is one vector (1 x 100), shared by every image of the batch.
         """
         channels = weights.gamma[layer][0].shape[1]
         affine = []
@@ -285,28 +286,18 @@ def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
             mat, bias = table[layer]
             wn, bn = g.const(mat, f"{layer}/{tag}/W"), g.const(bias, f"{layer}/{tag}/B")
             y = g.op("Gemm", ["style", wn, bn], f"{layer}/{tag}")
-            dims = (0, 1, channels, 1) if phases else (0, channels, 1, 1)
-            affine.append(g.op("Reshape", [y, shape(*dims)], f"{layer}/{tag}_nd"))
+            affine.append(g.op("Reshape", [y, shape(channels)], f"{layer}/{tag}_1d"))
         gamma, beta = affine
         if phases:
             full_shape = g.op("Shape", [x], f"{layer}/shape")
             x = g.op("Reshape", [x, shape(0, 4, channels, -1)], f"{layer}/split")
-            axes = g.const(np.array([1, 3], np.int64), f"{layer}/axes")
-            mean = g.op("ReduceMean", [x, axes], f"{layer}/mean")
-        else:
-            mean = g.op("GlobalAveragePool", [x], f"{layer}/mean")
-        centred = g.op("Sub", [x, mean], f"{layer}/centred")
-        square = g.op("Mul", [centred, centred], f"{layer}/sq")
-        if phases:
-            var = g.op("ReduceMean", [square, axes], f"{layer}/var")
-        else:
-            var = g.op("GlobalAveragePool", [square], f"{layer}/var")
-        std = g.op("Sqrt", [g.op("Add", [var, eps], f"{layer}/ve")], f"{layer}/sd")
-        scale = g.op("Div", [gamma, std], f"{layer}/scale")
-        y = g.op("Add", [g.op("Mul", [centred, scale], f"{layer}/scaled"), beta], f"{layer}/out")
-        if phases:
-            y = g.op("Reshape", [y, full_shape], f"{layer}/merge")
-        return y
+            x = g.op("Transpose", [x], f"{layer}/tr", perm=[0, 2, 1, 3])
+            x = g.op("Reshape", [x, shape(0, channels, -1, 1)], f"{layer}/flat")
+            y = g.op("InstanceNormalization", [x, gamma, beta], f"{layer}/in", epsilon=NORM_EPS)
+            y = g.op("Reshape", [y, shape(0, channels, 4, -1)], f"{layer}/unflat")
+            y = g.op("Transpose", [y], f"{layer}/tr2", perm=[0, 2, 1, 3])
+            return g.op("Reshape", [y, full_shape], f"{layer}/merge")
+        return g.op("InstanceNormalization", [x, gamma, beta], f"{layer}/in", epsilon=NORM_EPS)
 
     w = weights.conv
     # contract/conv1: reflect-pad 4 + 9x9 conv 3->8 + relu, as a 5x5 conv on the phases.
@@ -356,7 +347,7 @@ def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
         "restyle_arbitrary_transformer",
         [
             helper.make_tensor_value_info("content", TensorProto.FLOAT, ["batch", 12, "h2", "w2"]),
-            helper.make_tensor_value_info("style", TensorProto.FLOAT, ["batch", 100]),
+            helper.make_tensor_value_info("style", TensorProto.FLOAT, [1, 100]),
         ],
         [helper.make_tensor_value_info("stylized", TensorProto.FLOAT, ["batch", 12, "h", "w"])],
         g.inits,

@@ -70,8 +70,16 @@ class StyleTransformer:
         if len(style) == 1 and len(content) > 1:
             style = np.repeat(style, len(content), axis=0)
         if self.fast:
-            feed = {self.names[0]: to_phases(content), self.names[1]: style}
-            return from_phases(self.session.run(None, feed)[0])
+            # the graph takes one style per call: run each run of equal vectors together
+            out, i = [], 0
+            while i < len(content):
+                j = i + 1
+                while j < len(content) and np.array_equal(style[j], style[i]):
+                    j += 1
+                feed = {self.names[0]: to_phases(content[i:j]), self.names[1]: style[i : i + 1]}
+                out.append(from_phases(self.session.run(None, feed)[0]))
+                i = j
+            return np.concatenate(out) if len(out) > 1 else out[0]
         out = []
         for img, vec in zip(content, style, strict=True):
             feed = {
