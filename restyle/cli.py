@@ -326,7 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=_positive_float, default=None, help="resample to this frame rate")
     p.add_argument("--every", type=_positive_int, default=1, metavar="N",
                    help="keep every N-th frame, for a quick preview")
-    p.add_argument("--crf", type=int, default=18, help="H.264/VP9 quality, lower is better (18)")
+    p.add_argument("--crf", type=int, default=None,
+                   help="quality, lower is better (default: H.264 18, VP9 31)")
     p.add_argument("--preset", default="medium",
                    help="x264 speed preset: ultrafast .. veryslow (medium)")
     p.add_argument("--batch", type=_positive_int, default=1, metavar="N",

@@ -34,7 +34,7 @@ _DONE = object()  # end-of-stream marker in the queues
 class EncodeOptions:
     """How the output is encoded: H.264 quality and speed (VP9 for .webm)."""
 
-    crf: int = 18
+    crf: int | None = None  # None: the codec's default (H.264 18, VP9 31)
     preset: str = "medium"
 
 
@@ -196,8 +196,8 @@ def run_video(
                 item = _get(painted, stop, [])
                 if item is _DONE:
                     break
-                image, when = item
-                writer.write(image, when)
+                image, when, length = item
+                writer.write(image, when, length)
             if stop.is_set():
                 raise _Cancelled()
 
@@ -219,7 +219,7 @@ def run_video(
             images = stylizer.stylize([f.image for f in batch], styles, content_style)
             for frame, image in zip(batch, images, strict=True):
                 result = frame_filter(frame.image, image, frame.time)
-                if not _put(painted, (result, frame.time), stop):
+                if not _put(painted, (result, frame.time, frame.duration), stop):
                     break
                 count += 1
                 if progress:
