@@ -26,6 +26,7 @@ __all__ = [
     "TransformerWeights",
     "build_fast_transformer",
     "dequantize",
+    "extract_multistyle_weights",
     "extract_transformer_weights",
     "from_phases",
     "make_dynamic",
@@ -124,11 +125,22 @@ def dequantize(model: onnx.ModelProto) -> onnx.ModelProto:
 
 @dataclass(frozen=True)
 class TransformerWeights:
-    """Float weights of the style transformer, by layer name (e.g. ``"contract/conv1"``)."""
+    """Float weights and layer layout of a style transformer, by layer name.
+
+    Both shipped transformers share one shape: a 9x9 convolution, two stride-2 3x3
+    convolutions, residual blocks, two nearest-x2 3x3 convolutions and a 9x9 convolution
+    with a sigmoid. Layers listed in ``gamma``/``beta`` are followed by a conditional
+    instance norm whose scale and shift are affine in the style input:
+    ``gamma = style @ matrix + bias``.
+    """
 
     conv: dict[str, tuple[np.ndarray, np.ndarray]]  # layer -> (OIHW weight, bias)
-    gamma: dict[str, tuple[np.ndarray, np.ndarray]]  # layer -> (100xC matrix, C bias)
+    gamma: dict[str, tuple[np.ndarray, np.ndarray]]  # layer -> (D x C matrix, C bias)
     beta: dict[str, tuple[np.ndarray, np.ndarray]]
+    contract: tuple[str, ...] = CONTRACT
+    residual: tuple[str, ...] = RESIDUAL  # pairs of layers, one block per pair
+    expand: tuple[str, ...] = EXPAND
+    style_dim: int = 100
 
 
 def extract_transformer_weights(model: onnx.ModelProto) -> TransformerWeights:
@@ -161,6 +173,28 @@ def extract_transformer_weights(model: onnx.ModelProto) -> TransformerWeights:
             w, b = find(f"style_params/transformer/{layer}/StyleNorm/{which}/")
             table[layer] = (w.reshape(w.shape[0], -1).T.copy(), b)
     return TransformerWeights(conv=conv, gamma=gamma, beta=beta)
+
+
+def extract_multistyle_weights(model: onnx.ModelProto) -> TransformerWeights:
+    """Read the weights of the 26-style network (multistyle26.onnx), every layer normalised.
+
+    Raises:
+        KeyError: if the graph is not the expected 26-style network.
+    """
+    inits = {t.name: numpy_helper.to_array(t).astype(np.float32) for t in model.graph.initializer}
+    contract = ("contract.0", "contract.1", "contract.2")
+    blocks = sorted({k.split(".")[1] for k in inits if k.startswith("res.")}, key=int)
+    residual = tuple(f"res.{b}.{j}" for b in blocks for j in (0, 1))
+    expand = ("expand.0", "expand.1", "expand.2")
+    conv, gamma, beta = {}, {}, {}
+    for layer in contract + residual + expand:
+        weight = inits[f"{layer}.w"]
+        conv[layer] = (weight, np.zeros(weight.shape[0], np.float32))
+        table_g, table_b = inits[f"{layer}.norm.gamma"], inits[f"{layer}.norm.beta"]
+        gamma[layer] = (table_g, np.zeros(table_g.shape[1], np.float32))
+        beta[layer] = (table_b, np.zeros(table_b.shape[1], np.float32))
+    dim = next(iter(gamma.values()))[0].shape[0]
+    return TransformerWeights(conv, gamma, beta, contract, residual, expand, style_dim=dim)
 
 
 # ---------------------------------------------------------------------------------------
@@ -300,30 +334,41 @@ def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
         return g.op("InstanceNormalization", [x, gamma, beta], f"{layer}/in", epsilon=NORM_EPS)
 
     w = weights.conv
-    # contract/conv1: reflect-pad 4 + 9x9 conv 3->8 + relu, as a 5x5 conv on the phases.
-    kw, kb = w["contract/conv1"]
-    x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), "contract/conv1")
-    x = g.op("Relu", [x], "contract/conv1/relu")
-    # contract/conv2: reflect-pad 1 + 3x3 stride-2 conv == edge-pad top/left + 2x2 conv on phases.
-    kw, kb = w["contract/conv2"]
-    x = g.op("Pad", [x, pads_tl], "contract/conv2/pad", mode="edge")
-    x = g.op(
-        "Relu", [conv(x, strided_phase_kernel(kw), kb, "contract/conv2")], "contract/conv2/relu"
-    )
-    layer = "contract/conv3"
-    x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="reflect")
-    x = g.op("Relu", [conv(x, *w[layer], layer, stride=2)], f"{layer}/relu")
-    for i in range(1, 6):
+    normed = set(weights.gamma)
+
+    def finish(x: str, layer: str, act: str | None, phases: bool = False) -> str:
+        """Norm (if the layer has one) and activation."""
+        if layer in normed:
+            x = cin(x, layer, phases)
+        return g.op(act, [x], f"{layer}/{act.lower()}") if act else x
+
+    first, second, third = weights.contract
+    kw, kb = w[first]
+    phase_first = kw.shape[0] < 16  # few output channels: run the 9x9 conv on phases
+    if phase_first:
+        # reflect-pad 4 + 9x9 conv, as a 5x5 conv on the phases; then the stride-2 conv
+        # (reflect-pad 1, 3x3) as an edge-pad (top/left) + 2x2 conv on the same phases.
+        x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
+        x = finish(x, first, "Relu", phases=True)
+        kw, kb = w[second]
+        x = g.op("Pad", [x, pads_tl], f"{second}/pad", mode="edge")
+        x = finish(conv(x, strided_phase_kernel(kw), kb, second), second, "Relu")
+    else:
+        x = g.op("DepthToSpace", ["content"], f"{first}/d2s", blocksize=2, mode="DCR")
+        x = finish(conv(x, kw, kb, first), first, "Relu")
+        x = g.op("Pad", [x, pads1], f"{second}/pad", mode="reflect")
+        x = finish(conv(x, *w[second], second, stride=2), second, "Relu")
+    x = g.op("Pad", [x, pads1], f"{third}/pad", mode="reflect")
+    x = finish(conv(x, *w[third], third, stride=2), third, "Relu")
+    res = weights.residual
+    for i in range(0, len(res), 2):
         skip = x
-        for j in (1, 2):
-            layer = f"residual/residual{i}/conv{j}"
+        for j, layer in enumerate(res[i : i + 2]):
             x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="reflect")
-            x = cin(conv(x, *w[layer], layer), layer)
-            if j == 1:
-                x = g.op("Relu", [x], f"{layer}/relu")
-        x = g.op("Add", [skip, x], f"residual/residual{i}/add")
-    # expand/conv1..2: nearest x2 + reflect-pad 1 + 3x3 conv == sub-pixel 3x3 conv on the small map.
-    for layer in ("expand/conv1/conv", "expand/conv2/conv"):
+            x = finish(conv(x, *w[layer], layer), layer, "Relu" if j == 0 else None)
+        x = g.op("Add", [skip, x], f"{res[i]}/add")
+    # nearest x2 + reflect-pad 1 + 3x3 conv == sub-pixel 3x3 conv on the small map.
+    for layer in weights.expand[:2]:
         kw, kb = w[layer]
         x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="edge")
         # CRD channel order: ORT's DepthToSpace is about twice as fast in that mode.
@@ -331,15 +376,15 @@ def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
         k4 = k4.reshape(4, -1, *k4.shape[1:]).swapaxes(0, 1).reshape(k4.shape)
         x = conv(x, k4, np.repeat(kb, 4), layer)
         x = g.op("DepthToSpace", [x], f"{layer}/d2s", blocksize=2, mode="CRD")
-        x = g.op("Relu", [cin(x, layer)], f"{layer}/relu")
-    # expand/conv3: reflect-pad 4 + 9x9 conv 8->3 as a 5x5 conv on phases; norm; sigmoid.
-    layer = "expand/conv3/conv"
+        x = finish(x, layer, "Relu")
+    # last: reflect-pad 4 + 9x9 conv to 3 channels as a 5x5 conv on phases; norm; sigmoid.
+    layer = weights.expand[2]
     kw, kb = w[layer]
     pads4 = g.const(np.array([0, 0, 4, 4, 0, 0, 4, 4], np.int64), "pads4")
     x = g.op("Pad", [x, pads4], f"{layer}/pad", mode="reflect")
     x = g.op("SpaceToDepth", [x], f"{layer}/s2d", blocksize=2)
     x = conv(x, space_to_depth_kernel(kw), np.tile(kb, 4), layer)
-    x = g.op("Sigmoid", [cin(x, layer, phases=True)], f"{layer}/sigmoid")
+    x = finish(x, layer, "Sigmoid", phases=True)
     g.nodes.append(helper.make_node("Identity", [x], ["stylized"], name="output"))
 
     graph = helper.make_graph(
@@ -347,7 +392,7 @@ def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
         "restyle_arbitrary_transformer",
         [
             helper.make_tensor_value_info("content", TensorProto.FLOAT, ["batch", 12, "h2", "w2"]),
-            helper.make_tensor_value_info("style", TensorProto.FLOAT, [1, 100]),
+            helper.make_tensor_value_info("style", TensorProto.FLOAT, [1, weights.style_dim]),
         ],
         [helper.make_tensor_value_info("stylized", TensorProto.FLOAT, ["batch", 12, "h", "w"])],
         g.inits,

@@ -51,67 +51,50 @@ class StylePredictor:
 
 
 class StyleTransformer:
-    """Style transformer network: content images + style vectors to stylized images."""
+    """A style transformer network: content images + style vectors to stylized images.
 
-    def __init__(self, session, fast: bool) -> None:
+    Serves both shipped transformers: the arbitrary-style one (100-number style vectors) and
+    the 26-style one (26 style weights).
+    """
+
+    def __init__(self, session, fast: bool, style_dim: int = STYLE_DIM) -> None:
         self.session = session
         self.fast = fast
+        self.style_dim = style_dim
         self.names = [i.name for i in session.get_inputs()]
         self.device = session_device(session)
 
     def run(self, content: np.ndarray, style: np.ndarray) -> np.ndarray:
         """Stylize N x H x W x 3 float32 images in [0, 1] (H, W multiples of 4) with style vectors.
 
-        Returns N x H x W x 3 float32 in [0, 1].
+        ``style`` is one vector or one per image. Returns N x H x W x 3 float32 in [0, 1].
         """
         from .graph import from_phases, to_phases
 
-        style = np.asarray(style, np.float32).reshape(-1, STYLE_DIM)
+        style = np.asarray(style, np.float32).reshape(-1, self.style_dim)
         if len(style) == 1 and len(content) > 1:
             style = np.repeat(style, len(content), axis=0)
-        if self.fast:
-            # the graph takes one style per call: run each run of equal vectors together
-            out, i = [], 0
-            while i < len(content):
-                j = i + 1
-                while j < len(content) and np.array_equal(style[j], style[i]):
-                    j += 1
-                feed = {self.names[0]: to_phases(content[i:j]), self.names[1]: style[i : i + 1]}
-                out.append(from_phases(self.session.run(None, feed)[0]))
-                i = j
-            return np.concatenate(out) if len(out) > 1 else out[0]
-        out = []
-        for img, vec in zip(content, style, strict=True):
-            feed = {
-                self.names[0]: np.ascontiguousarray(img[None], np.float32),
-                self.names[1]: vec.reshape(1, 1, 1, STYLE_DIM),
-            }
-            out.append(self.session.run(None, feed)[0])
-        return np.concatenate(out)
+        if not self.fast:
+            pairs = zip(content, style, strict=True)
+            return np.concatenate([self._run_shipped(img, vec) for img, vec in pairs])
+        # the graph takes one style per call: run each run of equal vectors together
+        out, i = [], 0
+        while i < len(content):
+            j = i + 1
+            while j < len(content) and np.array_equal(style[j], style[i]):
+                j += 1
+            feed = {self.names[0]: to_phases(content[i:j]), self.names[1]: style[i : i + 1]}
+            out.append(from_phases(self.session.run(None, feed)[0]))
+            i = j
+        return np.concatenate(out) if len(out) > 1 else out[0]
 
-
-class MultiStyleNetwork:
-    """The 26-style network: content images + 26 style weights to stylized images."""
-
-    def __init__(self, session) -> None:
-        self.session = session
-        self.names = [i.name for i in session.get_inputs()]
-        self.device = session_device(session)
-
-    def run(self, content: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Stylize N x H x W x 3 float32 images (H, W multiples of 4) with 26 style weights.
-
-        ``weights`` is 26 numbers, or N x 26 (one row per image). Returns N x H x W x 3.
-        """
-        weights = np.asarray(weights, np.float32).reshape(-1, BUILTIN_STYLES)
-        out = []
-        for i, img in enumerate(content):
-            feed = {
-                self.names[0]: np.ascontiguousarray(img.transpose(2, 0, 1)[None], np.float32),
-                self.names[1]: weights[min(i, len(weights) - 1)],
-            }
-            out.append(self.session.run(None, feed)[0][0].transpose(1, 2, 0))
-        return np.stack(out)
+    def _run_shipped(self, image: np.ndarray, vec: np.ndarray) -> np.ndarray:
+        """One image through the shipped graph (NHWC content, 1x1x1x100 style)."""
+        feed = {
+            self.names[0]: np.ascontiguousarray(image[None], np.float32),
+            self.names[1]: vec.reshape(1, 1, 1, self.style_dim),
+        }
+        return self.session.run(None, feed)[0]
 
 
 def _key(model_dir: str | os.PathLike[str] | None) -> str | None:
@@ -150,10 +133,15 @@ def _transformer(device: str, model_dir: str | None, precision: str) -> StyleTra
 
 
 @functools.lru_cache(maxsize=4)
-def _multistyle(device: str, model_dir: str | None) -> MultiStyleNetwork:
-    return MultiStyleNetwork(
-        create_session(_load("multistyle26", model_dir).SerializeToString(), device)
-    )
+def _multistyle(device: str, model_dir: str | None) -> StyleTransformer:
+    from .graph import build_fast_transformer, extract_multistyle_weights
+
+    try:
+        weights = extract_multistyle_weights(_load("multistyle26", model_dir))
+    except KeyError as exc:
+        raise ModelError(f"multistyle26.onnx is not the expected network: {exc}") from None
+    fast = build_fast_transformer(weights)
+    return StyleTransformer(create_session(fast.SerializeToString(), device), True, BUILTIN_STYLES)
 
 
 def load_predictor(
@@ -183,6 +171,6 @@ def load_transformer(
 
 def load_multistyle(
     device: str = "auto", model_dir: str | os.PathLike[str] | None = None
-) -> MultiStyleNetwork:
-    """The 26-built-in-style network, loaded once and reused."""
+) -> StyleTransformer:
+    """The 26-built-in-style network, rebuilt as a fast graph, loaded once and reused."""
     return _multistyle(device, _key(model_dir))
