@@ -185,3 +185,14 @@ def make_not_a_video(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     path.write_text("this is not a video\n" * 20)
     return path
+
+
+def make_headers_only(path: str | os.PathLike[str], **video_options) -> Path:
+    """Write an .mp4 with an intact index but no picture data: zero decodable frames."""
+    path = make_video(path, faststart=True, **video_options)
+    data = path.read_bytes()
+    at = data.find(b"mdat")
+    if at < 4:
+        raise RuntimeError("no mdat box found")
+    path.write_bytes(data[: at + 4])
+    return path

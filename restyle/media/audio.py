@@ -45,6 +45,9 @@ class AudioMuxer:
         codec = self._in_stream.codec_context.codec.canonical_name
         copyable = _COPYABLE.get(kind, set()) & set(output.supported_codecs)
         self.copied = not source.trimmed and codec in copyable
+        if self.copied and kind in ("matroska", "webm") and self._starts_before_zero():
+            # Matroska cannot store negative times: the muxer would delay the video instead.
+            self.copied = False
         if self.copied:
             self._out = output.add_stream_from_template(self._in_stream)
             self._packets = self._copy()
@@ -54,6 +57,19 @@ class AudioMuxer:
         self._output = output
         self._pending: av.Packet | None = None
         self._pending_time = 0.0
+
+    def _starts_before_zero(self) -> bool:
+        """True when the first audio packet lands before 0 s (encoder priming), then rewind."""
+        tb = self._in_stream.time_base
+        first = None
+        for packet in self._input.demux(self._in_stream):
+            if packet.pts is not None:
+                first = float(packet.pts * tb) - self.source.offset
+                break
+        self._input.close()
+        self._input = av.open(str(self.source.path), mode="r")
+        self._in_stream = self._input.streams[self.source.stream_index]
+        return first is not None and first < 0
 
     @staticmethod
     def _decoder_layout(stream: av.AudioStream) -> tuple[int, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -111,6 +112,8 @@ class VideoReader:
         self.truncated = False
         self.warnings: list[str] = []
         self._started = False
+        self._closed = False
+        self._lock = threading.Lock()
 
         self._container = _open_container(self.path)
         try:
@@ -197,11 +200,20 @@ class VideoReader:
 
     def _packets(self) -> Iterator[av.Packet]:
         """Demux the video stream; a read error ends the stream (damaged file) with a warning."""
-        try:
-            yield from self._container.demux(self._stream)
-        except av.FFmpegError as exc:
-            self.truncated = True
-            self._warn(f"{self.path} is damaged; reading stopped early ({exc.strerror}).")
+        packets = self._container.demux(self._stream)
+        while True:
+            with self._lock:  # close() from another thread waits for the current read
+                if self._closed:
+                    return
+                try:
+                    packet = next(packets)
+                except StopIteration:
+                    return
+                except av.FFmpegError as exc:
+                    self.truncated = True
+                    self._warn(f"{self.path} is damaged; reading stopped early ({exc.strerror}).")
+                    return
+            yield packet
 
     def _decode(self) -> Iterator[tuple[av.VideoFrame, float, float | None]]:
         """Yield (frame, time on output timeline, own duration or None) inside the window."""
@@ -216,11 +228,14 @@ class VideoReader:
         previous = None
         bad_packets = 0
         for packet in self._packets():
-            try:
-                frames = packet.decode()
-            except av.FFmpegError:
-                bad_packets += 1
-                continue
+            with self._lock:
+                if self._closed:
+                    return
+                try:
+                    frames = packet.decode()
+                except av.FFmpegError:
+                    bad_packets += 1
+                    continue
             for frame in frames:
                 if frame.pts is None:
                     t = (previous + 1 / float(self._source_rate)) if previous is not None else 0.0
@@ -313,8 +328,11 @@ class VideoReader:
             slot = max(slot, end_slot)
 
     def close(self) -> None:
-        """Release the file; safe to call more than once."""
-        self._container.close()
+        """Release the file; safe to call more than once and from another thread."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._container.close()
 
     def __enter__(self) -> VideoReader:
         return self
