@@ -319,6 +319,7 @@ def test_output_appears_only_at_close(tmp_path):
     assert leftovers(tmp_path)[0].endswith(".mp4")  # temp keeps the real extension
     writer.close()
     assert target.exists() and leftovers(tmp_path) == []
+    assert target.stat().st_mode & 0o044, "the result must not stay private like a temp file"
 
 
 def test_refuses_to_write_onto_the_input(tmp_path):

@@ -10,6 +10,15 @@ from pathlib import Path
 from restyle.errors import OutputError
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # read once at import: os.umask() is process-wide, not thread-safe
+
+
 def _check_folder(folder: Path) -> None:
     """Raise OutputError unless `folder` exists and is writable."""
     if not folder.is_dir():
@@ -44,6 +53,7 @@ class AtomicFile:
         if self.done:
             return
         try:
+            os.chmod(self.path, 0o666 & ~_UMASK)  # mkstemp makes it private (0600)
             os.replace(self.path, self.target)
         except OSError as exc:
             self.abort()
@@ -86,6 +96,7 @@ class AtomicFolder:
         if self.done:
             return
         try:
+            os.chmod(self.path, 0o777 & ~_UMASK)  # mkdtemp makes it private (0700)
             if self._merge:
                 for item in sorted(self.path.iterdir()):
                     os.replace(item, self.target / item.name)
