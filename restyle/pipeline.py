@@ -28,6 +28,7 @@ Progress = Callable[[int, int], None]
 StyleSchedule = Callable[[float], Style]
 
 _DONE = object()  # end-of-stream marker in the queues
+H264_SUFFIXES = (".mp4", ".mov", ".mkv", ".m4v")
 
 
 @dataclass(frozen=True)
@@ -168,9 +169,16 @@ def run_video(
     frame_filter = frame_filter or FrameFilter()
     stop = cancel or threading.Event()
     warnings: list[str] = []
-    reader = open_video(src, start=start, duration=duration, fps=fps, every=every,
-                        on_warning=warnings.append)
+    reader = open_video(
+        src, start=start, duration=duration, fps=fps, every=every, on_warning=warnings.append
+    )
     info: VideoInfo = reader.info
+    if (info.width % 2 or info.height % 2) and out.suffix.lower() in H264_SUFFIXES:
+        warnings.append(
+            f"the video is {info.width}x{info.height}: H.264 4:2:0 needs even sizes, so this "
+            "file keeps the exact size in 4:4:4, which browsers and QuickTime do not play; "
+            "write .webm, or crop the input to an even size, for those"
+        )
     decoded: queue.Queue = queue.Queue(maxsize=max(4, 2 * batch_size))
     painted: queue.Queue = queue.Queue(maxsize=max(4, 2 * batch_size))
     started = time.perf_counter()
@@ -205,6 +213,7 @@ def run_video(
     decoder.start()
     encoder.start()
     try:
+
         def frames() -> Iterator[Frame]:
             while True:
                 item = _get(decoded, stop, [decoder, encoder])
