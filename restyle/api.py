@@ -87,7 +87,7 @@ def stylize_video(
     fps: float | None = None,
     every: int = 1,
     crf: int | None = None,
-    preset: str = "medium",
+    preset: str = "veryfast",
     batch_size: int = 1,
     device: str = "auto",
     model_dir: PathLike | None = None,
@@ -104,7 +104,8 @@ def stylize_video(
         style: as in :func:`stylize_image`; computed once for the whole video.
         start, duration: the part of the source to paint, in seconds (like ffmpeg -ss/-t).
         fps: resample to this frame rate; every: keep every N-th frame (quick previews).
-        crf, preset: quality (lower crf = better; default H.264 18, VP9 31) and x264 speed.
+        crf, preset: quality (lower crf = better; default H.264 18, VP9 31) and x264 speed
+            (default veryfast).
         batch_size: frames per network call (1 is fastest on a CPU).
         progress: called as ``progress(frames_done, frames_expected)``.
         cancel: set this event from another thread to stop; nothing is written then.

@@ -36,7 +36,7 @@ class EncodeOptions:
     """How the output is encoded: H.264 quality and speed (VP9 for .webm)."""
 
     crf: int | None = None  # None: the codec's default (H.264 18, VP9 31)
-    preset: str = "medium"
+    preset: str = "veryfast"  # the encoder must not slow the painting down
 
 
 @dataclass
