@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import InputError, OutputError
+from .atomic import AtomicFile
 
 ImageInput = str | os.PathLike[str] | Image.Image | np.ndarray
 
@@ -120,15 +120,14 @@ def save_image(
     out = check_output_path(path)
     fmt = SAVE_FORMATS[out.suffix.lower()]
     img = image if isinstance(image, Image.Image) else Image.fromarray(array_to_rgb(image))
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    options = {"quality": quality} if fmt in ("JPEG", "WEBP") else {}
+    target = AtomicFile(out)
     try:
-        with os.fdopen(fd, "wb") as f:
-            options = {"quality": quality} if fmt in ("JPEG", "WEBP") else {}
-            img.save(f, format=fmt, **options)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        img.save(target.path, format=fmt, **options)
+    except BaseException as exc:
+        target.abort()
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise
+    target.commit()
     return out
