@@ -1,1 +1,15 @@
-"""restyle.metrics."""
+"""restyle.metrics: the flicker meter (warp error), fidelity and content-structure measures."""
+
+from restyle.metrics.similarity import EdgeSSIMMeter, MeanScore, SSIMMeter, edge_ssim, ssim
+from restyle.metrics.warp_error import SourceMotion, WarpErrorMeter, WarpErrorResult
+
+__all__ = [
+    "EdgeSSIMMeter",
+    "MeanScore",
+    "SSIMMeter",
+    "SourceMotion",
+    "WarpErrorMeter",
+    "WarpErrorResult",
+    "edge_ssim",
+    "ssim",
+]

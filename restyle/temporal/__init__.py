@@ -1,1 +1,19 @@
-"""restyle.temporal."""
+"""restyle.temporal: optical flow, occlusion masks, warping and scene cuts between frames."""
+
+from restyle.temporal.flow import FlowEstimator, FlowFrame, FlowPair, estimate_flow
+from restyle.temporal.occlusion import consistency_mask, motion_boundary_mask, out_of_frame_mask
+from restyle.temporal.scenecut import SceneCutDetector, is_scene_cut
+from restyle.temporal.warp import warp
+
+__all__ = [
+    "FlowEstimator",
+    "FlowFrame",
+    "FlowPair",
+    "SceneCutDetector",
+    "consistency_mask",
+    "estimate_flow",
+    "is_scene_cut",
+    "motion_boundary_mask",
+    "out_of_frame_mask",
+    "warp",
+]

@@ -1,0 +1,221 @@
+"""Dense optical flow between HxWx3 uint8 RGB frames (OpenCV DIS at a reduced working size).
+
+Convention used everywhere in restyle: ``flow = estimate_flow(a, b)`` is an HxWx2 float32
+array in pixels of the full-size frames, ``flow[y, x] = (dx, dy)``, such that the content
+at pixel ``p = (x, y)`` of frame ``a`` is found at ``p + flow[y, x]`` in frame ``b``::
+
+    a[y, x] ~ b[y + dy, x + dx]
+
+So ``warp(b, estimate_flow(a, b))`` (backward warping with ``cv2.remap``) rebuilds ``a``
+from ``b``. For temporal consistency you want ``estimate_flow(current, previous)``: it
+pulls the previous output into the current frame's pixel grid. This is the convention of
+``cv2.DISOpticalFlow.calc(I0, I1)`` and ``cv2.calcOpticalFlowFarneback``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from restyle.temporal.occlusion import consistency_mask, out_of_frame_mask
+
+PRESETS = {
+    "ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
+    "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
+    "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM,
+}
+DEFAULT_MAX_SIDE = 320
+
+
+@dataclass(frozen=True)
+class FlowFrame:
+    """A frame prepared for flow: greyscale uint8 at the working size, plus the full size."""
+
+    grey: np.ndarray
+    full_size: tuple[int, int]  # (height, width) of the original frame
+
+    @property
+    def scale(self) -> tuple[float, float]:
+        """Full-size pixels per working pixel, as (x scale, y scale)."""
+        h, w = self.full_size
+        return w / self.grey.shape[1], h / self.grey.shape[0]
+
+
+@dataclass(frozen=True)
+class FlowPair:
+    """Forward and backward flow between two frames and where the forward flow is reliable.
+
+    ``forward`` is flow(a, b) and ``backward`` flow(b, a), both HxWx2 float32 in full-size
+    pixels (see the module docstring for the convention). ``reliable`` is an HxW bool mask in
+    frame ``a``'s grid: True where ``forward`` passes the forward-backward consistency check
+    and points inside frame ``b``; False on occlusions, out-of-frame pixels and (if asked
+    for) motion boundaries.
+    """
+
+    forward: np.ndarray
+    backward: np.ndarray
+    reliable: np.ndarray
+
+    @property
+    def unreliable_fraction(self) -> float:
+        """Fraction of frame ``a``'s pixels whose forward flow is not reliable."""
+        return 1.0 - float(np.count_nonzero(self.reliable)) / self.reliable.size
+
+
+def working_size(height: int, width: int, max_side: int | None) -> tuple[int, int]:
+    """Return the (height, width) flow is computed at: the long side capped at ``max_side``."""
+    if max_side is None or max(height, width) <= max_side:
+        return height, width
+    s = max_side / max(height, width)
+    return max(8, round(height * s)), max(8, round(width * s))
+
+
+def _check_frame(frame: np.ndarray) -> None:
+    if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+        raise ValueError(
+            f"expected an HxWx3 uint8 RGB frame, got shape {frame.shape} dtype {frame.dtype}"
+        )
+
+
+class FlowEstimator:
+    """Computes dense optical flow between HxWx3 uint8 RGB frames with OpenCV's DIS.
+
+    Flow is computed on greyscale frames shrunk so the long side is at most ``max_side``
+    (``None``: full size), then resized back with bilinear interpolation and its vectors
+    multiplied by the size ratio per axis. Consistency thresholds are applied at the working
+    size, so their pixel tolerances do not depend on the input resolution.
+
+    The default (long side 320, preset MEDIUM refined down to the working size itself) took
+    about 30 ms per flow and 60 ms per ``pair`` at 640x360 on one core, and gave a lower
+    warp error on the shared clips than 512 px with the preset's own finest scale (half
+    size; about 40 ms per pair). ``preset="fast"`` is about twice as fast.
+
+    One estimator holds one DIS instance; it is not thread-safe, so use one per thread.
+
+    Arguments:
+        max_side: Long side of the working size in pixels, or None to work at full size.
+        preset: DIS preset, ``"ultrafast"``, ``"fast"`` or ``"medium"``.
+        finest_scale: Finest pyramid level DIS refines to (0: the working size itself;
+            the presets use 1 or 2, i.e. half or a quarter of it). None keeps the preset's.
+
+    Raises:
+        ValueError: An unknown preset or a non-positive ``max_side``.
+    """
+
+    def __init__(
+        self,
+        max_side: int | None = DEFAULT_MAX_SIDE,
+        preset: str = "medium",
+        finest_scale: int | None = 0,
+    ) -> None:
+        if preset not in PRESETS:
+            raise ValueError(f"unknown DIS preset {preset!r}; use one of {sorted(PRESETS)}")
+        if max_side is not None and max_side < 16:
+            raise ValueError(f"max_side must be at least 16 pixels, got {max_side}")
+        self.max_side = max_side
+        self.preset = preset
+        self._dis = cv2.DISOpticalFlow_create(PRESETS[preset])
+        if finest_scale is not None:
+            self._dis.setFinestScale(int(finest_scale))
+
+    def prepare(self, frame: np.ndarray | FlowFrame) -> FlowFrame:
+        """Turn an HxWx3 uint8 RGB frame into a greyscale working-size FlowFrame (cacheable)."""
+        if isinstance(frame, FlowFrame):
+            return frame
+        _check_frame(frame)
+        h, w = frame.shape[:2]
+        grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+        wh, ww = working_size(h, w, self.max_side)
+        if (wh, ww) != (h, w):
+            grey = cv2.resize(grey, (ww, wh), interpolation=cv2.INTER_AREA)
+        return FlowFrame(grey=grey, full_size=(h, w))
+
+    def _raw(self, a: FlowFrame, b: FlowFrame) -> np.ndarray:
+        if a.full_size != b.full_size:
+            raise ValueError(f"frames differ in size: {a.full_size} and {b.full_size}")
+        return self._dis.calc(a.grey, b.grey, None)
+
+    @staticmethod
+    def _to_full(flow: np.ndarray, frame: FlowFrame) -> np.ndarray:
+        h, w = frame.full_size
+        if flow.shape[:2] == (h, w):
+            return flow
+        sx, sy = frame.scale
+        full = cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR)
+        full[..., 0] *= sx
+        full[..., 1] *= sy
+        return full
+
+    def flow(self, a: np.ndarray | FlowFrame, b: np.ndarray | FlowFrame) -> np.ndarray:
+        """Return flow(a, b): HxWx2 float32 full-size pixels with ``a(p) ~ b(p + flow(p))``.
+
+        Arguments:
+            a: Frame whose pixel grid the flow lives on (HxWx3 uint8 RGB or a FlowFrame).
+            b: Frame the flow points into, same size.
+
+        Returns:
+            The flow field, ``flow[y, x] = (dx, dy)``.
+
+        Raises:
+            ValueError: The frames are not HxWx3 uint8 or differ in size.
+        """
+        fa, fb = self.prepare(a), self.prepare(b)
+        return self._to_full(self._raw(fa, fb), fa)
+
+    def pair(
+        self,
+        a: np.ndarray | FlowFrame,
+        b: np.ndarray | FlowFrame,
+        motion_boundaries: bool = False,
+    ) -> FlowPair:
+        """Return flow(a, b), flow(b, a) and the mask of frame-``a`` pixels whose flow is reliable.
+
+        The forward-backward check (see ``restyle.temporal.occlusion.consistency_mask``) runs
+        at the working size and is resized to full size (nearest); the out-of-frame test runs
+        on the full-size forward flow.
+
+        Arguments:
+            a: Frame whose pixel grid the forward flow and the mask live on.
+            b: The other frame, same size.
+            motion_boundaries: Also mark pixels with a large flow gradient unreliable.
+
+        Returns:
+            A FlowPair.
+
+        Raises:
+            ValueError: The frames are not HxWx3 uint8 or differ in size.
+        """
+        fa, fb = self.prepare(a), self.prepare(b)
+        fwd_w = self._raw(fa, fb)
+        bwd_w = self._raw(fb, fa)
+        ok = consistency_mask(fwd_w, bwd_w, motion_boundaries=motion_boundaries)
+        h, w = fa.full_size
+        forward = self._to_full(fwd_w, fa)
+        backward = self._to_full(bwd_w, fa)
+        if ok.shape != (h, w):
+            ok = cv2.resize(ok.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+        ok &= ~out_of_frame_mask(forward)
+        return FlowPair(forward=forward, backward=backward, reliable=ok)
+
+
+def estimate_flow(
+    a: np.ndarray, b: np.ndarray, max_side: int | None = DEFAULT_MAX_SIDE
+) -> np.ndarray:
+    """Return flow(a, b) between two HxWx3 uint8 RGB frames: ``a(p) ~ b(p + flow(p))``.
+
+    A one-off convenience; for a stream, keep one FlowEstimator and reuse prepared frames.
+
+    Arguments:
+        a: Frame whose pixel grid the flow lives on.
+        b: Frame the flow points into, same size.
+        max_side: Long side of the working size (None: full size).
+
+    Returns:
+        HxWx2 float32 flow in full-size pixels, ``flow[y, x] = (dx, dy)``.
+
+    Raises:
+        ValueError: The frames are not HxWx3 uint8 or differ in size.
+    """
+    return FlowEstimator(max_side=max_side).flow(a, b)
