@@ -168,8 +168,8 @@ class WarpErrorMeter:
             pair = self._motion.update(source)
         cut = False
         if self._cuts is not None:
-            unreliable = None if pair is None else pair.unreliable_fraction
-            cut = self._cuts.update(source, unreliable)
+            failure = None if pair is None else pair.unmatched_fraction
+            cut = self._cuts.update(source, failure)
         src_f, out_f = to_float(source), to_float(stylized)
         prev_src, prev_out = self._prev_src, self._prev_out
         self._prev_src, self._prev_out = src_f, out_f

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from restyle.temporal.occlusion import consistency_mask, out_of_frame_mask
+from restyle.temporal.warp import warp
 
 PRESETS = {
     "ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
@@ -27,6 +28,7 @@ PRESETS = {
     "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM,
 }
 DEFAULT_MAX_SIDE = 320
+MATCH_TOLERANCE = 12  # grey levels (0-255)
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,16 @@ class FlowPair:
     pixels (see the module docstring for the convention). ``reliable`` is an HxW bool mask in
     frame ``a``'s grid: True where ``forward`` passes the forward-backward consistency check
     and points inside frame ``b``; False on occlusions, out-of-frame pixels and (if asked
-    for) motion boundaries.
+    for) motion boundaries. ``unmatched_fraction`` is the fraction of frame ``a``'s pixels the
+    flow does not explain: unreliable, or reliable but more than ``MATCH_TOLERANCE`` grey
+    levels away from frame ``b`` warped along the flow (at the working size). It is near 1
+    across a scene cut, where the flow is noise, and the best cut signal motion gives.
     """
 
     forward: np.ndarray
     backward: np.ndarray
     reliable: np.ndarray
+    unmatched_fraction: float = float("nan")
 
     @property
     def unreliable_fraction(self) -> float:
@@ -191,13 +197,17 @@ class FlowEstimator:
         fwd_w = self._raw(fa, fb)
         bwd_w = self._raw(fb, fa)
         ok = consistency_mask(fwd_w, bwd_w, motion_boundaries=motion_boundaries)
+        matched = ok & (cv2.absdiff(fa.grey, warp(fb.grey, fwd_w)) <= MATCH_TOLERANCE)
+        unmatched = 1.0 - float(np.count_nonzero(matched)) / matched.size
         h, w = fa.full_size
         forward = self._to_full(fwd_w, fa)
         backward = self._to_full(bwd_w, fa)
         if ok.shape != (h, w):
             ok = cv2.resize(ok.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
         ok &= ~out_of_frame_mask(forward)
-        return FlowPair(forward=forward, backward=backward, reliable=ok)
+        return FlowPair(
+            forward=forward, backward=backward, reliable=ok, unmatched_fraction=unmatched
+        )
 
 
 def estimate_flow(

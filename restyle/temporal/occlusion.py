@@ -22,12 +22,13 @@ BOUNDARY_ABS = 0.002
 def out_of_frame_mask(flow: np.ndarray) -> np.ndarray:
     """Return an HxW bool mask, True where ``p + flow(p)`` falls outside the frame.
 
-    A pixel counts as inside when its target lies in ``[0, W-1] x [0, H-1]`` (the area
-    bilinear sampling covers without touching the border rule).
+    A pixel counts as inside when its target lies in ``[-0.5, W-0.5] x [-0.5, H-0.5]``, the
+    area the frame's pixels cover (within half a pixel of the edge, sampling repeats the edge
+    pixel, which is what that pixel shows).
     """
     h, w = flow.shape[:2]
     xs, ys = sample_coords(flow)
-    return (xs < 0) | (xs > w - 1) | (ys < 0) | (ys > h - 1)
+    return (xs < -0.5) | (xs > w - 0.5) | (ys < -0.5) | (ys > h - 0.5)
 
 
 def motion_boundary_mask(
