@@ -15,6 +15,7 @@ from .styles.embed import StyleLike, resolve_style
 from .styles.spec import parse_style_spec
 from .styles.style import Style
 from .stylizers import DEFAULT_METHOD, LookOptions, create_stylizer
+from .temporal.filters import create_filter
 
 PathLike = str | os.PathLike[str]
 
@@ -89,6 +90,8 @@ def stylize_video(
     crf: int | None = None,
     preset: str = "veryfast",
     batch_size: int = 1,
+    temporal: str = "flow",
+    smooth: float | None = None,
     device: str = "auto",
     model_dir: PathLike | None = None,
     precision: str = "float",
@@ -107,6 +110,11 @@ def stylize_video(
         crf, preset: quality (lower crf = better; default H.264 18, VP9 31) and x264 speed
             (default veryfast).
         batch_size: frames per network call (1 is fastest on a CPU).
+        temporal: flicker removal: ``"flow"`` (default: the previous output warped along the
+            optical flow, blended where the flow is reliable), ``"blend"`` (unwarped blend
+            with the previous output) or ``"none"`` (frame by frame).
+        smooth: weight of the history, 0..1 (more = less flicker, more smoothing);
+            default 0.55 for flow, 0.5 for blend.
         progress: called as ``progress(frames_done, frames_expected)``.
         cancel: set this event from another thread to stop; nothing is written then.
         Other arguments: as in :func:`stylize_image`.
@@ -129,11 +137,13 @@ def stylize_video(
         model_dir=model_dir,
         precision=precision,
     )
+    frame_filter = create_filter(temporal, smooth)
     return run_video(
         source,
         output,
         stylizer,
         lambda _t: resolved,
+        frame_filter=frame_filter,
         start=start,
         duration=duration,
         fps=fps,

@@ -42,6 +42,13 @@ def _unit_float(text: str) -> float:
     return value
 
 
+def _smooth(text: str) -> float:
+    value = _unit_float(text)
+    if value > 0.95:
+        raise argparse.ArgumentTypeError(f"must be at most 0.95: {text!r}")
+    return value
+
+
 def _max_size(text: str) -> int | None:
     if text.lower() in ("0", "none", "full"):
         return None
@@ -254,6 +261,8 @@ def cmd_video(args: argparse.Namespace) -> int:
         crf=args.crf,
         preset=args.preset,
         batch_size=args.batch,
+        temporal=args.temporal,
+        smooth=args.smooth,
         progress=None if args.quiet else progress_bar("video"),
         **look_kwargs(args),
     )
@@ -369,6 +378,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help="frames per network call (1; more can help on a GPU)",
+    )
+    p.add_argument(
+        "--temporal",
+        choices=("flow", "blend", "none"),
+        default="flow",
+        help="flicker removal: flow (default; previous output warped along the "
+        "optical flow and blended where reliable), blend (no warping: ghosts on "
+        "motion) or none (frame by frame)",
+    )
+    p.add_argument(
+        "--smooth",
+        type=_smooth,
+        default=None,
+        metavar="S",
+        help="how much of the previous frame to keep, 0..0.95: more removes more "
+        "flicker but smooths fine texture (default 0.55 for flow, 0.5 for blend)",
     )
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

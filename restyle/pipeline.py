@@ -16,13 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from .errors import InputError, OutputError, RestyleError
 from .media.reader import Frame, VideoInfo, open_video
 from .media.writer import open_writer
 from .styles.style import Style
 from .stylizers import Stylizer
+from .temporal.filters import TemporalFilter
 
 Progress = Callable[[int, int], None]
 StyleSchedule = Callable[[float], Style]
@@ -58,12 +57,7 @@ class VideoResult:
         return dict(self.__dict__)
 
 
-class FrameFilter:
-    """A per-frame stage after the network (e.g. temporal consistency); identity by default."""
-
-    def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
-        """Return the frame to write, given the source and stylized HxWx3 uint8 frames."""
-        return stylized
+FrameFilter = TemporalFilter  # a per-frame stage after the network; identity by default
 
 
 class _Worker(threading.Thread):

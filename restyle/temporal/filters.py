@@ -1,0 +1,166 @@
+"""Flicker removal after the network: each method sees the source and the fresh stylized frame.
+
+A filter is called once per frame, in order, as ``filter(source, stylized, time)`` with
+HxWx3 uint8 RGB frames and returns the frame to write. It keeps its own state (the previous
+output, the previous source) and starts afresh after :meth:`TemporalFilter.reset` or at a
+scene cut it detects itself.
+
+* ``none``: the fresh stylization, frame by frame (flickers).
+* ``blend``: ``out = a * previous_out + (1 - a) * fresh`` -- cheap, but moving edges leave
+  ghosts because the previous frame is not moved with the content.
+* ``flow``: the previous *output* is warped into the current frame along the optical flow of
+  the source frames; where the flow is reliable (forward-backward consistent, inside the
+  frame) it is blended with the fresh stylization, elsewhere (disocclusions) the fresh one
+  is used. The blend is done per frequency band: slow colour changes are smoothed more
+  strongly than fine texture, which keeps every frame as sharp as a frame painted on its own.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..errors import InputError
+from .flow import FlowEstimator, FlowFrame
+from .scenecut import SceneCutDetector
+from .warp import warp
+
+METHODS = ("none", "blend", "flow")
+DEFAULT_FLOW_WEIGHT = 0.55  # benchmarks/temporal.py: ~0.2-0.3x the per-frame warp error
+
+
+class TemporalFilter:
+    """Base class: the identity (per-frame stylization)."""
+
+    name = "none"
+
+    def reset(self) -> None:
+        """Forget the past: the next frame is taken as it is."""
+
+    def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
+        """Return the HxWx3 uint8 frame to write for this source/stylized pair."""
+        return stylized
+
+
+class BlendFilter(TemporalFilter):
+    """Blend each output with the previous output, unwarped (the simple baseline)."""
+
+    name = "blend"
+
+    def __init__(self, alpha: float = 0.5, scene_cuts: bool = True) -> None:
+        if not 0.0 <= alpha < 1.0:
+            raise ValueError(f"blend weight must be in [0, 1), got {alpha}")
+        self.alpha = alpha
+        self.cuts = SceneCutDetector() if scene_cuts else None
+        self.prev: np.ndarray | None = None
+
+    def reset(self) -> None:
+        """Forget the previous output (and the scene-cut detector's memory)."""
+        self.prev = None
+        if self.cuts:
+            self.cuts.reset()
+
+    def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
+        """Blend the fresh frame with the previous output."""
+        fresh = stylized.astype(np.float32)
+        cut = self.cuts.update(source) if self.cuts else False
+        if self.prev is None or cut or self.prev.shape != fresh.shape:
+            out = fresh
+        else:
+            out = self.alpha * self.prev + (1.0 - self.alpha) * fresh
+        self.prev = out
+        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def _lowpass(image: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.GaussianBlur(image, (0, 0), sigmaX=sigma, sigmaY=sigma)
+
+
+class FlowFilter(TemporalFilter):
+    """Warp the previous output along the source's optical flow and blend where it is reliable.
+
+    Arguments:
+        alpha: weight of the warped history for fine detail (texture, strokes), 0..1.
+        alpha_low: weight of the warped history for coarse colour (the low-pass band);
+            ``None`` uses ``alpha`` for every band (a plain flow blend).
+        sigma: Gaussian sigma in pixels (at the working size of the frame) separating the
+            coarse band from the fine one.
+        flow_size: long side of the frames the optical flow is computed at.
+        feather: blur, in pixels, of the reliability mask, so no seam shows at its edges.
+        scene_cuts: start afresh at a detected scene cut.
+    """
+
+    name = "flow"
+
+    def __init__(
+        self,
+        alpha: float = DEFAULT_FLOW_WEIGHT,
+        alpha_low: float | None = None,
+        sigma: float = 4.0,
+        flow_size: int = 320,
+        feather: float = 1.5,
+        scene_cuts: bool = True,
+    ) -> None:
+        for value in (alpha, alpha_low if alpha_low is not None else 0.0):
+            if not 0.0 <= value < 1.0:
+                raise ValueError(f"flow blend weights must be in [0, 1), got {value}")
+        self.alpha = alpha
+        self.alpha_low = alpha if alpha_low is None else alpha_low
+        self.sigma = sigma
+        self.feather = feather
+        self.flow = FlowEstimator(max_side=flow_size)
+        self.cuts = SceneCutDetector() if scene_cuts else None
+        self.prev_out: np.ndarray | None = None
+        self.prev_src: FlowFrame | None = None
+
+    def reset(self) -> None:
+        """Forget the previous frame; the next one is written as stylized."""
+        self.prev_out = None
+        self.prev_src = None
+        if self.cuts:
+            self.cuts.reset()
+
+    def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
+        """Combine the fresh stylization with the warped previous output."""
+        fresh = stylized.astype(np.float32)
+        current = self.flow.prepare(source)
+        previous, self.prev_src = self.prev_src, current
+        if self.prev_out is None or previous is None or previous.full_size != current.full_size:
+            self.prev_out = fresh
+            if self.cuts:
+                self.cuts.update(source)
+            return stylized
+        pair = self.flow.pair(current, previous)
+        if self.cuts and self.cuts.update(source, pair.unmatched_fraction):
+            self.prev_out = fresh
+            return stylized
+        warped = warp(self.prev_out, pair.forward)
+        mask = pair.reliable.astype(np.float32)
+        if self.feather > 0:
+            mask = _lowpass(mask, self.feather)
+        mask = mask[..., None]
+        if self.alpha_low == self.alpha:
+            out = fresh + (self.alpha * mask) * (warped - fresh)
+        else:
+            diff = warped - fresh
+            low = _lowpass(diff, self.sigma)
+            out = fresh + mask * (self.alpha_low * low + self.alpha * (diff - low))
+        self.prev_out = out
+        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def create_filter(method: str, strength: float | None = None) -> TemporalFilter:
+    """The temporal filter for ``--temporal METHOD``; ``strength`` is its history weight.
+
+    Raises:
+        InputError: unknown method or a weight outside [0, 1).
+    """
+    if strength is not None and not 0.0 <= strength < 1.0:
+        raise InputError(f"--smooth must be in [0, 1), got {strength}")
+    if method == "none":
+        return TemporalFilter()
+    if method == "blend":
+        return BlendFilter(alpha=0.5 if strength is None else strength)
+    if method == "flow":
+        return FlowFilter(alpha=DEFAULT_FLOW_WEIGHT if strength is None else strength)
+    raise InputError(f"unknown temporal method {method!r}; use one of {', '.join(METHODS)}")
