@@ -218,6 +218,8 @@ def run_video(
         for batch in _batches(frames(), batch_size):
             if content_style is None and stylizer.options.strength < 1.0:
                 content_style = getattr(stylizer, "content_style", lambda _: None)(batch[0].image)
+            for f in batch:
+                frame_filter.prepare(f.image)
             styles = [schedule(f.time) for f in batch]
             images = stylizer.stylize([f.image for f in batch], styles, content_style)
             for frame, image in zip(batch, images, strict=True):
@@ -242,6 +244,7 @@ def run_video(
         raise
     finally:
         reader.close()
+        frame_filter.close()
     if count == 0:
         raise InputError(f"no frames were decoded from {src}")
     seconds = time.perf_counter() - started

@@ -106,3 +106,18 @@ def test_blend_baseline_is_the_plain_average(clip):
 def test_bad_options_are_input_errors(method, strength):
     with pytest.raises(InputError):
         create_filter(method, strength)
+
+
+def test_prepared_ahead_gives_the_same_frames(clip):
+    sources, fresh = clip
+    plain = run(FlowFilter(), sources, fresh)
+    ahead = FlowFilter()
+    for s in sources[:3]:
+        ahead.prepare(s)  # the pipeline announces frames before the network paints them
+    out = []
+    for i, (s, f) in enumerate(zip(sources, fresh, strict=True)):
+        if i + 3 < len(sources):
+            ahead.prepare(sources[i + 3])
+        out.append(ahead(s, f, i / 25.0))
+    ahead.close()
+    assert all(np.array_equal(a, b) for a, b in zip(plain, out, strict=True))

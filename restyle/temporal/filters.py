@@ -17,11 +17,14 @@ scene cut it detects itself.
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import cv2
 import numpy as np
 
 from ..errors import InputError
-from .flow import FlowEstimator, FlowFrame
+from .flow import FlowEstimator, FlowFrame, FlowPair
 from .scenecut import SceneCutDetector
 from .warp import warp
 
@@ -34,8 +37,17 @@ class TemporalFilter:
 
     name = "none"
 
+    def prepare(self, source: np.ndarray) -> None:
+        """Announce the next source frame before it is stylized (lets work overlap the network).
+
+        Called in frame order, optionally; ``__call__`` must work without it.
+        """
+
     def reset(self) -> None:
         """Forget the past: the next frame is taken as it is."""
+
+    def close(self) -> None:
+        """Release background resources (threads); the filter may not be used afterwards."""
 
     def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
         """Return the HxWx3 uint8 frame to write for this source/stylized pair."""
@@ -112,26 +124,56 @@ class FlowFilter(TemporalFilter):
         self.cuts = SceneCutDetector() if scene_cuts else None
         self.prev_out: np.ndarray | None = None
         self.prev_src: FlowFrame | None = None
+        self._pending: deque[Future] = deque()
+        self._worker: ThreadPoolExecutor | None = None
+
+    def _motion(self, source: np.ndarray) -> FlowPair | None:
+        """Flow from this source frame to the previous one; None at the start or at a cut.
+
+        Runs in frame order (on the worker thread when ``prepare`` is used).
+        """
+        current = self.flow.prepare(source)
+        previous, self.prev_src = self.prev_src, current
+        if previous is None or previous.full_size != current.full_size:
+            if self.cuts:
+                self.cuts.update(source)
+            return None
+        pair = self.flow.pair(current, previous)
+        if self.cuts and self.cuts.update(source, pair.unmatched_fraction):
+            return None
+        return pair
+
+    def prepare(self, source: np.ndarray) -> None:
+        """Start computing this frame's optical flow while the network paints it."""
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restyle-flow")
+        self._pending.append(self._worker.submit(self._motion, source))
 
     def reset(self) -> None:
         """Forget the previous frame; the next one is written as stylized."""
+        for future in self._pending:
+            future.cancel()
+        while self._pending:
+            future = self._pending.popleft()
+            if not future.cancelled():
+                future.exception()  # wait, so no stale work touches the new state
         self.prev_out = None
         self.prev_src = None
         if self.cuts:
             self.cuts.reset()
 
+    def close(self) -> None:
+        """Stop the flow worker thread."""
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            self._worker = None
+        self._pending.clear()
+
     def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
         """Combine the fresh stylization with the warped previous output."""
         fresh = stylized.astype(np.float32)
-        current = self.flow.prepare(source)
-        previous, self.prev_src = self.prev_src, current
-        if self.prev_out is None or previous is None or previous.full_size != current.full_size:
-            self.prev_out = fresh
-            if self.cuts:
-                self.cuts.update(source)
-            return stylized
-        pair = self.flow.pair(current, previous)
-        if self.cuts and self.cuts.update(source, pair.unmatched_fraction):
+        pair = self._pending.popleft().result() if self._pending else self._motion(source)
+        if pair is None or self.prev_out is None or self.prev_out.shape != fresh.shape:
             self.prev_out = fresh
             return stylized
         warped = warp(self.prev_out, pair.forward)
