@@ -256,7 +256,7 @@ def run_video(
         fps=round(count / seconds, 2) if seconds > 0 else 0.0,
         width=info.width,
         height=info.height,
-        device=getattr(stylizer, "device", "cpu"),
+        device=stylizer.active_device(),
         warnings=warnings,
     )
 

@@ -31,6 +31,10 @@ class ArbitraryStylizer(Stylizer):
         )[0]
         return Style(ARBITRARY, vec, "content")
 
+    def active_device(self) -> str:
+        """The device the network's session runs on."""
+        return load_transformer(self.device, self.model_dir, self.precision).device
+
     def stylize(
         self,
         frames: Sequence[np.ndarray],

@@ -61,6 +61,10 @@ class Stylizer(ABC):
         self.model_dir = model_dir
         self.precision = precision
 
+    def active_device(self) -> str:
+        """The device the method really runs on (``"cpu"`` or ``"cuda"``), for reports."""
+        return "cpu" if self.device == "auto" else self.device
+
     def check_style(self, style: Style) -> None:
         """Raise InputError if ``style`` belongs to another network's style space."""
         if style.space != self.space:

@@ -23,6 +23,10 @@ class BuiltinStylizer(Stylizer):
     name = "builtin"
     space = BUILTIN
 
+    def active_device(self) -> str:
+        """The device the network's session runs on."""
+        return load_multistyle(self.device, self.model_dir).device
+
     def stylize(
         self,
         frames: Sequence[np.ndarray],
