@@ -5,7 +5,7 @@ for pictures; video functions join them as the pipeline grows. Every error a use
 on is a :class:`RestyleError`.
 """
 
-from .api import style_grid, style_vector, stylize_image, stylize_video
+from .api import evaluate, style_grid, style_vector, stylize_image, stylize_video
 from .errors import (
     DependencyError,
     DeviceError,
@@ -27,6 +27,7 @@ __all__ = [
     "RestyleError",
     "Style",
     "__version__",
+    "evaluate",
     "style_grid",
     "style_vector",
     "stylize_image",

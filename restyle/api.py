@@ -8,10 +8,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .errors import InputError
 from .media.image import ImageInput, load_image
 from .metrics.grid import compose_grid
+from .metrics.report import Evaluation, evaluate_video
 from .pipeline import EncodeOptions, VideoResult, run_video
-from .styles.embed import StyleLike, resolve_style
+from .styles.embed import StyleLike, embed_images, resolve_style
 from .styles.spec import parse_style_spec
 from .styles.style import Style
 from .stylizers import DEFAULT_METHOD, LookOptions, create_stylizer
@@ -152,6 +154,52 @@ def stylize_video(
         batch_size=batch_size,
         progress=progress,
         cancel=cancel,
+    )
+
+
+def evaluate(
+    source: PathLike,
+    stylized: PathLike,
+    *,
+    reference: PathLike | None = None,
+    style: StyleLike | Sequence[StyleLike] | None = None,
+    style_fit: str = "crop",
+    device: str = "auto",
+    model_dir: PathLike | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Evaluation:
+    """Measure flicker, fidelity, content structure and style distance of a stylized video.
+
+    Arguments:
+        source: the original video.
+        stylized: the stylized video (made from the same frames).
+        reference: the per-frame stylization (``--temporal none``), for fidelity.
+        style: the style image(s) used, for the style distance (each is compared, nearest
+            counts).
+        Other arguments: as in :func:`stylize_image`.
+
+    Returns:
+        An :class:`~restyle.metrics.report.Evaluation`.
+
+    Raises:
+        InputError: unreadable videos, different frame counts, bad style.
+    """
+    vectors = None
+    embed = None
+    if style is not None:
+        items = list(style) if isinstance(style, list | tuple) else [style]
+        resolved = [
+            resolve_style(s, fit=style_fit, device=device, model_dir=model_dir) for s in items
+        ]
+        if any(s.space != "arbitrary" for s in resolved):
+            raise InputError("style distance needs style images, not built-in styles")
+        vectors = np.stack([s.vector for s in resolved])
+
+        def embed(frames: Sequence[np.ndarray]) -> np.ndarray:
+            return embed_images(frames, fit="crop", device=device, model_dir=model_dir)
+
+    return evaluate_video(
+        source, stylized, reference=reference, style_vectors=vectors, embed=embed, progress=progress
     )
 
 

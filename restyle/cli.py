@@ -278,6 +278,41 @@ def cmd_video(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """restyle eval: flicker, fidelity, structure and style distance of a stylized video."""
+    import json
+
+    from .api import evaluate
+
+    result = evaluate(
+        args.source,
+        args.stylized,
+        reference=args.reference,
+        style=args.style or None,
+        device=args.device,
+        model_dir=args.model_dir,
+        progress=None if args.json else progress_bar("eval"),
+    )
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+        return 0
+    for note in result.notes:
+        print(f"restyle: note: {note}", file=sys.stderr)
+    print(f"frames             {result.frames} ({result.skipped} skipped at cuts)")
+    print(f"warp error         {result.warp_error:.6f}  (lower = less flicker)")
+    print(f"source floor       {result.source_floor:.6f}  (the source under the same flow)")
+    print(f"ratio              {result.ratio:.2f}x the floor")
+    print(f"content structure  {result.content:.3f}  (edge SSIM to the source, 1 = all kept)")
+    if result.fidelity is not None:
+        print(f"fidelity           {result.fidelity:.3f}  (SSIM to the per-frame reference)")
+    if result.style_distance is not None:
+        print(
+            f"style distance     {result.style_distance:.3f}  (source: "
+            f"{result.source_style_distance:.3f}; lower = closer to the painting)"
+        )
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     """restyle models: list the registered networks and where each is found."""
     from .errors import ModelError
@@ -398,6 +433,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_video)
+
+    p = sub.add_parser(
+        "eval",
+        help="measure flicker and fidelity of a stylized video",
+        description="Measure a stylized video against its source: warp error (flicker, Lai et "
+        "al. 2018) with the source's own floor, fidelity to a per-frame reference, content "
+        "structure (edge SSIM) and distance to the style in the predictor's style space.",
+    )
+    p.add_argument("--source", required=True, help="the original video")
+    p.add_argument("--stylized", required=True, help="the stylized video")
+    p.add_argument("--reference", help="the per-frame stylization (--temporal none), for fidelity")
+    p.add_argument("-s", "--style", action="append", default=[], help="style image(s) used")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    add_device_options(p)
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("models", help="list networks and where their weights are found")
     add_device_options(p)

@@ -1,0 +1,137 @@
+"""One evaluation of a stylized video against its source: flicker, fidelity, structure, style."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..errors import InputError
+from ..media.reader import open_video
+from .similarity import EdgeSSIMMeter, SSIMMeter
+from .warp_error import WarpErrorMeter
+
+STYLE_SAMPLES = 16  # output frames embedded for the style distance
+
+
+@dataclass
+class Evaluation:
+    """What ``restyle eval`` reports (formulas in restyle.metrics.warp_error / similarity).
+
+    ``warp_error``, ``source_floor``, ``ratio``: the flicker meter (Lai et al. 2018).
+    ``fidelity``: mean SSIM of output frames to the reference (per-frame) video, if given.
+    ``content``: mean edge SSIM of output frames to source frames (structure kept).
+    ``style_distance``: mean Euclidean distance between the style vectors of sampled
+    output frames and the nearest given style; ``source_style_distance``: the same for the
+    source frames (how far the untouched video is from the style).
+    """
+
+    frames: int
+    warp_error: float
+    source_floor: float
+    ratio: float
+    content: float
+    fidelity: float | None = None
+    style_distance: float | None = None
+    source_style_distance: float | None = None
+    skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain JSON-ready values (NaN becomes None)."""
+        return {
+            k: (None if isinstance(v, float) and math.isnan(v) else v)
+            for k, v in asdict(self).items()
+        }
+
+
+def evaluate_video(
+    source: str | os.PathLike[str],
+    stylized: str | os.PathLike[str],
+    *,
+    reference: str | os.PathLike[str] | None = None,
+    style_vectors: np.ndarray | None = None,
+    embed: Callable[[Sequence[np.ndarray]], np.ndarray] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Evaluation:
+    """Measure a stylized video against its source, streaming all files in step.
+
+    Arguments:
+        source: the original video.
+        stylized: the stylized video (same frame count; its size may differ, it is resized).
+        reference: the per-frame stylization of the same source, for fidelity.
+        style_vectors: K x D style vectors of the style image(s), for the style distance.
+        embed: turns HxWx3 uint8 frames into style vectors (the predictor), with styles.
+        progress: called as ``progress(frames_done, frames_expected)``.
+
+    Raises:
+        InputError: unreadable videos, or videos with different frame counts.
+    """
+    readers = [open_video(source), open_video(stylized)]
+    if reference is not None:
+        readers.append(open_video(reference))
+    total = readers[0].info.frame_count
+    step = max(1, total // STYLE_SAMPLES) if total else 1
+    warp = WarpErrorMeter()
+    content = EdgeSSIMMeter()
+    fidelity = SSIMMeter()
+    sampled_out: list[np.ndarray] = []
+    sampled_src: list[np.ndarray] = []
+    count = 0
+    notes: list[str] = []
+    try:
+        iters = [iter(r) for r in readers]
+        while True:
+            frames = [next(it, None) for it in iters]
+            if all(f is None for f in frames):
+                break
+            if frames[0] is not None and all(f is None for f in frames[1:]):
+                notes.append(f"the source is longer; measured its first {count} frames")
+                break
+            if any(f is None for f in frames):
+                names = ["source", "stylized", "reference"][: len(frames)]
+                short = names[frames.index(None)]
+                raise InputError(
+                    f"the {short} video has fewer frames than the others (after {count}); "
+                    "evaluate videos made from the same frames"
+                )
+            src, out = frames[0].image, frames[1].image
+            warp.update(src, out)
+            content.update(out, src)
+            if reference is not None:
+                fidelity.update(out, frames[2].image)
+            if style_vectors is not None and count % step == 0:
+                sampled_out.append(out)
+                sampled_src.append(src)
+            count += 1
+            if progress:
+                progress(count, max(total, count))
+    finally:
+        for r in readers:
+            r.close()
+    if count < 2:
+        raise InputError("need at least 2 frames to measure flicker")
+    w = warp.result()
+    result = Evaluation(
+        frames=count,
+        warp_error=w.warp_error,
+        source_floor=w.source_floor,
+        ratio=w.ratio,
+        content=content.result().mean,
+        fidelity=fidelity.result().mean if reference is not None else None,
+        skipped=w.skipped,
+        notes=notes,
+    )
+    if style_vectors is not None and embed is not None and sampled_out:
+        result.style_distance = _nearest(embed(sampled_out), style_vectors)
+        result.source_style_distance = _nearest(embed(sampled_src), style_vectors)
+    return result
+
+
+def _nearest(vectors: np.ndarray, styles: np.ndarray) -> float:
+    """Mean over ``vectors`` of the distance to the nearest row of ``styles``."""
+    d = np.linalg.norm(vectors[:, None, :] - styles[None, :, :], axis=2)
+    return float(d.min(axis=1).mean())
