@@ -10,6 +10,8 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from PIL import Image
+
 from media_factory import (
     irregular_times,
     make_audio_only,
@@ -19,8 +21,6 @@ from media_factory import (
     make_video,
     shapes_frame,
 )
-from PIL import Image
-
 from restyle.errors import InputError, OutputError
 from restyle.media import VideoWriter, open_video, open_writer
 
