@@ -16,7 +16,7 @@ from .pipeline import EncodeOptions, VideoResult, run_video
 from .styles.embed import StyleLike, embed_images, resolve_style
 from .styles.spec import parse_style_spec
 from .styles.style import Style
-from .stylizers import DEFAULT_METHOD, LookOptions, create_stylizer
+from .stylizers import DEFAULT_METHOD, LookOptions, Stylizer, create_stylizer
 from .temporal.filters import create_filter
 
 PathLike = str | os.PathLike[str]
@@ -61,18 +61,35 @@ def stylize_image(
         ModelError, DeviceError: weights or device unavailable.
     """
     image = load_image(content)
-    resolved = resolve_style(
-        style, fit=style_fit, device=device, model_dir=model_dir, precision=precision
-    )
-    stylizer = create_stylizer(
+    resolved, stylizer = _prepare(
+        style,
         method,
-        resolved.space,
-        LookOptions(max_size=max_size, strength=strength, preserve_color=preserve_color),
+        LookOptions(max_size, strength, preserve_color),
+        fit=style_fit,
         device=device,
         model_dir=model_dir,
         precision=precision,
     )
     return stylizer.stylize_image(image, resolved)
+
+
+def _prepare(
+    style: StyleLike | Sequence[StyleLike],
+    method: str,
+    look: LookOptions,
+    fit: str,
+    device: str,
+    model_dir: PathLike | None,
+    precision: str,
+) -> tuple[Style, Stylizer]:
+    """Resolve the style once and make the stylizer that paints it."""
+    resolved = resolve_style(
+        style, fit=fit, device=device, model_dir=model_dir, precision=precision
+    )
+    stylizer = create_stylizer(
+        method, resolved.space, look, device=device, model_dir=model_dir, precision=precision
+    )
+    return resolved, stylizer
 
 
 def stylize_video(
@@ -128,13 +145,11 @@ def stylize_video(
         InputError: unreadable video or style, bad options.
         OutputError: the output cannot be written (or is the input).
     """
-    resolved = resolve_style(
-        style, fit=style_fit, device=device, model_dir=model_dir, precision=precision
-    )
-    stylizer = create_stylizer(
+    resolved, stylizer = _prepare(
+        style,
         method,
-        resolved.space,
-        LookOptions(max_size=max_size, strength=strength, preserve_color=preserve_color),
+        LookOptions(max_size, strength, preserve_color),
+        fit=style_fit,
         device=device,
         model_dir=model_dir,
         precision=precision,

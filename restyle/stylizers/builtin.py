@@ -6,14 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..models.networks import MULTIPLE, load_multistyle
-from ..styles.style import BUILTIN, Style
-from .base import Stylizer, check_frames, per_frame_styles
-from .color import keep_colors
-from .resample import from_network, to_network, working_size
+from ..models.networks import StyleTransformer, load_multistyle
+from ..styles.style import BUILTIN
+from .network import NetworkStylizer
 
 
-class BuiltinStylizer(Stylizer):
+class BuiltinStylizer(NetworkStylizer):
     """Paints the 26 built-in styles and weighted blends of them.
 
     This network has no notion of the content's own style, so strength < 1 fades the
@@ -23,33 +21,14 @@ class BuiltinStylizer(Stylizer):
     name = "builtin"
     space = BUILTIN
 
-    def active_device(self) -> str:
-        """The device the network's session runs on."""
-        return load_multistyle(self.device, self.model_dir).device
+    def network(self) -> StyleTransformer:
+        """The 26-style network (rebuilt as a fast float graph)."""
+        return load_multistyle(self.device, self.model_dir)
 
-    def stylize(
-        self,
-        frames: Sequence[np.ndarray],
-        style: Style | Sequence[Style],
-        content_style: Style | None = None,
-    ) -> list[np.ndarray]:
-        """Paint frames (HxWx3 uint8, one size) with built-in style weights; same-size uint8 out."""
-        h, w = check_frames(frames)
-        styles = per_frame_styles(style, len(frames))
-        for s in styles:
-            self.check_style(s)
-        size = working_size(h, w, self.options.max_size)
-        network = load_multistyle(self.device, self.model_dir)
-        batch = to_network(list(frames), size, MULTIPLE)
-        out = from_network(network.run(batch, np.stack([s.vector for s in styles])), size, (h, w))
-        strength = self.options.strength
-        if strength < 1.0:
-            out = [
-                np.clip(
-                    strength * o + (1.0 - strength) * f.astype(np.float32) + 0.5, 0, 255
-                ).astype(np.uint8)
-                for o, f in zip(out, frames, strict=True)
-            ]
-        if self.options.preserve_color:
-            out = [keep_colors(o, f) for o, f in zip(out, frames, strict=True)]
-        return out
+    def fade(self, frames: Sequence[np.ndarray], painted: list[np.ndarray]) -> list[np.ndarray]:
+        """Each painted frame mixed with its original, ``strength`` of the painting."""
+        s = self.options.strength
+        return [
+            np.clip(s * p + (1.0 - s) * f.astype(np.float32) + 0.5, 0, 255).astype(np.uint8)
+            for p, f in zip(painted, frames, strict=True)
+        ]

@@ -1,0 +1,62 @@
+"""What the feed-forward methods share: size handling, one network call, colour preservation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..models.networks import MULTIPLE, StyleTransformer
+from ..styles.style import Style
+from .base import Stylizer, check_frames, per_frame_styles
+from .color import keep_colors
+from .resample import from_network, to_network, working_size
+
+
+class NetworkStylizer(Stylizer):
+    """A stylizer that is one transformer network run at the frame's own size.
+
+    Subclasses give the network, and may move the styles toward the content (strength in
+    style space) or fade the painted frames toward the content (strength in pixels).
+    """
+
+    def network(self) -> StyleTransformer:
+        """The loaded network (cached per device, folder and precision)."""
+        raise NotImplementedError
+
+    def active_device(self) -> str:
+        """The device the network's session runs on."""
+        return self.network().device
+
+    def toward_content(
+        self, frames: Sequence[np.ndarray], styles: list[Style], content_style: Style | None
+    ) -> list[Style]:
+        """Styles adjusted for strength < 1 before painting (unchanged by default)."""
+        return styles
+
+    def fade(self, frames: Sequence[np.ndarray], painted: list[np.ndarray]) -> list[np.ndarray]:
+        """Painted frames adjusted for strength < 1 after painting (unchanged by default)."""
+        return painted
+
+    def stylize(
+        self,
+        frames: Sequence[np.ndarray],
+        style: Style | Sequence[Style],
+        content_style: Style | None = None,
+    ) -> list[np.ndarray]:
+        """Paint HxWx3 uint8 frames of one size with one style or one per frame; same-size out."""
+        h, w = check_frames(frames)
+        styles = per_frame_styles(style, len(frames))
+        for s in styles:
+            self.check_style(s)
+        if self.options.strength < 1.0:
+            styles = self.toward_content(frames, styles, content_style)
+        size = working_size(h, w, self.options.max_size)
+        batch = to_network(list(frames), size, MULTIPLE)
+        vectors = np.stack([s.vector for s in styles])
+        out = from_network(self.network().run(batch, vectors), size, (h, w))
+        if self.options.strength < 1.0:
+            out = self.fade(frames, out)
+        if self.options.preserve_color:
+            out = [keep_colors(o, f) for o, f in zip(out, frames, strict=True)]
+        return out
