@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 from .locate import cache_dir, locate
-from .registry import get_spec
+from .registry import checksum_matches, get_spec
 
 
 def download(
@@ -62,7 +62,7 @@ def download(
                 done += len(chunk)
                 if progress:
                     progress(done, total)
-        if digest.hexdigest() != spec.sha256:
+        if not checksum_matches(digest.hexdigest(), spec.sha256):
             raise ModelError(
                 f"download of {spec.name} from {source} has the wrong checksum "
                 f"({digest.hexdigest()[:12]}... instead of {spec.sha256[:12]}...); not saved"

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ModelError
-from .registry import ModelSpec, get_spec
+from .registry import ModelSpec, checksum_matches, get_spec
 
 MODEL_DIR_ENV = "RESTYLE_MODEL_DIR"
 CACHE_DIR_ENV = "RESTYLE_CACHE_DIR"
@@ -34,9 +34,9 @@ def sha256_of(path: Path) -> str:
 
 
 def verify(path: Path, spec: ModelSpec) -> Path:
-    """Check ``path`` against the spec's checksum; raise ModelError on a mismatch."""
+    """Check ``path`` against the spec's checksum (or checksum prefix); raise ModelError if not."""
     actual = sha256_of(path)
-    if actual != spec.sha256:
+    if not checksum_matches(actual, spec.sha256):
         raise ModelError(
             f"checksum mismatch for {spec.name} at {path}: expected sha256 {spec.sha256[:12]}..., "
             f"got {actual[:12]}...; the file is corrupt or a different version, replace it"

