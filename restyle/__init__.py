@@ -5,7 +5,14 @@ for pictures; video functions join them as the pipeline grows. Every error a use
 on is a :class:`RestyleError`.
 """
 
-from .api import evaluate, style_grid, style_vector, stylize_image, stylize_video
+from .api import (
+    evaluate,
+    extract_keyframes,
+    style_grid,
+    style_vector,
+    stylize_image,
+    stylize_video,
+)
 from .errors import (
     DependencyError,
     DeviceError,
@@ -14,6 +21,7 @@ from .errors import (
     OutputError,
     RestyleError,
 )
+from .styles.keyframes import Keyframe
 from .styles.style import Style
 
 __version__ = "0.1.0"
@@ -22,12 +30,14 @@ __all__ = [
     "DependencyError",
     "DeviceError",
     "InputError",
+    "Keyframe",
     "ModelError",
     "OutputError",
     "RestyleError",
     "Style",
     "__version__",
     "evaluate",
+    "extract_keyframes",
     "style_grid",
     "style_vector",
     "stylize_image",

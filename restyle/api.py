@@ -10,10 +10,15 @@ import numpy as np
 
 from .errors import InputError
 from .media.image import ImageInput, load_image
+from .media.reader import open_video
 from .metrics.grid import compose_grid
+from .metrics.preview import SideBySide
 from .metrics.report import Evaluation, evaluate_video
 from .pipeline import EncodeOptions, VideoResult, run_video
 from .styles.embed import StyleLike, embed_images, resolve_style
+from .styles.keyframes import Keyframe
+from .styles.keyframes import extract_keyframes as _extract_keyframes
+from .styles.plan import plan_styles
 from .styles.spec import parse_style_spec
 from .styles.style import Style
 from .stylizers import DEFAULT_METHOD, LookOptions, Stylizer, create_stylizer
@@ -95,8 +100,15 @@ def _prepare(
 def stylize_video(
     source: PathLike,
     output: PathLike,
-    style: StyleLike | Sequence[StyleLike],
+    style: StyleLike | Sequence[StyleLike] | None = None,
     *,
+    style_video: PathLike | None = None,
+    keyframes: int = 5,
+    keyframe_method: str = "diverse",
+    transition: str | None = None,
+    easing: str = "smooth",
+    hold: float = 0.3,
+    side_by_side: bool = False,
     strength: float = 1.0,
     preserve_color: bool = False,
     max_size: int | None = 1280,
@@ -123,7 +135,18 @@ def stylize_video(
         source: the video to paint.
         output: ``.mp4``/``.mov``/``.mkv`` (H.264), ``.webm`` (VP9), or an image pattern
             such as ``frames/%05d.png``. Written only when complete.
-        style: as in :func:`stylize_image`; computed once for the whole video.
+        style: as in :func:`stylize_image`; computed once for the whole video. Several
+            styles are blended, or take turns with ``transition="segments"``.
+        style_video: take the style from this video instead: ``keyframes`` keyframes picked
+            by ``keyframe_method`` (``"diverse"``, ``"uniform"``, ``"change"``; see
+            :func:`extract_keyframes`) take turns (``transition="segments"``, the default),
+            or the style follows the style video's own time (``transition="follow"``).
+        transition: ``"segments"`` or ``"follow"``; None: one style (or segments for a
+            style video).
+        easing, hold: how a style hands over to the next: ``"linear"``, ``"smooth"``
+            (default) or ``"cosine"``, and the fraction 0..1 of each part a style stays
+            pure (default 0.3).
+        side_by_side: write ``source | stylized`` with the current style(s) in a corner.
         start, duration: the part of the source to paint, in seconds (like ffmpeg -ss/-t).
         fps: resample to this frame rate; every: keep every N-th frame (quick previews).
         crf, preset: quality (lower crf = better; default H.264 18, VP9 31) and x264 speed
@@ -145,22 +168,39 @@ def stylize_video(
         InputError: unreadable video or style, bad options.
         OutputError: the output cannot be written (or is the input).
     """
-    resolved, stylizer = _prepare(
+    with open_video(source, start=start, duration=duration, fps=fps, every=every) as reader:
+        info = reader.info
+    plan = plan_styles(
         style,
-        method,
-        LookOptions(max_size, strength, preserve_color),
+        info.duration,
+        style_video=style_video,
+        keyframes=keyframes,
+        keyframe_method=keyframe_method,
+        transition=transition,
+        easing=easing,
+        hold=hold,
         fit=style_fit,
         device=device,
         model_dir=model_dir,
         precision=precision,
     )
+    look = LookOptions(max_size, strength, preserve_color)
+    stylizer = create_stylizer(
+        method, plan.space, look, device=device, model_dir=model_dir, precision=precision
+    )
+    compose = None
+    if side_by_side:
+        pictures, where = plan.pictures, plan.schedule.position
+        compose = SideBySide(info.width, info.height, info.rotation, pictures, where)
     frame_filter = create_filter(temporal, smooth)
     return run_video(
         source,
         output,
         stylizer,
-        lambda _t: resolved,
+        plan.schedule,
         frame_filter=frame_filter,
+        compose=compose,
+        output_size=compose.output_size if compose else None,
         start=start,
         duration=duration,
         fps=fps,
@@ -169,6 +209,50 @@ def stylize_video(
         batch_size=batch_size,
         progress=progress,
         cancel=cancel,
+    )
+
+
+def extract_keyframes(
+    style_video: PathLike,
+    count: int = 5,
+    *,
+    method: str = "diverse",
+    samples: int = 64,
+    style_fit: str = "crop",
+    device: str = "auto",
+    model_dir: PathLike | None = None,
+    precision: str = "float",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Keyframe]:
+    """Pick ``count`` style keyframes of a style video, in time order.
+
+    Arguments:
+        style_video: the video whose look changes as it plays.
+        count: how many keyframes.
+        method: ``"diverse"`` (default: sampled frames far apart in style space, skipping
+            dark, flat, blurry and mid-transition frames), ``"uniform"`` (the middle frame of
+            each of ``count`` equal parts) or ``"change"`` (where the picture changes most).
+        samples: frames sampled by ``diverse`` (at most).
+        progress: called as ``progress(frames_read, frames_expected)``.
+        Other arguments: as in :func:`stylize_image`.
+
+    Returns:
+        :class:`~restyle.styles.keyframes.Keyframe` objects: ``time`` (s), ``index`` (frame
+        number), ``image`` (HxWx3 uint8 RGB, upright) and ``style`` (a reusable Style).
+
+    Raises:
+        InputError: unreadable video, unknown method, or fewer usable frames than ``count``.
+    """
+    return _extract_keyframes(
+        style_video,
+        count,
+        method=method,
+        samples=samples,
+        fit=style_fit,
+        device=device,
+        model_dir=model_dir,
+        precision=precision,
+        progress=progress,
     )
 
 

@@ -247,13 +247,20 @@ def cmd_video(args: argparse.Namespace) -> int:
 
     from .api import stylize_video
 
-    styles = _need_style(args)
+    styles = args.style if args.style_video else _need_style(args)
     src = Path(args.input)
     out = Path(args.output) if args.output else src.with_name(src.stem + "_restyled.mp4")
     result = stylize_video(
         src,
         out,
-        styles,
+        styles or None,
+        style_video=args.style_video,
+        keyframes=args.keyframes,
+        keyframe_method=args.keyframe_method,
+        transition=args.transition,
+        easing=args.easing,
+        hold=args.hold,
+        side_by_side=args.side_by_side,
         start=args.start,
         duration=args.duration,
         fps=args.fps,
@@ -275,6 +282,103 @@ def cmd_video(args: argparse.Namespace) -> int:
             f"{src} -> {out} ({result.frames} frames, {result.width}x{result.height}, "
             f"{result.seconds:.1f}s, {result.fps:.1f} fps)"
         )
+    return 0
+
+
+KEYFRAME_METHODS = ("diverse", "uniform", "change")
+
+
+def add_transition_options(p: argparse.ArgumentParser) -> None:
+    """Options of restyle video for styles that change over time."""
+    p.add_argument(
+        "--style-video",
+        metavar="VIDEO",
+        help="take the style from a video whose look changes as it plays (instead of --style)",
+    )
+    p.add_argument(
+        "--keyframes",
+        type=_positive_int,
+        default=5,
+        metavar="N",
+        help="style keyframes picked from --style-video (5)",
+    )
+    p.add_argument(
+        "--keyframe-method",
+        choices=KEYFRAME_METHODS,
+        default="diverse",
+        help="how keyframes are picked: diverse (default), uniform or change",
+    )
+    p.add_argument(
+        "--transition",
+        choices=("segments", "follow"),
+        default=None,
+        help="segments: styles take turns, handing over smoothly (default with "
+        "--style-video; with several --style they take turns instead of blending); follow: "
+        "the style follows the style video's own time",
+    )
+    p.add_argument(
+        "--easing",
+        choices=("smooth", "linear", "cosine"),
+        default="smooth",
+        help="how a style hands over to the next (smooth)",
+    )
+    p.add_argument(
+        "--hold",
+        type=_unit_float,
+        default=0.3,
+        metavar="F",
+        help="fraction 0..1 of each part in which its style stays pure (0.3)",
+    )
+    p.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="write source | stylized, with the current style(s) in a corner",
+    )
+
+
+def cmd_keyframes(args: argparse.Namespace) -> int:
+    """restyle keyframes: pick style keyframes of a style video, write a grid, print JSON."""
+    import json
+
+    from .api import extract_keyframes
+    from .media.image import check_output_path, save_image
+    from .metrics.preview import format_time, keyframe_strip
+
+    if not args.output and not args.json:
+        raise InputError("nothing to write; give -o grid.png and/or --json")
+    if args.output:
+        check_output_path(args.output)
+    keys = extract_keyframes(
+        args.video,
+        args.count,
+        method=args.method,
+        samples=args.samples,
+        style_fit=args.style_fit,
+        device=args.device,
+        model_dir=args.model_dir,
+        progress=None if args.json else progress_bar("keyframes"),
+    )
+    if args.output:
+        labels = [f"#{n + 1}  {format_time(k.time)}  (frame {k.index})" for n, k in enumerate(keys)]
+        grid = keyframe_strip([k.image for k in keys], labels, cell=args.cell, columns=5)
+        save_image(grid, args.output)
+    if args.json:
+        data = {
+            "video": str(args.video),
+            "method": args.method,
+            "keyframes": [
+                {
+                    "time": round(k.time, 4),
+                    "index": k.index,
+                    "style": [round(float(v), 5) for v in k.style.vector],
+                }
+                for k in keys
+            ],
+        }
+        print(json.dumps(data))
+    else:
+        times = ", ".join(format_time(k.time) for k in keys)
+        print(f"{len(keys)} keyframes ({args.method}) at {times} -> {args.output}")
     return 0
 
 
@@ -430,9 +534,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="how much of the previous frame to keep, 0..0.95: more removes more "
         "flicker but smooths fine texture (default 0.55 for flow, 0.5 for blend)",
     )
+    add_transition_options(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_video)
+
+    p = sub.add_parser(
+        "keyframes",
+        help="pick style keyframes from a style video",
+        description="Pick N keyframes of a style video and write them as a labelled grid "
+        "with their times; --json also prints their times and style vectors.",
+    )
+    p.add_argument("video", help="the style video")
+    p.add_argument("-n", "--count", type=_positive_int, default=5, help="how many (5)")
+    p.add_argument("-o", "--output", help="grid image to write (.png, .jpg)")
+    p.add_argument(
+        "--method",
+        choices=KEYFRAME_METHODS,
+        default="diverse",
+        help="diverse (default: far apart in style space), uniform (middle of N equal "
+        "parts) or change (where the picture changes most)",
+    )
+    p.add_argument(
+        "--samples", type=_positive_int, default=64, help="frames sampled by diverse (64)"
+    )
+    p.add_argument("--cell", type=_positive_int, default=256, help="cell size in pixels (256)")
+    p.add_argument(
+        "--style-fit",
+        choices=("crop", "whole"),
+        default="crop",
+        help="how a frame is fitted to the style network's square (crop)",
+    )
+    p.add_argument("--json", action="store_true", help="print times and style vectors as JSON")
+    add_device_options(p)
+    p.set_defaults(func=cmd_keyframes)
 
     p = sub.add_parser(
         "eval",

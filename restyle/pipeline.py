@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .errors import InputError, OutputError, RestyleError
 from .media.reader import Frame, VideoInfo, open_video
 from .media.writer import open_writer
@@ -58,6 +60,7 @@ class VideoResult:
 
 
 FrameFilter = TemporalFilter  # a per-frame stage after the network; identity by default
+Compose = Callable[[np.ndarray, np.ndarray, float], np.ndarray]  # (source, painted, time) -> frame
 
 
 class _Worker(threading.Thread):
@@ -130,6 +133,8 @@ def run_video(
     encode: EncodeOptions | None = None,
     batch_size: int = 1,
     content_style: Style | None = None,
+    compose: Compose | None = None,
+    output_size: tuple[int, int] | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> VideoResult:
@@ -147,6 +152,9 @@ def run_video(
         batch_size: frames per network call.
         content_style: the content's own style for strength < 1 (else taken from the first
             frame, once, so it cannot flicker).
+        compose: makes the written frame from the source frame, the finished painted frame
+            and the time (e.g. a side-by-side preview); HxWx3 uint8 in and out.
+        output_size: stored (width, height) of the frames ``compose`` makes.
         progress: called as ``progress(frames_done, frames_expected)``.
         cancel: set it from another thread to stop; the output is then not written.
 
@@ -187,7 +195,16 @@ def run_video(
 
     decoder = _Worker(decode, "restyle-decode")
     try:
-        writer = open_writer(out, info, audio=reader.audio, crf=encode.crf, preset=encode.preset)
+        width, height = output_size or (info.width, info.height)
+        writer = open_writer(
+            out,
+            info,
+            audio=reader.audio,
+            crf=encode.crf,
+            preset=encode.preset,
+            width=width,
+            height=height,
+        )
     except BaseException:
         reader.close()
         raise
@@ -224,6 +241,8 @@ def run_video(
             images = stylizer.stylize([f.image for f in batch], styles, content_style)
             for frame, image in zip(batch, images, strict=True):
                 result = frame_filter(frame.image, image, frame.time)
+                if compose is not None:
+                    result = compose(frame.image, result, frame.time)
                 if not _put(painted, (result, frame.time, frame.duration), stop):
                     break
                 count += 1
@@ -254,8 +273,8 @@ def run_video(
         frames=count,
         seconds=round(seconds, 3),
         fps=round(count / seconds, 2) if seconds > 0 else 0.0,
-        width=info.width,
-        height=info.height,
+        width=width,
+        height=height,
         device=stylizer.active_device(),
         warnings=warnings,
     )
