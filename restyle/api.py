@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -21,7 +21,14 @@ from .styles.keyframes import extract_keyframes as _extract_keyframes
 from .styles.plan import plan_styles
 from .styles.spec import parse_style_spec
 from .styles.style import Style
-from .stylizers import DEFAULT_METHOD, LookOptions, Stylizer, create_stylizer
+from .stylizers import (
+    DEFAULT_METHOD,
+    LookOptions,
+    MethodOptions,
+    Stylizer,
+    create_stylizer,
+    resolves_own_styles,
+)
 from .temporal.filters import create_filter
 
 PathLike = str | os.PathLike[str]
@@ -39,6 +46,7 @@ def stylize_image(
     device: str = "auto",
     model_dir: PathLike | None = None,
     precision: str = "float",
+    method_options: MethodOptions | Mapping[str, object] | None = None,
 ) -> np.ndarray:
     """Paint a content image in a style; returns an HxWx3 uint8 RGB array of the content's size.
 
@@ -53,10 +61,14 @@ def stylize_image(
             painted at that size and scaled back. ``None``: always the image's own size.
         style_fit: ``"crop"`` (centre square of the painting) or ``"whole"`` (padded).
         method: stylization method (``"network"``: the arbitrary-style network, or the
-            26-style network for built-in styles).
+            26-style network for built-in styles; ``"gatys"``: Gatys et al.'s optimization,
+            needs PyTorch; ``"segmented"``: GrabCut foreground and background painted apart).
         device: ``"auto"``, ``"cpu"`` or ``"cuda"``.
         model_dir: a folder holding the weights (overrides the installed ones).
         precision: ``"float"`` (default, dequantized fast graph) or ``"int8"`` (shipped graph).
+        method_options: settings of the gatys and segmented methods, a
+            :class:`~restyle.stylizers.MethodOptions` or a mapping of its field names
+            (``{"iterations": 50, "features": "vgg19", "fg_rect": (10, 10, 80, 60)}``).
 
     Returns:
         The stylized image, HxWx3 uint8 RGB, exactly the content's size.
@@ -74,6 +86,7 @@ def stylize_image(
         device=device,
         model_dir=model_dir,
         precision=precision,
+        method_options=method_options,
     )
     return stylizer.stylize_image(image, resolved)
 
@@ -86,8 +99,20 @@ def _prepare(
     device: str,
     model_dir: PathLike | None,
     precision: str,
+    method_options: MethodOptions | Mapping[str, object] | None = None,
 ) -> tuple[Style, Stylizer]:
     """Resolve the style once and make the stylizer that paints it."""
+    if resolves_own_styles(method):  # gatys, segmented: the stylizer reads the paintings
+        stylizer = create_stylizer(
+            method,
+            None,
+            look,
+            device=device,
+            model_dir=model_dir,
+            precision=precision,
+            method_options=MethodOptions.of(method_options),
+        )
+        return stylizer.resolve(style, fit), stylizer  # type: ignore[attr-defined]
     resolved = resolve_style(
         style, fit=fit, device=device, model_dir=model_dir, precision=precision
     )
@@ -126,6 +151,7 @@ def stylize_video(
     device: str = "auto",
     model_dir: PathLike | None = None,
     precision: str = "float",
+    method_options: MethodOptions | Mapping[str, object] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> VideoResult:
@@ -170,6 +196,30 @@ def stylize_video(
     """
     with open_video(source, start=start, duration=duration, fps=fps, every=every) as reader:
         info = reader.info
+    look = LookOptions(max_size, strength, preserve_color)
+    if resolves_own_styles(method):  # gatys, segmented: one style, no style video
+        if style_video is not None or side_by_side:
+            raise InputError(f"--style-video and --side-by-side need --method network ({method})")
+        resolved, stylizer = _prepare(
+            style, method, look, style_fit, device, model_dir, precision, method_options
+        )
+        # the pipeline passes frames in order; Gatys with flow handles --temporal itself
+        own = stylizer.start_video(temporal)  # type: ignore[attr-defined]
+        return run_video(
+            source,
+            output,
+            stylizer,
+            lambda _t: resolved,
+            frame_filter=create_filter("none" if own else temporal, smooth),
+            start=start,
+            duration=duration,
+            fps=fps,
+            every=every,
+            encode=EncodeOptions(crf=crf, preset=preset),
+            batch_size=batch_size,
+            progress=progress,
+            cancel=cancel,
+        )
     plan = plan_styles(
         style,
         info.duration,
@@ -184,7 +234,6 @@ def stylize_video(
         model_dir=model_dir,
         precision=precision,
     )
-    look = LookOptions(max_size, strength, preserve_color)
     stylizer = create_stylizer(
         method, plan.space, look, device=device, model_dir=model_dir, precision=precision
     )
@@ -336,10 +385,13 @@ def style_grid(
     device = str(options.get("device", "auto"))
     model_dir = options.get("model_dir")
     precision = str(options.get("precision", "float"))
-    resolved = [
-        resolve_style(s, fit=fit, device=device, model_dir=model_dir, precision=precision)
-        for s in styles
-    ]
+    if resolves_own_styles(str(options.get("method", DEFAULT_METHOD))):
+        resolved: list = list(styles)  # gatys, segmented: each cell reads the painting
+    else:
+        resolved = [
+            resolve_style(s, fit=fit, device=device, model_dir=model_dir, precision=precision)
+            for s in styles
+        ]
     total, done = len(images) * len(resolved), 0
     rows = []
     for img in images:

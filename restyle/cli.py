@@ -103,7 +103,10 @@ def add_look_options(p: argparse.ArgumentParser, style_help: str | None = None) 
     p.add_argument(
         "--method",
         default="network",
-        help="stylization method (default 'network': the arbitrary-style network)",
+        help="stylization method: 'network' (default; the arbitrary-style network), "
+        "'gatys' (Gatys et al.'s optimization, slow, needs PyTorch: "
+        "pip install \"restyle[gatys]\"; see --features) or 'segmented' (GrabCut "
+        "foreground and background painted apart; see --fg-rect)",
     )
     p.add_argument(
         "--precision",
@@ -112,6 +115,7 @@ def add_look_options(p: argparse.ArgumentParser, style_help: str | None = None) 
         help="float: dequantized fast graph (default); int8: the shipped quantized graph",
     )
     add_device_options(p)
+    add_method_options(p)
 
 
 def add_device_options(p: argparse.ArgumentParser) -> None:
@@ -142,11 +146,110 @@ def look_kwargs(args: argparse.Namespace) -> dict:
         "device": args.device,
         "model_dir": args.model_dir,
         "precision": args.precision,
+        "method_options": method_kwargs(args),
+    }
+
+
+def _rect(text: str) -> tuple[int, int, int, int]:
+    from .stylizers.options import parse_rect
+
+    try:
+        return parse_rect(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_method_options(p: argparse.ArgumentParser) -> None:
+    """Options of --method gatys and --method segmented."""
+    g = p.add_argument_group("gatys method (--method gatys, or --segment-base gatys)")
+    g.add_argument(
+        "--features",
+        choices=("predictor", "vgg19"),
+        default="predictor",
+        help="network whose features define content and style: predictor (default; the "
+        "style prediction network shipped with the arbitrary-stylization weights, a "
+        "MobileNet-v2, rebuilt in PyTorch; no download) or vgg19 (Gatys et al.'s ImageNet "
+        "VGG-19, torchvision's vgg19-dcbb9e9d.pth from --model-dir, or downloaded once, 548 MB)",
+    )
+    g.add_argument("--iterations", type=_positive_int, default=100, help="optimization steps (100)")
+    g.add_argument(
+        "--optimizer", choices=("lbfgs", "adam"), default="lbfgs", help="lbfgs (default) or adam"
+    )
+    g.add_argument(
+        "--gatys-size",
+        type=_positive_int,
+        default=512,
+        metavar="PX",
+        help="longest side the image is optimized at (512; also capped by --max-size)",
+    )
+    g.add_argument("--style-weight", type=float, default=10.0, help="style loss weight (10)")
+    g.add_argument("--content-weight", type=float, default=1.0, help="content loss weight (1)")
+    g.add_argument("--tv-weight", type=float, default=10.0, help="total variation weight (10)")
+    s = p.add_argument_group("segmented method (--method segmented)")
+    s.add_argument(
+        "--fg-rect",
+        type=_rect,
+        default=None,
+        metavar="X,Y,W,H",
+        help="foreground box in pixels for GrabCut (default: the centred 60%%x80%% box)",
+    )
+    s.add_argument(
+        "--fg-mask",
+        default=None,
+        metavar="FILE",
+        help="image whose white pixels mark the "
+        "foreground (GrabCut refines it), instead of --fg-rect",
+    )
+    s.add_argument(
+        "--segment-mode",
+        choices=("hard", "feather", "blur"),
+        default="feather",
+        help="hard edges, feathered edges (default), or blur: each part painted from a frame "
+        "whose other part is Gaussian-blurred",
+    )
+    s.add_argument(
+        "--segment-base",
+        choices=("network", "gatys"),
+        default="network",
+        help="method painting each part: network (default) or gatys",
+    )
+    s.add_argument(
+        "--style-fg",
+        action="append",
+        default=[],
+        metavar="STYLE",
+        help="style of the foreground (default: --style)",
+    )
+    s.add_argument(
+        "--style-bg",
+        action="append",
+        default=[],
+        metavar="STYLE",
+        help="style of the background (default: --style)",
+    )
+
+
+def method_kwargs(args: argparse.Namespace) -> dict:
+    """The method_options the gatys/segmented options map to."""
+    return {
+        "iterations": args.iterations,
+        "optimizer": args.optimizer,
+        "features": args.features,
+        "gatys_size": args.gatys_size,
+        "style_weight": args.style_weight,
+        "content_weight": args.content_weight,
+        "tv_weight": args.tv_weight,
+        "fg_rect": args.fg_rect,
+        "fg_mask": args.fg_mask,
+        "segment_mode": args.segment_mode,
+        "segment_base": args.segment_base,
+        "style_fg": tuple(args.style_fg),
+        "style_bg": tuple(args.style_bg),
     }
 
 
 def _need_style(args: argparse.Namespace) -> list[str]:
-    if not args.style:
+    if not args.style and not (getattr(args, "style_fg", []) or getattr(args, "style_bg", [])):
         raise InputError("no style given; use --style painting.jpg or --style builtin:N")
     return args.style
 
@@ -197,7 +300,8 @@ def cmd_image(args: argparse.Namespace) -> int:
     image = stylize_image(args.content, styles, **look_kwargs(args))
     save_image(image, out)
     h, w = image.shape[:2]
-    print(f"{args.content} -> {out} ({w}x{h}, {time.perf_counter() - start:.2f}s)")
+    how = f", gatys on {args.features} features" if args.method == "gatys" else ""
+    print(f"{args.content} -> {out} ({w}x{h}, {time.perf_counter() - start:.2f}s{how})")
     return 0
 
 
