@@ -65,12 +65,17 @@ def _small(image: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
-def seed_labels(mask: np.ndarray, band: int) -> np.ndarray:
-    """GrabCut labels from a boolean mask: sure fg/bg farther than ``band`` px from its edge."""
+def seed_labels(mask: np.ndarray, band: int, sure_inside: bool = True) -> np.ndarray:
+    """GrabCut labels from a boolean mask: sure fg/bg farther than ``band`` px from its edge.
+
+    With ``sure_inside=False`` (a user's rough mask, like a box) nothing inside is sure:
+    only the outside is taken as background.
+    """
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
     m = mask.astype(np.uint8)
     labels = np.where(mask, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
-    labels[cv2.erode(m, kernel) > 0] = cv2.GC_FGD
+    if sure_inside:
+        labels[cv2.erode(m, kernel) > 0] = cv2.GC_FGD
     labels[cv2.erode(1 - m, kernel) > 0] = cv2.GC_BGD
     return labels
 
@@ -118,7 +123,7 @@ def grabcut_mask(
         seed_small = cv2.resize(seed.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST)
         if seed_small.all() or not seed_small.any():
             raise InputError("the foreground mask must mark some foreground and some background")
-        labels = seed_labels(seed_small > 0, max(2, max(sh, sw) // 40))
+        labels = seed_labels(seed_small > 0, max(2, max(sh, sw) // 40), sure_inside=False)
         result = _run_grabcut(small, labels, None, iterations)
     else:
         rect = rect or default_rect(h, w)
