@@ -90,7 +90,7 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
-def run_clip(name: str, clip: Path, a, b, work: Path) -> dict:
+def run_clip(name: str, clip: Path, a, b, work: Path, hold: float = 0.3) -> dict:
     """Three runs on one clip; warp error in the transition and the progress of the style."""
     import restyle
     from restyle.metrics import SourceMotion
@@ -99,7 +99,7 @@ def run_clip(name: str, clip: Path, a, b, work: Path) -> dict:
 
     sources, times = frames_of(clip)
     duration = times[-1] + (times[-1] - times[-2])
-    schedule = Segments([a, b], duration, easing="smooth", hold=0.3)
+    schedule = Segments([a, b], duration, easing="smooth", hold=hold)
     start, end = schedule.transition(0)
     inside = [start <= t <= end for t in times]
     outputs, seconds = {}, {}
@@ -107,7 +107,7 @@ def run_clip(name: str, clip: Path, a, b, work: Path) -> dict:
         folder = work / f"{name}_{label.replace('>', 'to')}"
         began = time.perf_counter()
         restyle.stylize_video(
-            clip, folder / "%04d.png", style, transition=transition, max_size=None
+            clip, folder / "%04d.png", style, transition=transition, max_size=None, hold=hold
         )
         seconds[label] = time.perf_counter() - began
         outputs[label] = png_frames(folder)
@@ -164,6 +164,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds of each clip (3)")
     parser.add_argument("--size", type=int, default=384, help="long side of the clips (384)")
     parser.add_argument("--keyframes", type=int, default=5, help="keyframes per method (5)")
+    parser.add_argument(
+        "--hold",
+        type=float,
+        default=0.3,
+        help="fraction of each style's part kept pure (0.3); less = longer hand-over",
+    )
     args = parser.parse_args()
 
     from restyle.styles.keyframes import extract_keyframes
@@ -202,7 +208,7 @@ def main() -> None:
         work = Path(tmp)
         for name, path in clips.items():
             clip = scaled_clip(path, work, args.seconds, args.size)
-            result = run_clip(name, clip, a, b, work)
+            result = run_clip(name, clip, a, b, work, args.hold)
             clip_data[name] = result
             rows.append(
                 [
