@@ -95,9 +95,16 @@ def speed(args: argparse.Namespace, content: np.ndarray, painting: Path) -> list
 
 
 def flicker(args: argparse.Namespace, clip: Path, painting: Path) -> list[dict]:
-    """Warp error of per-frame Gatys, Gatys with flow and the feed-forward default."""
+    """Warp error, style distance and content structure of each Gatys mode and the network.
+
+    A low warp error alone can mean a faint painting (an output close to the photo does not
+    flicker), so each row also gives the distance of its frames' style vectors to the
+    painting's (lower = more painted; the photo's own distance is printed for scale) and the
+    edge SSIM of its frames to the source frames.
+    """
+    from restyle.metrics.similarity import edge_ssim
     from restyle.metrics.warp_error import WarpErrorMeter
-    from restyle.styles.embed import resolve_style
+    from restyle.styles.embed import embed_images, resolve_style
     from restyle.stylizers import LookOptions, create_stylizer
     from restyle.temporal.filters import create_filter
 
@@ -119,6 +126,11 @@ def flicker(args: argparse.Namespace, clip: Path, painting: Path) -> list[dict]:
     out = [filt(f, net.stylize_image(f, style), i / 24) for i, f in enumerate(frames)]
     results["feed-forward + flow filter (default)"] = (out, time.perf_counter() - start)
     filt.close()
+    target = style.vector[None].astype(np.float64)
+
+    def distance(images: list[np.ndarray]) -> float:
+        return float(np.linalg.norm(embed_images(images) - target, axis=1).mean())
+
     rows = []
     for name, (painted, seconds) in results.items():
         meter = WarpErrorMeter()
@@ -131,9 +143,24 @@ def flicker(args: argparse.Namespace, clip: Path, painting: Path) -> list[dict]:
                 "warp_error": r.warp_error,
                 "source_floor": r.source_floor,
                 "ratio": r.ratio,
+                "style_distance": distance(painted),
+                "content_edge_ssim": float(
+                    np.mean([edge_ssim(o, f) for o, f in zip(painted, frames, strict=True)])
+                ),
                 "seconds_per_frame": seconds / len(frames),
             }
         )
+    rows.append(
+        {
+            "method": "the source frames (no painting)",
+            "warp_error": rows[0]["source_floor"],
+            "source_floor": rows[0]["source_floor"],
+            "ratio": 1.0,
+            "style_distance": distance(frames),
+            "content_edge_ssim": 1.0,
+            "seconds_per_frame": 0.0,
+        }
+    )
     return rows
 
 
@@ -165,13 +192,23 @@ def main() -> None:
             f"(Gatys: {args.iterations} iterations per frame)"
         )
         print_table(
-            ["method", "warp error", "source floor", "x floor", "s / frame"],
+            [
+                "method",
+                "warp error",
+                "source floor",
+                "x floor",
+                "style dist",
+                "edge SSIM",
+                "s / frame",
+            ],
             [
                 [
                     r["method"],
                     f"{r['warp_error']:.6f}",
                     f"{r['source_floor']:.6f}",
                     f"{r['ratio']:.2f}",
+                    f"{r['style_distance']:.3f}",
+                    f"{r['content_edge_ssim']:.3f}",
                     r["seconds_per_frame"],
                 ]
                 for r in video

@@ -5,7 +5,7 @@ other method then works from those same fresh frames, so the table compares the 
 nothing else. Columns:
 
 * warp error: Lai et al. 2018 (restyle.metrics.warp_error), flow computed on the source at
-  ``--metric-flow`` px (finer than the filters' own 512 px flow, so no method is graded by
+  ``--metric-flow`` px (finer than the filters' own 320 px flow, so no method is graded by
   the very flow it used);
 * x source: warp error over the source's own warp error under the same flow (the floor);
 * x per-frame: warp error over the per-frame method's (the targets are stated this way);

@@ -1,9 +1,10 @@
 """The video job: decode, stylize, make consistent over time, encode -- overlapped, streaming.
 
-Three threads share the work: one decodes, the calling thread runs the network (ONNX Runtime
-releases the GIL), one encodes. Bounded queues sit between them, so memory does not grow
-with the length of the video. An error or Ctrl-C in any stage stops all three and leaves no
-output file behind.
+Threads share the work: one decodes, the network paints on the calling thread or, where the
+method allows it, on a few threads side by side (ONNX Runtime releases the GIL), the calling
+thread filters the painted frames in order, and one thread encodes. Bounded queues sit
+between them, so memory does not grow with the length of the video. An error or Ctrl-C in
+any stage stops them all and leaves no output file behind.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import os
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,6 +135,7 @@ def run_video(
     every: int = 1,
     encode: EncodeOptions | None = None,
     batch_size: int = 1,
+    workers: int | None = None,
     content_style: Style | None = None,
     compose: Compose | None = None,
     output_size: tuple[int, int] | None = None,
@@ -150,6 +154,8 @@ def run_video(
         fps: resample to this frame rate; every: keep every N-th frame (previews).
         encode: crf and preset of the encoder.
         batch_size: frames per network call.
+        workers: network calls run at once (None: the stylizer's choice, see
+            :meth:`restyle.stylizers.Stylizer.use_workers`); the output does not depend on it.
         content_style: the content's own style for strength < 1 (else taken from the first
             frame, once, so it cannot flicker).
         compose: makes the written frame from the source frame, the finished painted frame
@@ -221,8 +227,28 @@ def run_video(
                 raise _Cancelled()
 
     encoder = _Worker(encode_frames, "restyle-encode")
+    painters = stylizer.use_workers(workers)
+    pool = ThreadPoolExecutor(painters, "restyle-paint") if painters > 1 else None
+    pending: deque[tuple[list[Frame], Future]] = deque()
     decoder.start()
     encoder.start()
+
+    def finish(batch: list[Frame], images: list[np.ndarray]) -> bool:
+        """Filter, compose and queue painted frames in order; False when stopped."""
+        nonlocal count
+        for frame, image in zip(batch, images, strict=True):
+            result = frame_filter(frame.image, image, frame.time)
+            if compose is not None:
+                result = compose(frame.image, result, frame.time)
+            if not _put(painted, (result, frame.time, frame.duration), stop):
+                return False
+            count += 1
+            if progress:
+                progress(count, max(info.frame_count, count))
+        if encoder.error is not None:
+            raise encoder.error
+        return True
+
     try:
 
         def frames() -> Iterator[Frame]:
@@ -232,24 +258,28 @@ def run_video(
                     return
                 yield item  # type: ignore[misc]
 
+        running = True
         for batch in _batches(frames(), batch_size):
             if content_style is None and stylizer.options.strength < 1.0:
                 content_style = getattr(stylizer, "content_style", lambda _: None)(batch[0].image)
             for f in batch:
                 frame_filter.prepare(f.image)
             styles = [schedule(f.time) for f in batch]
-            images = stylizer.stylize([f.image for f in batch], styles, content_style)
-            for frame, image in zip(batch, images, strict=True):
-                result = frame_filter(frame.image, image, frame.time)
-                if compose is not None:
-                    result = compose(frame.image, result, frame.time)
-                if not _put(painted, (result, frame.time, frame.duration), stop):
-                    break
-                count += 1
-                if progress:
-                    progress(count, max(info.frame_count, count))
-            if encoder.error is not None:
-                raise encoder.error
+            images = [f.image for f in batch]
+            if pool is None:
+                running = finish(batch, stylizer.stylize(images, styles, content_style))
+            else:
+                # frames are painted side by side but filtered and written in order
+                job = pool.submit(stylizer.stylize, images, styles, content_style)
+                pending.append((batch, job))
+                while running and len(pending) >= painters:
+                    done, job = pending.popleft()
+                    running = finish(done, job.result())
+            if not running:
+                break
+        while running and pending:
+            done, job = pending.popleft()
+            running = finish(done, job.result())
         if decoder.error is not None:
             raise decoder.error
         _put(painted, _DONE, stop)
@@ -262,6 +292,8 @@ def run_video(
         encoder.join(timeout=30)
         raise
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         reader.close()
         frame_filter.close()
     if count == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -145,6 +146,76 @@ def test_batches_give_the_same_frames(clip, tmp_path):
         )
     assert len(seen[1]) == len(seen[4]) == 18
     assert max(np.abs(a.astype(int) - b).max() for a, b in zip(seen[1], seen[4], strict=True)) <= 1
+
+
+def test_frames_painted_side_by_side_come_out_the_same_and_in_order(clip, tmp_path):
+    stylizer = create_stylizer("network", "builtin", LookOptions(), device="cpu")
+    seen: dict[int, list[tuple[float, np.ndarray]]] = {1: [], 2: [], 3: []}
+
+    class Keep(FrameFilter):
+        def __init__(self, sink):
+            self.sink = sink
+
+        def __call__(self, source, stylized, time):
+            self.sink.append((time, stylized))
+            return stylized
+
+    def schedule(t: float):  # a style change mid-clip: each frame must keep its own style
+        return builtin_style(3 if t < 0.3 else 7)
+
+    for workers in seen:
+        run_video(
+            clip,
+            tmp_path / f"w{workers}.mp4",
+            stylizer,
+            schedule,
+            frame_filter=Keep(seen[workers]),
+            workers=workers,
+        )
+    times = [t for t, _ in seen[1]]
+    assert len(times) == 18 and times == sorted(times)
+    for workers in (2, 3):
+        assert [t for t, _ in seen[workers]] == times
+        diff = max(
+            np.abs(a.astype(int) - b).max()
+            for (_, a), (_, b) in zip(seen[1], seen[workers], strict=True)
+        )
+        assert diff <= 1
+
+
+def test_network_splits_the_cores_between_workers():
+    stylizer = create_stylizer("network", "builtin", LookOptions(), device="cpu")
+    cores = len(os.sched_getaffinity(0))
+    assert stylizer.use_workers(1) == 1
+    got = stylizer.use_workers(2)
+    assert got == min(2, cores)
+    if got == 2:
+        assert stylizer.threads == cores // 2
+    assert stylizer.use_workers(64) == cores
+
+
+def test_a_failure_on_a_painting_thread_leaves_no_file(clip, tmp_path):
+    inner = create_stylizer("network", "builtin", LookOptions(), device="cpu")
+    painted_on: set[str] = set()
+    lock = threading.Lock()
+    calls = [0]
+
+    class Flaky(type(inner)):
+        def stylize(self, frames, style, content_style=None):
+            with lock:
+                painted_on.add(threading.current_thread().name)
+                calls[0] += 1
+                fail = calls[0] == 6
+            if fail:
+                raise restyle.ModelError("the network failed")
+            return super().stylize(frames, style, content_style)
+
+    flaky = Flaky(LookOptions(), device="cpu")
+    out = tmp_path / "broken.mp4"
+    with pytest.raises(restyle.ModelError, match="the network failed"):
+        run_video(clip, out, flaky, lambda t: builtin_style(3), workers=2)
+    assert all(name.startswith("restyle-paint") for name in painted_on)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_schedule_is_asked_per_frame_time(clip, tmp_path):

@@ -112,7 +112,9 @@ def _predictor(device: str, model_dir: str | None, precision: str) -> StylePredi
 
 
 @functools.lru_cache(maxsize=8)
-def _transformer(device: str, model_dir: str | None, precision: str) -> StyleTransformer:
+def _transformer(
+    device: str, model_dir: str | None, precision: str, threads: int | None
+) -> StyleTransformer:
     from .graph import (
         build_fast_transformer,
         dequantize,
@@ -123,17 +125,18 @@ def _transformer(device: str, model_dir: str | None, precision: str) -> StyleTra
     model = _load("arbitrary_transform", model_dir)
     if precision == "int8":
         make_dynamic(model, {model.graph.input[0].name: (1, 2)})
-        return StyleTransformer(create_session(model.SerializeToString(), device), fast=False)
+        session = create_session(model.SerializeToString(), device, threads)
+        return StyleTransformer(session, fast=False)
     try:
         weights = extract_transformer_weights(dequantize(model))
     except KeyError as exc:
         raise ModelError(f"arbitrary_transform.onnx is not the expected network: {exc}") from None
     fast = build_fast_transformer(weights)
-    return StyleTransformer(create_session(fast.SerializeToString(), device), fast=True)
+    return StyleTransformer(create_session(fast.SerializeToString(), device, threads), fast=True)
 
 
 @functools.lru_cache(maxsize=4)
-def _multistyle(device: str, model_dir: str | None) -> StyleTransformer:
+def _multistyle(device: str, model_dir: str | None, threads: int | None) -> StyleTransformer:
     from .graph import build_fast_transformer, extract_multistyle_weights
 
     try:
@@ -141,7 +144,8 @@ def _multistyle(device: str, model_dir: str | None) -> StyleTransformer:
     except KeyError as exc:
         raise ModelError(f"multistyle26.onnx is not the expected network: {exc}") from None
     fast = build_fast_transformer(weights)
-    return StyleTransformer(create_session(fast.SerializeToString(), device), True, BUILTIN_STYLES)
+    session = create_session(fast.SerializeToString(), device, threads)
+    return StyleTransformer(session, True, BUILTIN_STYLES)
 
 
 def load_predictor(
@@ -157,20 +161,26 @@ def load_predictor(
 
 
 def load_transformer(
-    device: str = "auto", model_dir: str | os.PathLike[str] | None = None, precision: str = "float"
+    device: str = "auto",
+    model_dir: str | os.PathLike[str] | None = None,
+    precision: str = "float",
+    threads: int | None = None,
 ) -> StyleTransformer:
     """The style transformer at any input size, loaded once and reused.
 
     ``precision="float"`` (default) is the dequantized network rebuilt as a fast graph
     (:func:`restyle.models.graph.build_fast_transformer`); ``"int8"`` is the shipped
-    quantized graph with its input size freed.
+    quantized graph with its input size freed. ``threads``: ONNX Runtime's threads per call
+    (None: one per core).
     """
     _check_precision(precision)
-    return _transformer(device, _key(model_dir), precision)
+    return _transformer(device, _key(model_dir), precision, threads)
 
 
 def load_multistyle(
-    device: str = "auto", model_dir: str | os.PathLike[str] | None = None
+    device: str = "auto",
+    model_dir: str | os.PathLike[str] | None = None,
+    threads: int | None = None,
 ) -> StyleTransformer:
     """The 26-built-in-style network, rebuilt as a fast graph, loaded once and reused."""
-    return _multistyle(device, _key(model_dir))
+    return _multistyle(device, _key(model_dir), threads)

@@ -24,7 +24,7 @@ class ArbitraryStylizer(NetworkStylizer):
 
     def network(self) -> StyleTransformer:
         """The arbitrary-style transformer (fast float graph, or the shipped int8 one)."""
-        return load_transformer(self.device, self.model_dir, self.precision)
+        return load_transformer(self.device, self.model_dir, self.precision, self.threads)
 
     def content_style(self, frame: np.ndarray) -> Style:
         """The content's own style vector, the strength-0 end of the interpolation."""

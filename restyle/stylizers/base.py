@@ -87,6 +87,14 @@ class Stylizer(ABC):
         """Paint one HxWx3 uint8 image; returns HxWx3 uint8 of the same size."""
         return self.stylize([image], style)[0]
 
+    def use_workers(self, workers: int | None = None) -> int:
+        """Get ready to paint several frames at once from separate threads; return how many.
+
+        A video pipeline calls this once before its first frame. Methods that keep state
+        from frame to frame (Gatys, segmentation) paint in order, one at a time: 1.
+        """
+        return 1
+
 
 def check_frames(frames: Sequence[np.ndarray]) -> tuple[int, int]:
     """Check frames are HxWx3 uint8 of one size, at least MIN_SIDE pixels; return (h, w)."""

@@ -23,7 +23,7 @@ class BuiltinStylizer(NetworkStylizer):
 
     def network(self) -> StyleTransformer:
         """The 26-style network (rebuilt as a fast float graph)."""
-        return load_multistyle(self.device, self.model_dir)
+        return load_multistyle(self.device, self.model_dir, self.threads)
 
     def fade(self, frames: Sequence[np.ndarray], painted: list[np.ndarray]) -> list[np.ndarray]:
         """Each painted frame mixed with its original, ``strength`` of the painting."""
