@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from motion_factory import object_clip, texture, translating_clip
@@ -16,7 +17,7 @@ from restyle.temporal import (
     out_of_frame_mask,
     warp,
 )
-from restyle.temporal.flow import working_size
+from restyle.temporal.flow import PHOTOMETRIC_TOLERANCE, working_size
 
 H, W = 144, 208
 M = 16  # interior margin for accuracy checks
@@ -155,6 +156,16 @@ def test_occlusion_mask_flags_the_disoccluded_border_strip(velocity):
     np.testing.assert_allclose(pair.unreliable_fraction, unreliable.mean())
 
 
+def test_pair_gives_the_backward_flow_only_when_asked():
+    frames = translating_clip(3, H, W, (3.0, -2.0))
+    est = FlowEstimator()
+    assert est.pair(frames[2], frames[1]).backward is None
+    pair = est.pair(frames[2], frames[1], keep_backward=True)
+    inner = (slice(M, -M), slice(M, -M))
+    np.testing.assert_allclose(np.median(pair.forward[inner], axis=(0, 1)), [-3.0, 2.0], atol=0.3)
+    np.testing.assert_allclose(np.median(pair.backward[inner], axis=(0, 1)), [3.0, -2.0], atol=0.3)
+
+
 @pytest.mark.parametrize(
     ("background", "obj", "min_iou", "min_recall"),
     [
@@ -185,6 +196,41 @@ def test_occlusion_mask_flags_background_uncovered_by_a_moving_object(
     near[max(ys_o.min() - 8, 0) : ys_o.max() + 9, max(xs_o.min() - 8, 0) : xs_o.max() + 9] = True
     near[:3], near[-3:], near[:, :3], near[:, -3:] = True, True, True, True  # frame edge
     assert not (unreliable & ~near).any()
+
+
+@pytest.mark.parametrize("velocity", [(3.0, 0.0), (-5.5, 4.0)])
+def test_photometric_check_trusts_a_translation_and_flags_the_new_strip(velocity):
+    vx, vy = velocity
+    frames = translating_clip(3, H, W, velocity)
+    pair = FlowEstimator().pair(frames[2], frames[1], check="photometric")
+    assert pair.backward is None
+    ys, xs = np.mgrid[0:H, 0:W]
+    entered = (xs - vx < -0.5) | (xs - vx > W - 0.5) | (ys - vy < -0.5) | (ys - vy > H - 0.5)
+    assert not (pair.reliable & entered).any()
+    assert pair.reliable[M:-M, M:-M].mean() > 0.97
+
+
+def test_photometric_check_flags_what_the_flow_does_not_explain_near_a_moving_object():
+    frames, masks = object_clip(3, H, W, (0.0, 0.0), (5, 0), start=(80, 50))
+    est = FlowEstimator()  # these frames are under the working size: masks are exact here
+    pair = est.pair(frames[2], frames[1], check="photometric")
+    grey = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames]
+    diff = cv2.absdiff(grey[2], warp(grey[1], pair.forward))
+    # no pixel kept whose brightness the flow misses (the warped history would ghost there)
+    assert not (pair.reliable & (diff > PHOTOMETRIC_TOLERANCE)).any()
+    uncovered = ~masks[2] & masks[1]
+    missed = uncovered & (diff > PHOTOMETRIC_TOLERANCE)
+    assert missed.any() and not (pair.reliable & missed).any()
+    far = np.ones_like(uncovered)
+    ys_o, xs_o = np.nonzero(masks[1] | masks[2])
+    far[max(ys_o.min() - 8, 0) : ys_o.max() + 9, max(xs_o.min() - 8, 0) : xs_o.max() + 9] = False
+    assert pair.reliable[far].mean() > 0.97
+
+
+def test_unknown_flow_check_is_refused():
+    frames = translating_clip(2, H, W, (1.0, 0.0))
+    with pytest.raises(ValueError, match="unknown flow check"):
+        FlowEstimator().pair(frames[1], frames[0], check="psychic")
 
 
 def test_motion_boundaries_option_flags_more():

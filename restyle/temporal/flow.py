@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from restyle.temporal.occlusion import consistency_mask, out_of_frame_mask
+from restyle.temporal.occlusion import consistency_mask, motion_boundary_mask, out_of_frame_mask
 from restyle.temporal.warp import warp
 
 PRESETS = {
@@ -29,6 +29,9 @@ PRESETS = {
 }
 DEFAULT_MAX_SIDE = 320
 MATCH_TOLERANCE = 12  # grey levels (0-255)
+PHOTOMETRIC_TOLERANCE = 20  # grey levels: the photometric check's bound (see FlowEstimator.pair)
+CHECKS = ("consistency", "photometric")
+_NEIGHBOURS = np.ones((3, 3), np.uint8)
 
 
 @dataclass(frozen=True)
@@ -47,20 +50,21 @@ class FlowFrame:
 
 @dataclass(frozen=True)
 class FlowPair:
-    """Forward and backward flow between two frames and where the forward flow is reliable.
+    """Forward (and optionally backward) flow between two frames, and where forward is reliable.
 
-    ``forward`` is flow(a, b) and ``backward`` flow(b, a), both HxWx2 float32 in full-size
-    pixels (see the module docstring for the convention). ``reliable`` is an HxW bool mask in
-    frame ``a``'s grid: True where ``forward`` passes the forward-backward consistency check
-    and points inside frame ``b``; False on occlusions, out-of-frame pixels and (if asked
-    for) motion boundaries. ``unmatched_fraction`` is the fraction of frame ``a``'s pixels the
-    flow does not explain: unreliable, or reliable but more than ``MATCH_TOLERANCE`` grey
-    levels away from frame ``b`` warped along the flow (at the working size). It is near 1
-    across a scene cut, where the flow is noise, and the best cut signal motion gives.
+    ``forward`` is flow(a, b) and ``backward`` flow(b, a) (None unless asked for), both HxWx2
+    float32 in full-size pixels (see the module docstring for the convention). ``reliable``
+    is an HxW bool mask in frame ``a``'s grid: True where ``forward`` passes the check (see
+    :meth:`FlowEstimator.pair`) and points inside frame ``b``; False on occlusions,
+    out-of-frame pixels and (if asked for) motion boundaries. ``unmatched_fraction`` is the
+    fraction of frame ``a``'s pixels the flow does not explain: unreliable, or reliable but
+    more than ``MATCH_TOLERANCE`` grey levels away from frame ``b`` warped along the flow (at
+    the working size). It is near 1 across a scene cut, where the flow is noise, and the
+    best cut signal motion gives.
     """
 
     forward: np.ndarray
-    backward: np.ndarray
+    backward: np.ndarray | None
     reliable: np.ndarray
     unmatched_fraction: float = float("nan")
 
@@ -175,33 +179,58 @@ class FlowEstimator:
         a: np.ndarray | FlowFrame,
         b: np.ndarray | FlowFrame,
         motion_boundaries: bool = False,
+        keep_backward: bool = False,
+        check: str = "consistency",
     ) -> FlowPair:
-        """Return flow(a, b), flow(b, a) and the mask of frame-``a`` pixels whose flow is reliable.
+        """Return flow(a, b), the mask of frame-``a`` pixels whose flow is reliable, and flow(b, a).
 
-        The forward-backward check (see ``restyle.temporal.occlusion.consistency_mask``) runs
-        at the working size and is resized to full size (nearest); the out-of-frame test runs
-        on the full-size forward flow.
+        Two checks decide where the flow is reliable, both at the working size, the mask then
+        resized to full size (nearest) and pixels whose flow leaves the frame removed:
+
+        * ``consistency`` (default; Sundaram et al. 2010, the flicker meter's): flow(b, a) is
+          computed too and a pixel is kept where the two flows cancel out
+          (``restyle.temporal.occlusion.consistency_mask``).
+        * ``photometric``: only flow(a, b) is computed; a pixel is kept where frame ``b``
+          warped along it matches frame ``a`` within ``PHOTOMETRIC_TOLERANCE`` grey levels,
+          with its 3x3 neighbourhood (an erosion, so the mask does not reach into the edges
+          of a disocclusion). Half the cost; on the shared clips the flow filter removed as
+          much flicker with it, at the same sharpness (benchmarks/temporal.py).
 
         Arguments:
             a: Frame whose pixel grid the forward flow and the mask live on.
             b: The other frame, same size.
             motion_boundaries: Also mark pixels with a large flow gradient unreliable.
+            keep_backward: Also return flow(b, a) at full size (``consistency`` only: it is
+                computed for the check, but scaling it to full size costs time).
+            check: ``"consistency"`` or ``"photometric"``.
 
         Returns:
             A FlowPair.
 
         Raises:
-            ValueError: The frames are not HxWx3 uint8 or differ in size.
+            ValueError: The frames are not HxWx3 uint8 or differ in size, or an unknown check.
         """
+        if check not in CHECKS:
+            raise ValueError(f"unknown flow check {check!r}; use one of {', '.join(CHECKS)}")
         fa, fb = self.prepare(a), self.prepare(b)
         fwd_w = self._raw(fa, fb)
-        bwd_w = self._raw(fb, fa)
-        ok = consistency_mask(fwd_w, bwd_w, motion_boundaries=motion_boundaries)
-        matched = ok & (cv2.absdiff(fa.grey, warp(fb.grey, fwd_w)) <= MATCH_TOLERANCE)
+        diff = cv2.absdiff(fa.grey, warp(fb.grey, fwd_w))
+        backward = None
+        if check == "consistency":
+            bwd_w = self._raw(fb, fa)
+            ok = consistency_mask(fwd_w, bwd_w, motion_boundaries=motion_boundaries)
+            if keep_backward:
+                backward = self._to_full(bwd_w, fa)
+        else:
+            close = (diff <= PHOTOMETRIC_TOLERANCE).view(np.uint8)
+            ok = cv2.erode(close, _NEIGHBOURS, borderType=cv2.BORDER_REPLICATE) > 0
+            ok &= ~out_of_frame_mask(fwd_w)
+            if motion_boundaries:
+                ok &= ~motion_boundary_mask(fwd_w)
+        matched = ok & (diff <= MATCH_TOLERANCE)
         unmatched = 1.0 - float(np.count_nonzero(matched)) / matched.size
         h, w = fa.full_size
         forward = self._to_full(fwd_w, fa)
-        backward = self._to_full(bwd_w, fa)
         if ok.shape != (h, w):
             ok = cv2.resize(ok.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
         ok &= ~out_of_frame_mask(forward)
