@@ -108,12 +108,16 @@ def methods() -> dict:
     """Every method in the table: name -> filter factory."""
     from restyle.temporal.filters import BlendFilter, FlowFilter, TemporalFilter, create_filter
 
+    classic = {"preset": "medium", "check": "consistency"}
+    plain = {**classic, "feather": 0.0}
     return {
         "none (per-frame)": TemporalFilter,
         "blend 0.3": lambda: BlendFilter(0.3),
         "blend 0.5": lambda: BlendFilter(0.5),
-        "plain flow blend 0.5": lambda: FlowFilter(alpha=0.5, feather=0.0),
-        "plain flow blend 0.6": lambda: FlowFilter(alpha=0.6, feather=0.0),
+        # the classic flow blend: forward-backward occlusion check, hard mask
+        "plain flow blend 0.5": lambda: FlowFilter(**plain, alpha=0.5),
+        "plain flow blend 0.6": lambda: FlowFilter(**plain, alpha=0.6),
+        "restyle flow 0.55, fwd-bwd check": lambda: FlowFilter(**classic, alpha=0.55),
         "restyle flow (default, 0.55)": lambda: create_filter("flow"),
         "restyle flow, two bands 0.55/0.9": lambda: FlowFilter(alpha=0.55, alpha_low=0.9),
         "restyle flow --smooth 0.7": lambda: create_filter("flow", 0.7),

@@ -48,10 +48,13 @@ def test_none_is_the_fresh_stylization(clip):
     assert all(np.array_equal(a, b) for a, b in zip(out, fresh, strict=True))
 
 
-def test_flow_filter_removes_most_flicker(clip):
+@pytest.mark.parametrize(
+    "options", [{}, {"preset": "medium", "check": "consistency"}], ids=["default", "fwd-bwd"]
+)
+def test_flow_filter_removes_most_flicker(clip, options):
     sources, fresh = clip
     base = warp_error(sources, fresh)
-    flow = warp_error(sources, run(FlowFilter(alpha=0.8), sources, fresh))
+    flow = warp_error(sources, run(FlowFilter(alpha=0.8, **options), sources, fresh))
     assert flow < 0.35 * base
 
 

@@ -100,6 +100,9 @@ class FlowFilter(TemporalFilter):
             coarse band from the fine one.
         flow_size: long side of the frames the optical flow is computed at.
         feather: blur, in pixels, of the reliability mask, so no seam shows at its edges.
+        preset: OpenCV DIS preset of the flow (``"fast"``; see FlowEstimator).
+        check: where the flow is trusted, ``"photometric"`` (default: one flow) or
+            ``"consistency"`` (forward-backward, two flows); see FlowEstimator.pair.
         scene_cuts: start afresh at a detected scene cut.
     """
 
@@ -113,6 +116,8 @@ class FlowFilter(TemporalFilter):
         flow_size: int = 320,
         feather: float = 1.5,
         scene_cuts: bool = True,
+        preset: str = "fast",
+        check: str = "photometric",
     ) -> None:
         for value in (alpha, alpha_low if alpha_low is not None else 0.0):
             if not 0.0 <= value < 1.0:
@@ -123,7 +128,8 @@ class FlowFilter(TemporalFilter):
         self.feather = feather
         # DIS "fast" and the photometric check: half the cost of "medium" with the
         # forward-backward check, and as much flicker removed at the same sharpness
-        self.flow = FlowEstimator(max_side=flow_size, preset="fast")
+        self.flow = FlowEstimator(max_side=flow_size, preset=preset)
+        self.check = check
         self.cuts = SceneCutDetector() if scene_cuts else None
         self.prev_out: np.ndarray | None = None
         self.prev_src: FlowFrame | None = None
@@ -141,7 +147,7 @@ class FlowFilter(TemporalFilter):
             if self.cuts:
                 self.cuts.update(source)
             return None
-        pair = self.flow.pair(current, previous, check="photometric")
+        pair = self.flow.pair(current, previous, check=self.check)
         if self.cuts and self.cuts.update(source, pair.unmatched_fraction):
             return None
         return pair
