@@ -7,9 +7,13 @@
    temporal filter: A only, B only, and A handing over to B (``segments``, smooth easing,
    hold 0.3: the middle 35 % of the clip is the transition). Warp error (Lai et al.,
    restyle.metrics.WarpErrorMeter) is averaged over the frames inside the transition and
-   compared with the single-style runs two ways: their plain mean, and ``weighted``
-   (each frame's A and B errors mixed by the schedule's weight at that frame, the flicker
-   the styles themselves have at that point). Target: transition <= 1.10 x single.
+   compared with the single-style runs three ways: their plain mean; ``weighted`` (each
+   frame's A and B errors mixed by the schedule's weight at that frame, the flicker the
+   styles themselves have at that point); and ``crossfade``, the warp error of the A and B
+   runs' frames mixed pixel by pixel with the schedule's weight -- a hand-over that adds no
+   flicker of its own but does contain the change from one look to the other, which the
+   warp error counts too (a fast hand-over changes every pixel a little each frame).
+   Target: transition <= 1.10 x single.
 3. Monotone progress: each output frame's style vector (the predictor on the painted
    frame) is placed on the line from the A-run's vector to the B-run's vector *of the
    same frame* (so the content's own change cancels out): 0 = looks like A, 1 = like B.
@@ -124,6 +128,11 @@ def run_clip(name: str, clip: Path, a, b, work: Path, hold: float = 0.3) -> dict
         for ea, eb, w in zip(errors["A"], errors["B"], weights, strict=True)
     ]
     weighted = window_mean(mixed, inside)
+    crossfade = [
+        np.clip((1 - w) * fa.astype(np.float32) + w * fb + 0.5, 0, 255).astype(np.uint8)
+        for fa, fb, w in zip(outputs["A"], outputs["B"], weights, strict=True)
+    ]
+    faded = window_mean(warp_errors(sources, crossfade, pairs), inside)
 
     rows = [i for i, keep in enumerate(inside) if keep]
     rows = [rows[0] - 1, *rows, rows[-1] + 1] if rows[0] > 0 and rows[-1] + 1 < len(times) else rows
@@ -148,6 +157,8 @@ def run_clip(name: str, clip: Path, a, b, work: Path, hold: float = 0.3) -> dict
         "transition_over_single": in_window["A>B"] / single,
         "warp_error_single_weighted": weighted,
         "transition_over_weighted": in_window["A>B"] / weighted,
+        "warp_error_crossfade": faded,
+        "transition_over_crossfade": in_window["A>B"] / faded,
         "warp_error_whole_clip": whole,
         "progress": [round(float(p), 3) for p in progress],
         "planned_weight": [round(float(p), 3) for p in planned],
@@ -220,6 +231,7 @@ def main() -> None:
                     result["warp_error_transition"],
                     f"{result['transition_over_single']:.3f}",
                     f"{result['transition_over_weighted']:.3f}",
+                    f"{result['transition_over_crossfade']:.3f}",
                     round(result["progress_spearman"], 3),
                     result["progress_backward_steps"],
                 ]
@@ -237,6 +249,7 @@ def main() -> None:
             "warp A>B",
             "A>B / mean(A,B)",
             "A>B / weighted",
+            "A>B / crossfade",
             "progress rho",
             "back steps",
         ],

@@ -200,6 +200,17 @@ def stylize_video(
     with open_video(source, start=start, duration=duration, fps=fps, every=every) as reader:
         info = reader.info
     look = LookOptions(max_size, strength, preserve_color)
+    job = {  # what every video job shares, whatever paints it
+        "start": start,
+        "duration": duration,
+        "fps": fps,
+        "every": every,
+        "encode": EncodeOptions(crf=crf, preset=preset),
+        "batch_size": batch_size,
+        "workers": workers,
+        "progress": progress,
+        "cancel": cancel,
+    }
     if resolves_own_styles(method):  # gatys, segmented: one style, no style video
         if style_video is not None or side_by_side:
             raise InputError(f"--style-video and --side-by-side need --method network ({method})")
@@ -214,15 +225,7 @@ def stylize_video(
             stylizer,
             lambda _t: resolved,
             frame_filter=create_filter("none" if own else temporal, smooth),
-            start=start,
-            duration=duration,
-            fps=fps,
-            every=every,
-            encode=EncodeOptions(crf=crf, preset=preset),
-            batch_size=batch_size,
-            workers=workers,
-            progress=progress,
-            cancel=cancel,
+            **job,  # type: ignore[arg-type]
         )
     plan = plan_styles(
         style,
@@ -254,15 +257,7 @@ def stylize_video(
         frame_filter=frame_filter,
         compose=compose,
         output_size=compose.output_size if compose else None,
-        start=start,
-        duration=duration,
-        fps=fps,
-        every=every,
-        encode=EncodeOptions(crf=crf, preset=preset),
-        batch_size=batch_size,
-        workers=workers,
-        progress=progress,
-        cancel=cancel,
+        **job,  # type: ignore[arg-type]
     )
 
 
