@@ -149,6 +149,7 @@ def stylize_video(
     workers: int | None = None,
     temporal: str = "flow",
     smooth: float | None = None,
+    flow_size: int | None = None,
     device: str = "auto",
     model_dir: PathLike | None = None,
     precision: str = "float",
@@ -186,6 +187,8 @@ def stylize_video(
             with the previous output) or ``"none"`` (frame by frame).
         smooth: weight of the history, 0..1 (more = less flicker, more smoothing);
             default 0.55 for flow, 0.5 for blend.
+        flow_size: long side the ``flow`` method computes optical flow at (default 320):
+            larger follows motion more closely (less flicker on HD video) and takes longer.
         progress: called as ``progress(frames_done, frames_expected)``.
         cancel: set this event from another thread to stop; nothing is written then.
         Other arguments: as in :func:`stylize_image`.
@@ -224,7 +227,7 @@ def stylize_video(
             output,
             stylizer,
             lambda _t: resolved,
-            frame_filter=create_filter("none" if own else temporal, smooth),
+            frame_filter=create_filter("none" if own else temporal, smooth, flow_size),
             **job,  # type: ignore[arg-type]
         )
     plan = plan_styles(
@@ -248,7 +251,7 @@ def stylize_video(
     if side_by_side:
         pictures, where = plan.pictures, plan.schedule.position
         compose = SideBySide(info.width, info.height, info.rotation, pictures, where)
-    frame_filter = create_filter(temporal, smooth)
+    frame_filter = create_filter(temporal, smooth, flow_size)
     return run_video(
         source,
         output,

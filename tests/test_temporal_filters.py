@@ -111,6 +111,13 @@ def test_bad_options_are_input_errors(method, strength):
         create_filter(method, strength)
 
 
+def test_flow_size_reaches_the_flow_and_is_checked():
+    assert create_filter("flow").flow.max_side == 320
+    assert create_filter("flow", flow_size=640).flow.max_side == 640
+    with pytest.raises(InputError, match="--flow-size"):
+        create_filter("flow", flow_size=32)
+
+
 def test_prepared_ahead_gives_the_same_frames(clip):
     sources, fresh = clip
     plain = run(FlowFilter(), sources, fresh)

@@ -310,6 +310,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, make, name):
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+def test_flow_size_option(clip, tmp_path, capsys):
+    out = tmp_path / "o.mp4"
+    args = ["video", str(clip), "-s", STYLE, "-o", str(out), "--device", "cpu", "-q"]
+    assert main([*args, "--flow-size", "96"]) == 0
+    assert probe(out)["count"] == 18
+    out.unlink()
+    capsys.readouterr()
+    assert main([*args, "--flow-size", "20"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--flow-size" in err[0]
+    assert not out.exists()
+
+
 def test_json_summary(clip, tmp_path, capsys):
     import json
 

@@ -31,6 +31,8 @@ from .warp import warp
 
 METHODS = ("none", "blend", "flow")
 DEFAULT_FLOW_WEIGHT = 0.55  # benchmarks/temporal.py: ~0.2-0.3x the per-frame warp error
+DEFAULT_FLOW_SIZE = 320  # long side of the flow; 640 on 720p: ~15 % less flicker, 2x the flow time
+MIN_FLOW_SIZE = 64
 
 
 class TemporalFilter:
@@ -113,7 +115,7 @@ class FlowFilter(TemporalFilter):
         alpha: float = DEFAULT_FLOW_WEIGHT,
         alpha_low: float | None = None,
         sigma: float = 4.0,
-        flow_size: int = 320,
+        flow_size: int = DEFAULT_FLOW_SIZE,
         feather: float = 1.5,
         scene_cuts: bool = True,
         preset: str = "fast",
@@ -200,18 +202,28 @@ class FlowFilter(TemporalFilter):
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
-def create_filter(method: str, strength: float | None = None) -> TemporalFilter:
+def create_filter(
+    method: str, strength: float | None = None, flow_size: int | None = None
+) -> TemporalFilter:
     """The temporal filter for ``--temporal METHOD``; ``strength`` is its history weight.
 
+    ``flow_size``: long side the ``flow`` method computes optical flow at (default 320;
+    more follows motion more closely, less flicker, more time).
+
     Raises:
-        InputError: unknown method or a weight outside [0, 1).
+        InputError: unknown method, a weight outside [0, 1) or a flow size under 64.
     """
     if strength is not None and not 0.0 <= strength < 1.0:
         raise InputError(f"--smooth must be in [0, 1), got {strength}")
+    if flow_size is not None and flow_size < MIN_FLOW_SIZE:
+        raise InputError(f"--flow-size must be at least {MIN_FLOW_SIZE} pixels, got {flow_size}")
     if method == "none":
         return TemporalFilter()
     if method == "blend":
         return BlendFilter(alpha=0.5 if strength is None else strength)
     if method == "flow":
-        return FlowFilter(alpha=DEFAULT_FLOW_WEIGHT if strength is None else strength)
+        return FlowFilter(
+            alpha=DEFAULT_FLOW_WEIGHT if strength is None else strength,
+            flow_size=flow_size or DEFAULT_FLOW_SIZE,
+        )
     raise InputError(f"unknown temporal method {method!r}; use one of {', '.join(METHODS)}")
