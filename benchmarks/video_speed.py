@@ -7,7 +7,8 @@ at its default 640 px and writes mp4v without audio.
 
 A second part streams a long 720p clip (default 3 minutes, synthetic, made here) through
 ``restyle video`` and reports the peak resident memory of the process, which must not grow
-with the length of the video.
+with the length of the video; then paints its first ``--full-seconds`` at the full
+1280x720, where the network's own memory is largest.
 
 Run: python benchmarks/video_speed.py [--rounds 2] [--long-seconds 180]
 """
@@ -91,11 +92,34 @@ def run(cmd: list[str]) -> tuple[float, int]:
     return seconds, max(peak, before)
 
 
+_MEASURED = (
+    "import resource, sys\n"
+    "from restyle.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def run_restyle(args: list[str]) -> tuple[float, int]:
+    """Run ``restyle ARGS`` in a child; return wall seconds and that child's own peak RSS (KiB)."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return time.perf_counter() - start, int(proc.stderr.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clip-seconds", type=float, default=6.0)
     parser.add_argument("--long-seconds", type=float, default=180.0)
+    parser.add_argument("--full-seconds", type=float, default=10.0)
     parser.add_argument("--skip-long", action="store_true")
     parser.add_argument("--skip-speed", action="store_true", help="only the memory run")
     args = parser.parse_args()
@@ -107,28 +131,15 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="restyle-bench-"))
     result: dict = {}
     try:
-        # first, so that the peak RSS of finished children is this run's alone
         if not args.skip_long:
             long_clip = make_long_clip(tmp / "long720.mp4", args.long_seconds)
-            cmd = [
-                sys.executable,
-                "-m",
-                "restyle",
-                "video",
-                str(long_clip),
-                "-o",
-                str(tmp / "long_out.mp4"),
-                "--style",
-                f"builtin:{STYLE}",
-                "-q",
-                "--device",
-                "cpu",
-                "--max-size",
-                "320",
-                "--preset",
-                "ultrafast",
-            ]
-            seconds, peak_kib = run(cmd)
+            common = ["--style", f"builtin:{STYLE}", "-q", "--device", "cpu"]
+            out = str(tmp / "long_out.mp4")
+            # the length: 3 minutes painted small, to keep the run short
+            seconds, peak_kib = run_restyle(
+                ["video", str(long_clip), "-o", out, *common, "--max-size", "320"]
+                + ["--preset", "ultrafast"]
+            )
             frames = frames_in(tmp / "long_out.mp4")
             print(
                 f"\n{args.long_seconds:.0f} s 1280x720 clip ({frames} frames, painted at 320 px "
@@ -140,6 +151,19 @@ def main() -> None:
                 "frames": frames,
                 "wall_seconds": seconds,
                 "peak_rss_mib": peak_kib / 1024,
+            }
+            # the size: the first seconds painted at full 1280x720 (the network's memory)
+            full_s, full_kib = run_restyle(
+                ["video", str(long_clip), "-o", out, *common, "--duration", str(args.full_seconds)]
+            )
+            print(
+                f"first {args.full_seconds:g} s of it painted at full 1280x720: {full_s:.0f} s, "
+                f"peak RSS {full_kib / 1024:.0f} MiB (target < 1536 MiB)"
+            )
+            result["full_size"] = {
+                "seconds_of_video": args.full_seconds,
+                "wall_seconds": full_s,
+                "peak_rss_mib": full_kib / 1024,
             }
         if args.skip_speed:
             write_json("video_memory", result)
