@@ -100,7 +100,11 @@ def run_filter(make, sources, fresh) -> tuple[list[np.ndarray], float]:
     """Apply a temporal filter to cached fresh frames; return outputs and ms per frame."""
     filt = make()
     start = time.perf_counter()
-    outs = [filt(s, f, i / 25.0) for i, (s, f) in enumerate(zip(sources, fresh, strict=True))]
+    outs: list[np.ndarray] = []
+    for i, (s, f) in enumerate(zip(sources, fresh, strict=True)):
+        outs += filt.push(s, f, i / 25.0)
+    outs += filt.flush()
+    filt.close()
     return outs, (time.perf_counter() - start) * 1000.0 / len(sources)
 
 
@@ -117,10 +121,12 @@ def methods() -> dict:
         # the classic flow blend: forward-backward occlusion check, hard mask
         "plain flow blend 0.5": lambda: FlowFilter(**plain, alpha=0.5),
         "plain flow blend 0.6": lambda: FlowFilter(**plain, alpha=0.6),
-        "restyle flow 0.55, fwd-bwd check": lambda: FlowFilter(**classic, alpha=0.55),
-        "restyle flow (default, 0.55)": lambda: create_filter("flow"),
-        "restyle flow, two bands 0.55/0.9": lambda: FlowFilter(alpha=0.55, alpha_low=0.9),
-        "restyle flow --smooth 0.7": lambda: create_filter("flow", 0.7),
+        "one-way flow 0.55, fwd-bwd check": lambda: FlowFilter(**classic, alpha=0.55),
+        "one-way flow 0.55, photometric": lambda: FlowFilter(alpha=0.55),
+        "restyle flow (default: two-way 0.4)": lambda: create_filter("flow"),
+        "restyle flow --smooth 0.35": lambda: create_filter("flow", 0.35),
+        "restyle flow --smooth 0.5": lambda: create_filter("flow", 0.5),
+        "restyle flow --flow-size 640": lambda: create_filter("flow", None, 640),
     }
 
 

@@ -233,20 +233,30 @@ def run_video(
     decoder.start()
     encoder.start()
 
-    def finish(batch: list[Frame], images: list[np.ndarray]) -> bool:
-        """Filter, compose and queue painted frames in order; False when stopped."""
+    held: deque[Frame] = deque()  # frames the filter has not given back yet
+
+    def write(images: list[np.ndarray]) -> bool:
+        """Compose and queue the filter's finished frames, oldest first; False when stopped."""
         nonlocal count
-        for frame, image in zip(batch, images, strict=True):
-            result = frame_filter(frame.image, image, frame.time)
+        for image in images:
+            frame = held.popleft()
             if compose is not None:
-                result = compose(frame.image, result, frame.time)
-            if not _put(painted, (result, frame.time, frame.duration), stop):
+                image = compose(frame.image, image, frame.time)
+            if not _put(painted, (image, frame.time, frame.duration), stop):
                 return False
             count += 1
             if progress:
                 progress(count, max(info.frame_count, count))
         if encoder.error is not None:
             raise encoder.error
+        return True
+
+    def finish(batch: list[Frame], images: list[np.ndarray]) -> bool:
+        """Filter painted frames in order and write what the filter has finished."""
+        for frame, image in zip(batch, images, strict=True):
+            held.append(frame)
+            if not write(frame_filter.push(frame.image, image, frame.time)):
+                return False
         return True
 
     try:
@@ -280,6 +290,8 @@ def run_video(
         while running and pending:
             done, job = pending.popleft()
             running = finish(done, job.result())
+        if running:
+            running = write(frame_filter.flush())
         if decoder.error is not None:
             raise decoder.error
         _put(painted, _DONE, stop)

@@ -9,7 +9,13 @@ from motion_factory import texture, translating_clip
 from restyle.errors import InputError
 from restyle.metrics.similarity import ssim
 from restyle.metrics.warp_error import WarpErrorMeter
-from restyle.temporal.filters import BlendFilter, FlowFilter, TemporalFilter, create_filter
+from restyle.temporal.filters import (
+    BlendFilter,
+    FlowFilter,
+    TemporalFilter,
+    TwoWayFlowFilter,
+    create_filter,
+)
 
 H, W = 96, 128
 
@@ -26,7 +32,12 @@ def flickering(frames: list[np.ndarray], amount: float = 40.0, seed: int = 1) ->
 
 
 def run(filt: TemporalFilter, sources, fresh) -> list[np.ndarray]:
-    return [filt(s, f, i / 25.0) for i, (s, f) in enumerate(zip(sources, fresh, strict=True))]
+    out: list[np.ndarray] = []
+    for i, (s, f) in enumerate(zip(sources, fresh, strict=True)):
+        out += filt.push(s, f, i / 25.0)
+    out += filt.flush()
+    assert len(out) == len(sources)
+    return out
 
 
 def warp_error(sources, outputs) -> float:
@@ -131,3 +142,44 @@ def test_prepared_ahead_gives_the_same_frames(clip):
         out.append(ahead(s, f, i / 25.0))
     ahead.close()
     assert all(np.array_equal(a, b) for a, b in zip(plain, out, strict=True))
+
+
+def test_two_way_holds_frames_back_and_returns_each_once_in_order(clip):
+    sources, fresh = clip
+    filt = TwoWayFlowFilter(lookahead=3)
+    pairs = enumerate(zip(sources, fresh, strict=True))
+    got = [len(filt.push(s, f, i / 25.0)) for i, (s, f) in pairs]
+    assert got == [0, 0, 0] + [1] * (len(sources) - 3)
+    assert len(filt.flush()) == 3 and filt.flush() == []
+    with pytest.raises(TypeError):
+        filt(sources[0], fresh[0], 0.0)
+
+
+def test_two_way_keeps_a_steady_painting_as_it_is(clip):
+    sources, _ = clip
+    clean = flickering(sources, amount=0.0)
+    out = run(TwoWayFlowFilter(), sources, clean)
+    # only the flow's own small errors: no blur, no ghost
+    assert min(ssim(o, c) for o, c in zip(out, clean, strict=True)) > 0.9
+
+
+def test_two_way_removes_more_flicker_than_one_way_at_equal_sharpness(clip):
+    sources, fresh = clip
+    one = run(FlowFilter(alpha=0.55), sources, fresh)
+    two = run(TwoWayFlowFilter(alpha=0.4), sources, fresh)
+    clean = flickering(sources, amount=0.0)
+    fid_one = np.mean([ssim(o, c) for o, c in zip(one, clean, strict=True)])
+    fid_two = np.mean([ssim(o, c) for o, c in zip(two, clean, strict=True)])
+    assert warp_error(sources, two) < 0.8 * warp_error(sources, one)
+    assert fid_two > fid_one - 0.01
+
+
+def test_two_way_does_not_reach_across_a_scene_cut(clip):
+    sources, fresh = clip
+    other = [texture(H, W, seed=9, palette="cool")] * 4
+    other_fresh = flickering(other, seed=5)
+    out = run(TwoWayFlowFilter(alpha=0.9), sources[:6] + other, fresh[:6] + other_fresh)
+    before, after = out[5].astype(float), out[6].astype(float)
+    # the last frame of the first shot holds nothing of the second, and the other way round
+    assert np.abs(before - fresh[5]).mean() < np.abs(before - other_fresh[0]).mean() / 3
+    assert np.abs(after - other_fresh[0]).mean() < np.abs(after - fresh[5]).mean() / 3

@@ -31,6 +31,7 @@ from .warp import warp
 
 METHODS = ("none", "blend", "flow")
 DEFAULT_FLOW_WEIGHT = 0.55  # benchmarks/temporal.py: ~0.2-0.3x the per-frame warp error
+DEFAULT_TWO_WAY_WEIGHT = 0.4  # both ways: less flicker than 0.55 one way, at equal sharpness
 DEFAULT_FLOW_SIZE = 320  # long side of the flow; 640 on 720p: ~15 % less flicker, 2x the flow time
 MIN_FLOW_SIZE = 64
 
@@ -55,6 +56,19 @@ class TemporalFilter:
     def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
         """Return the HxWx3 uint8 frame to write for this source/stylized pair."""
         return stylized
+
+    def push(self, source: np.ndarray, stylized: np.ndarray, time: float) -> list[np.ndarray]:
+        """Take the next frame; return the frames finished now, oldest first.
+
+        Filters that look ahead hold frames back and return none, then several; the
+        frames come out in the order they went in, one for each. The default returns
+        ``[self(source, stylized, time)]``.
+        """
+        return [self(source, stylized, time)]
+
+    def flush(self) -> list[np.ndarray]:
+        """Finish the frames still held back, oldest first (after the last ``push``)."""
+        return []
 
 
 class BlendFilter(TemporalFilter):
@@ -135,6 +149,7 @@ class FlowFilter(TemporalFilter):
         self.cuts = SceneCutDetector() if scene_cuts else None
         self.prev_out: np.ndarray | None = None
         self.prev_src: FlowFrame | None = None
+        self.afresh = True  # the last frame started afresh (first frame, scene cut)
         self._pending: deque[Future] = deque()
         self._worker: ThreadPoolExecutor | None = None
 
@@ -184,7 +199,8 @@ class FlowFilter(TemporalFilter):
         """Combine the fresh stylization with the warped previous output."""
         fresh = stylized.astype(np.float32)
         pair = self._pending.popleft().result() if self._pending else self._motion(source)
-        if pair is None or self.prev_out is None or self.prev_out.shape != fresh.shape:
+        self.afresh = pair is None or self.prev_out is None or self.prev_out.shape != fresh.shape
+        if self.afresh:
             self.prev_out = fresh
             return stylized
         warped = warp(self.prev_out, pair.forward)
@@ -199,6 +215,125 @@ class FlowFilter(TemporalFilter):
             low = _lowpass(diff, self.sigma)
             out = fresh + mask * (self.alpha_low * low + self.alpha * (diff - low))
         self.prev_out = out
+        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+class TwoWayFlowFilter(TemporalFilter):
+    """Smooth along the optical flow both ways in time: the past and a few frames ahead.
+
+    The forward pass is :class:`FlowFilter` (``F``: each output blended with the previous one
+    warped along the flow). The backward pass runs the same recursion from ``lookahead``
+    frames ahead back to this one (``B``), along the flow from each frame to the next. The
+    output is ``(F + B - (1 - b) f) / (1 + b)`` with ``f`` the fresh frame and ``b`` the
+    weight: a symmetric exponential kernel ``b^|k|`` over the frames around this one,
+    following the motion, where the causal filter's kernel is one-sided. At the same
+    sharpness it removes more flicker (benchmarks/temporal.py): a frame's neighbours on
+    both sides average out its own jitter, where the past alone lags behind it. Frames
+    come out ``lookahead`` frames late (:meth:`push`). Scene cuts and unreliable flow stop
+    both passes, as in FlowFilter.
+    """
+
+    name = "flow"
+
+    def __init__(
+        self,
+        alpha: float = DEFAULT_TWO_WAY_WEIGHT,
+        lookahead: int = 4,
+        flow_size: int = DEFAULT_FLOW_SIZE,
+        feather: float = 1.5,
+        scene_cuts: bool = True,
+        preset: str = "fast",
+    ) -> None:
+        if lookahead < 1:
+            raise ValueError(f"lookahead must be at least 1 frame, got {lookahead}")
+        self.alpha = alpha
+        self.lookahead = lookahead
+        self.feather = feather
+        self.causal = FlowFilter(
+            alpha=alpha,
+            flow_size=flow_size,
+            feather=feather,
+            scene_cuts=scene_cuts,
+            preset=preset,
+        )
+        self.flow = FlowEstimator(max_side=flow_size, preset=preset)
+        self.prev_src: FlowFrame | None = None
+        # held frames, oldest first: [fresh, forward-pass output, link to the next frame]
+        self.window: deque[list] = deque()
+        self._links: deque[Future] = deque()
+        self._worker: ThreadPoolExecutor | None = None
+
+    def _link(self, source: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Flow from the previous source frame to this one, and its feathered mask."""
+        current = self.flow.prepare(source)
+        previous, self.prev_src = self.prev_src, current
+        if previous is None or previous.full_size != current.full_size:
+            return None
+        pair = self.flow.pair(previous, current, check="photometric")
+        mask = pair.reliable.astype(np.float32)
+        if self.feather > 0:
+            mask = _lowpass(mask, self.feather)
+        return pair.forward, mask[..., None]
+
+    def prepare(self, source: np.ndarray) -> None:
+        """Start both flows of this frame while the network paints it."""
+        self.causal.prepare(source)
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restyle-flow2")
+        self._links.append(self._worker.submit(self._link, source))
+
+    def reset(self) -> None:
+        """Start afresh at the next frame (frames already held are still finished)."""
+        self.causal.reset()
+        for future in self._links:
+            future.cancel()
+        while self._links:
+            future = self._links.popleft()
+            if not future.cancelled():
+                future.exception()
+        self.prev_src = None
+        if self.window:
+            self.window[-1][2] = None
+
+    def close(self) -> None:
+        """Stop the flow worker threads."""
+        self.causal.close()
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            self._worker = None
+        self._links.clear()
+
+    def push(self, source: np.ndarray, stylized: np.ndarray, time: float) -> list[np.ndarray]:
+        """Take the next frame; return the frame ``lookahead`` frames back, once there is one."""
+        self.causal(source, stylized, time)
+        link = self._links.popleft().result() if self._links else self._link(source)
+        if self.window and not self.causal.afresh:
+            self.window[-1][2] = link  # the chain runs on from the previous frame to this one
+        self.window.append([stylized.astype(np.float32), self.causal.prev_out, None])
+        if len(self.window) <= self.lookahead:
+            return []
+        return [self._finish()]
+
+    def flush(self) -> list[np.ndarray]:
+        """Finish the held frames with the look-ahead that is left."""
+        return [self._finish() for _ in range(len(self.window))]
+
+    def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
+        """Not available: this filter returns frames late; use push and flush."""
+        raise TypeError("TwoWayFlowFilter returns frames late: call push() and flush()")
+
+    def _finish(self) -> np.ndarray:
+        """Combine the oldest held frame's two passes; drop it from the window."""
+        b = self.alpha
+        back = self.window[-1][0]
+        for fresh, _, link in reversed(list(self.window)[:-1]):
+            if link is None:
+                back = fresh
+            else:
+                flow, mask = link
+                back = fresh + (b * mask) * (warp(back, flow) - fresh)
+        fresh, forward, _ = self.window.popleft()
+        out = (forward + back - (1.0 - b) * fresh) * (1.0 / (1.0 + b))
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
@@ -222,8 +357,8 @@ def create_filter(
     if method == "blend":
         return BlendFilter(alpha=0.5 if strength is None else strength)
     if method == "flow":
-        return FlowFilter(
-            alpha=DEFAULT_FLOW_WEIGHT if strength is None else strength,
+        return TwoWayFlowFilter(
+            alpha=DEFAULT_TWO_WAY_WEIGHT if strength is None else strength,
             flow_size=flow_size or DEFAULT_FLOW_SIZE,
         )
     raise InputError(f"unknown temporal method {method!r}; use one of {', '.join(METHODS)}")
