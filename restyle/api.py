@@ -182,11 +182,12 @@ def stylize_video(
         batch_size: frames per network call (1 is fastest on a CPU).
         workers: network calls at once (None: 2 on a CPU, each on half the cores; 1 on
             CUDA); the frames come out the same.
-        temporal: flicker removal: ``"flow"`` (default: the previous output warped along the
-            optical flow, blended where the flow is reliable), ``"blend"`` (unwarped blend
-            with the previous output) or ``"none"`` (frame by frame).
-        smooth: weight of the history, 0..1 (more = less flicker, more smoothing);
-            default 0.55 for flow, 0.5 for blend.
+        temporal: flicker removal: ``"flow"`` (default: each painted frame averaged with
+            the frames before and after it, moved along the optical flow, where the flow
+            is reliable), ``"blend"`` (unwarped blend with the previous output) or
+            ``"none"`` (frame by frame).
+        smooth: weight of the neighbouring frames, 0..1 (more = less flicker, more
+            smoothing); default 0.4 for flow, 0.5 for blend.
         flow_size: long side the ``flow`` method computes optical flow at (default 320):
             larger follows motion more closely (less flicker on HD video) and takes longer.
         progress: called as ``progress(frames_done, frames_expected)``.

@@ -627,17 +627,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--temporal",
         choices=("flow", "blend", "none"),
         default="flow",
-        help="flicker removal: flow (default; previous output warped along the "
-        "optical flow and blended where reliable), blend (no warping: ghosts on "
-        "motion) or none (frame by frame)",
+        help="flicker removal: flow (default; each frame averaged with the frames "
+        "before and after it, moved along the optical flow, where it is reliable), "
+        "blend (no warping: ghosts on motion) or none (frame by frame)",
     )
     p.add_argument(
         "--smooth",
         type=_smooth,
         default=None,
         metavar="S",
-        help="how much of the previous frame to keep, 0..0.95: more removes more "
-        "flicker but smooths fine texture (default 0.55 for flow, 0.5 for blend)",
+        help="how much of the neighbouring frames to mix in, 0..0.95: more removes more "
+        "flicker but smooths fine texture (default 0.4 for flow, 0.5 for blend)",
     )
     p.add_argument(
         "--flow-size",

@@ -1,19 +1,24 @@
 """Flicker removal after the network: each method sees the source and the fresh stylized frame.
 
-A filter is called once per frame, in order, as ``filter(source, stylized, time)`` with
-HxWx3 uint8 RGB frames and returns the frame to write. It keeps its own state (the previous
-output, the previous source) and starts afresh after :meth:`TemporalFilter.reset` or at a
-scene cut it detects itself.
+A filter takes frames in order, ``filter.push(source, stylized, time)`` with HxWx3 uint8
+RGB frames, and returns the frames it has finished (one per frame, in order, some of them
+late for filters that look ahead; ``flush()`` finishes the rest). It keeps its own state
+(the previous output, the previous source) and starts afresh after
+:meth:`TemporalFilter.reset` or at a scene cut it detects itself.
 
 * ``none``: the fresh stylization, frame by frame (flickers).
 * ``blend``: ``out = a * previous_out + (1 - a) * fresh`` -- cheap, but moving edges leave
   ghosts because the previous frame is not moved with the content.
-* ``flow``: the previous *output* is warped into the current frame along the optical flow of
-  the source frames; where the flow is reliable (it explains the source frame's brightness,
-  and points inside the frame) it is blended with the fresh stylization, elsewhere
-  (disocclusions, lighting changes) the fresh one is used. With ``alpha_low`` the blend is
-  done per frequency band, coarse colour smoothed more strongly than fine texture (measured
-  in benchmarks/temporal.py; not the default, it gained little).
+* ``flow`` (:class:`TwoWayFlowFilter`): each fresh frame is averaged with the painted
+  frames before and after it (a symmetric exponential kernel, up to ``lookahead`` frames
+  ahead), each moved into the current frame along the optical flow of the source frames,
+  wherever the flow is reliable (it explains the source frame's brightness and points
+  inside the frame); elsewhere (disocclusions, lighting changes, scene cuts) the fresh frame
+  is kept. Built on :class:`FlowFilter`, the one-way (causal) form: the previous *output*
+  warped into the current frame and blended with the fresh one. With ``alpha_low`` that
+  blend is done per frequency band (measured in benchmarks/temporal.py; not the default,
+  it gained little). The two-way form removes more flicker at the same sharpness, at the
+  price of holding ``lookahead`` frames back (:meth:`TemporalFilter.push`).
 """
 
 from __future__ import annotations
