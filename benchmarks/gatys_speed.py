@@ -123,7 +123,10 @@ def flicker(args: argparse.Namespace, clip: Path, painting: Path) -> list[dict]:
     net = create_stylizer("network", style.space, LookOptions(max_size=args.video_size))
     filt = create_filter("flow", None)
     start = time.perf_counter()
-    out = [filt(f, net.stylize_image(f, style), i / 24) for i, f in enumerate(frames)]
+    out: list[np.ndarray] = []
+    for i, f in enumerate(frames):
+        out += filt.push(f, net.stylize_image(f, style), i / 24)
+    out += filt.flush()
     results["feed-forward + flow filter (default)"] = (out, time.perf_counter() - start)
     filt.close()
     target = style.vector[None].astype(np.float64)

@@ -110,6 +110,20 @@ def _lowpass(image: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(image, (0, 0), sigmaX=sigma, sigmaY=sigma)
 
 
+def _weights(reliable: np.ndarray, alpha: float, feather: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel weights (1 - k, k) of the warped frame, k = alpha * the feathered mask."""
+    k = reliable.astype(np.float32)
+    if feather > 0:
+        k = _lowpass(k, feather)
+    k *= alpha
+    return 1.0 - k, k
+
+
+def _lerp(fresh: np.ndarray, warped: np.ndarray, weights: tuple[np.ndarray, np.ndarray]):
+    """``(1 - k) * fresh + k * warped`` per pixel, in one pass (float32 HxWx3)."""
+    return cv2.blendLinear(fresh, warped, weights[0], weights[1])
+
+
 class FlowFilter(TemporalFilter):
     """Warp the previous output along the source's optical flow and blend where it is reliable.
 
@@ -209,13 +223,10 @@ class FlowFilter(TemporalFilter):
             self.prev_out = fresh
             return stylized
         warped = warp(self.prev_out, pair.forward)
-        mask = pair.reliable.astype(np.float32)
-        if self.feather > 0:
-            mask = _lowpass(mask, self.feather)
-        mask = mask[..., None]
         if self.alpha_low == self.alpha:
-            out = fresh + (self.alpha * mask) * (warped - fresh)
+            out = _lerp(fresh, warped, _weights(pair.reliable, self.alpha, self.feather))
         else:
+            mask = _weights(pair.reliable, 1.0, self.feather)[1][..., None]
             diff = warped - fresh
             low = _lowpass(diff, self.sigma)
             out = fresh + mask * (self.alpha_low * low + self.alpha * (diff - low))
@@ -268,17 +279,14 @@ class TwoWayFlowFilter(TemporalFilter):
         self._links: deque[Future] = deque()
         self._worker: ThreadPoolExecutor | None = None
 
-    def _link(self, source: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """Flow from the previous source frame to this one, and its feathered mask."""
+    def _link(self, source: np.ndarray) -> tuple[np.ndarray, tuple] | None:
+        """Flow from the previous source frame to this one, and the blend weights along it."""
         current = self.flow.prepare(source)
         previous, self.prev_src = self.prev_src, current
         if previous is None or previous.full_size != current.full_size:
             return None
         pair = self.flow.pair(previous, current, check="photometric")
-        mask = pair.reliable.astype(np.float32)
-        if self.feather > 0:
-            mask = _lowpass(mask, self.feather)
-        return pair.forward, mask[..., None]
+        return pair.forward, _weights(pair.reliable, self.alpha, self.feather)
 
     def prepare(self, source: np.ndarray) -> None:
         """Start both flows of this frame while the network paints it."""
@@ -335,8 +343,8 @@ class TwoWayFlowFilter(TemporalFilter):
             if link is None:
                 back = fresh
             else:
-                flow, mask = link
-                back = fresh + (b * mask) * (warp(back, flow) - fresh)
+                flow, weights = link
+                back = _lerp(fresh, warp(back, flow), weights)
         fresh, forward, _ = self.window.popleft()
         out = (forward + back - (1.0 - b) * fresh) * (1.0 / (1.0 + b))
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
