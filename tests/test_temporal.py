@@ -17,7 +17,7 @@ from restyle.temporal import (
     out_of_frame_mask,
     warp,
 )
-from restyle.temporal.flow import PHOTOMETRIC_TOLERANCE, working_size
+from restyle.temporal.flow import PHOTOMETRIC_TOLERANCE, invert_flow, working_size
 
 H, W = 144, 208
 M = 16  # interior margin for accuracy checks
@@ -225,6 +225,28 @@ def test_photometric_check_flags_what_the_flow_does_not_explain_near_a_moving_ob
     ys_o, xs_o = np.nonzero(masks[1] | masks[2])
     far[max(ys_o.min() - 8, 0) : ys_o.max() + 9, max(xs_o.min() - 8, 0) : xs_o.max() + 9] = False
     assert pair.reliable[far].mean() > 0.97
+
+
+def test_inverted_flow_undoes_the_flow():
+    ys, xs = np.mgrid[0:H, 0:W].astype(np.float32)
+    # a smooth rotation-and-zoom field, a few pixels at most
+    flow = np.dstack([0.02 * (xs - W / 2) - 0.03 * (ys - H / 2), 0.03 * (xs - W / 2)])
+    flow = flow.astype(np.float32)
+    inverse = invert_flow(flow)
+    # going there and back lands where it started
+    there = warp(inverse, flow) + flow
+    np.testing.assert_allclose(there[M:-M, M:-M], 0.0, atol=0.05)
+    translation = np.zeros((H, W, 2), np.float32) + np.array([2.5, -1.0], np.float32)
+    np.testing.assert_allclose(invert_flow(translation), -translation, atol=1e-5)
+
+
+def test_pair_both_ways_matches_two_flows():
+    frames = translating_clip(3, H, W, (3.0, -2.0))
+    back, ahead = FlowEstimator().pair_both_ways(frames[2], frames[1])
+    inner = (slice(M, -M), slice(M, -M))
+    np.testing.assert_allclose(np.median(back.forward[inner], axis=(0, 1)), [-3.0, 2.0], atol=0.3)
+    np.testing.assert_allclose(np.median(ahead.forward[inner], axis=(0, 1)), [3.0, -2.0], atol=0.3)
+    assert back.reliable[inner].mean() > 0.97 and ahead.reliable[inner].mean() > 0.97
 
 
 def test_unknown_flow_check_is_refused():

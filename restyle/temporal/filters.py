@@ -216,8 +216,12 @@ class FlowFilter(TemporalFilter):
 
     def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
         """Combine the fresh stylization with the warped previous output."""
-        fresh = stylized.astype(np.float32)
         pair = self._pending.popleft().result() if self._pending else self._motion(source)
+        return self.apply(stylized, pair)
+
+    def apply(self, stylized: np.ndarray, pair: FlowPair | None) -> np.ndarray:
+        """Blend ``stylized`` with the previous output warped along ``pair`` (None: afresh)."""
+        fresh = stylized.astype(np.float32)
         self.afresh = pair is None or self.prev_out is None or self.prev_out.shape != fresh.shape
         if self.afresh:
             self.prev_out = fresh
@@ -265,35 +269,37 @@ class TwoWayFlowFilter(TemporalFilter):
         self.alpha = alpha
         self.lookahead = lookahead
         self.feather = feather
-        self.causal = FlowFilter(
-            alpha=alpha,
-            flow_size=flow_size,
-            feather=feather,
-            scene_cuts=scene_cuts,
-            preset=preset,
-        )
+        self.causal = FlowFilter(alpha=alpha, feather=feather, scene_cuts=False)
         self.flow = FlowEstimator(max_side=flow_size, preset=preset)
+        self.cuts = SceneCutDetector() if scene_cuts else None
         self.prev_src: FlowFrame | None = None
         # held frames, oldest first: [fresh, forward-pass output, link to the next frame]
         self.window: deque[list] = deque()
         self._links: deque[Future] = deque()
         self._worker: ThreadPoolExecutor | None = None
 
-    def _link(self, source: np.ndarray) -> tuple[np.ndarray, tuple] | None:
-        """Flow from the previous source frame to this one, and the blend weights along it."""
+    def _motion(self, source: np.ndarray) -> tuple[FlowPair, tuple] | None:
+        """Flow to the previous frame, and flow from it to this one with its blend weights.
+
+        One flow computation serves both passes (FlowEstimator.pair_both_ways). None at the
+        start, at a change of size and at a scene cut.
+        """
         current = self.flow.prepare(source)
         previous, self.prev_src = self.prev_src, current
         if previous is None or previous.full_size != current.full_size:
+            if self.cuts:
+                self.cuts.update(source)
             return None
-        pair = self.flow.pair(previous, current, check="photometric")
-        return pair.forward, _weights(pair.reliable, self.alpha, self.feather)
+        back, ahead = self.flow.pair_both_ways(current, previous)
+        if self.cuts and self.cuts.update(source, back.unmatched_fraction):
+            return None
+        return back, (ahead.forward, _weights(ahead.reliable, self.alpha, self.feather))
 
     def prepare(self, source: np.ndarray) -> None:
-        """Start both flows of this frame while the network paints it."""
-        self.causal.prepare(source)
+        """Start this frame's optical flow while the network paints it."""
         if self._worker is None:
-            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restyle-flow2")
-        self._links.append(self._worker.submit(self._link, source))
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restyle-flow")
+        self._links.append(self._worker.submit(self._motion, source))
 
     def reset(self) -> None:
         """Start afresh at the next frame (frames already held are still finished)."""
@@ -305,6 +311,8 @@ class TwoWayFlowFilter(TemporalFilter):
             if not future.cancelled():
                 future.exception()
         self.prev_src = None
+        if self.cuts:
+            self.cuts.reset()
         if self.window:
             self.window[-1][2] = None
 
@@ -318,8 +326,9 @@ class TwoWayFlowFilter(TemporalFilter):
 
     def push(self, source: np.ndarray, stylized: np.ndarray, time: float) -> list[np.ndarray]:
         """Take the next frame; return the frame ``lookahead`` frames back, once there is one."""
-        self.causal(source, stylized, time)
-        link = self._links.popleft().result() if self._links else self._link(source)
+        motion = self._links.popleft().result() if self._links else self._motion(source)
+        back, link = motion if motion is not None else (None, None)
+        self.causal.apply(stylized, back)
         if self.window and not self.causal.afresh:
             self.window[-1][2] = link  # the chain runs on from the previous frame to this one
         self.window.append([stylized.astype(np.float32), self.causal.prev_out, None])

@@ -214,19 +214,48 @@ class FlowEstimator:
             raise ValueError(f"unknown flow check {check!r}; use one of {', '.join(CHECKS)}")
         fa, fb = self.prepare(a), self.prepare(b)
         fwd_w = self._raw(fa, fb)
+        if check == "photometric":
+            return self._photometric(fa, fb, fwd_w, motion_boundaries)
         diff = cv2.absdiff(fa.grey, warp(fb.grey, fwd_w))
-        backward = None
-        if check == "consistency":
-            bwd_w = self._raw(fb, fa)
-            ok = consistency_mask(fwd_w, bwd_w, motion_boundaries=motion_boundaries)
-            if keep_backward:
-                backward = self._to_full(bwd_w, fa)
-        else:
-            close = (diff <= PHOTOMETRIC_TOLERANCE).view(np.uint8)
-            ok = cv2.erode(close, _NEIGHBOURS, borderType=cv2.BORDER_REPLICATE) > 0
-            ok &= ~out_of_frame_mask(fwd_w)
-            if motion_boundaries:
-                ok &= ~motion_boundary_mask(fwd_w)
+        bwd_w = self._raw(fb, fa)
+        ok = consistency_mask(fwd_w, bwd_w, motion_boundaries=motion_boundaries)
+        backward = self._to_full(bwd_w, fa) if keep_backward else None
+        return self._finish(fa, fwd_w, ok, diff, backward)
+
+    def pair_both_ways(
+        self, a: np.ndarray | FlowFrame, b: np.ndarray | FlowFrame
+    ) -> tuple[FlowPair, FlowPair]:
+        """flow(a, b) and flow(b, a) from one flow computation, each with the photometric check.
+
+        flow(b, a) is flow(a, b) inverted (:func:`invert_flow`) at the working size; where
+        the inversion is wrong (occlusions), the photometric check marks it unreliable.
+        Half the cost of two ``pair`` calls.
+        """
+        fa, fb = self.prepare(a), self.prepare(b)
+        fwd_w = self._raw(fa, fb)
+        there = self._photometric(fa, fb, fwd_w)
+        return there, self._photometric(fb, fa, invert_flow(fwd_w))
+
+    def _photometric(
+        self, fa: FlowFrame, fb: FlowFrame, fwd_w: np.ndarray, motion_boundaries: bool = False
+    ) -> FlowPair:
+        diff = cv2.absdiff(fa.grey, warp(fb.grey, fwd_w))
+        close = (diff <= PHOTOMETRIC_TOLERANCE).view(np.uint8)
+        ok = cv2.erode(close, _NEIGHBOURS, borderType=cv2.BORDER_REPLICATE) > 0
+        ok &= ~out_of_frame_mask(fwd_w)
+        if motion_boundaries:
+            ok &= ~motion_boundary_mask(fwd_w)
+        return self._finish(fa, fwd_w, ok, diff, None)
+
+    def _finish(
+        self,
+        fa: FlowFrame,
+        fwd_w: np.ndarray,
+        ok: np.ndarray,
+        diff: np.ndarray,
+        backward: np.ndarray | None,
+    ) -> FlowPair:
+        """The FlowPair at full size from working-size flow, mask and photometric error."""
         matched = ok & (diff <= MATCH_TOLERANCE)
         unmatched = 1.0 - float(np.count_nonzero(matched)) / matched.size
         h, w = fa.full_size
@@ -237,6 +266,19 @@ class FlowEstimator:
         return FlowPair(
             forward=forward, backward=backward, reliable=ok, unmatched_fraction=unmatched
         )
+
+
+def invert_flow(flow: np.ndarray, iterations: int = 4) -> np.ndarray:
+    """Approximate flow(b, a) from an HxWx2 flow(a, b) on the same grid.
+
+    Solves ``v(q) = -u(q + v(q))`` by fixed-point iteration from ``v = -u`` (exact for a
+    translation; it converges where the flow is smooth). Where several pixels of ``a`` land
+    on one of ``b`` (occlusions) the answer is one of them: check it before trusting it.
+    """
+    inverse = -flow
+    for _ in range(iterations):
+        inverse = -warp(flow, inverse)
+    return inverse
 
 
 def estimate_flow(
