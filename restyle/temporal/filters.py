@@ -110,6 +110,21 @@ def _lowpass(image: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(image, (0, 0), sigmaX=sigma, sigmaY=sigma)
 
 
+def _advance(filt, source: np.ndarray) -> tuple[FlowFrame, FlowFrame] | None:
+    """Prepare ``source`` for flow as the filter's newest frame; (it, the previous) or None.
+
+    None at the first frame and at a change of size (the scene-cut detector still sees the
+    frame). ``filt`` has ``flow`` (a FlowEstimator), ``prev_src`` and ``cuts``.
+    """
+    current = filt.flow.prepare(source)
+    previous, filt.prev_src = filt.prev_src, current
+    if previous is None or previous.full_size != current.full_size:
+        if filt.cuts:
+            filt.cuts.update(source)
+        return None
+    return current, previous
+
+
 def _weights(reliable: np.ndarray, alpha: float, feather: float) -> tuple[np.ndarray, np.ndarray]:
     """Per-pixel weights (1 - k, k) of the warped frame, k = alpha * the feathered mask."""
     k = reliable.astype(np.float32)
@@ -177,13 +192,10 @@ class FlowFilter(TemporalFilter):
 
         Runs in frame order (on the worker thread when ``prepare`` is used).
         """
-        current = self.flow.prepare(source)
-        previous, self.prev_src = self.prev_src, current
-        if previous is None or previous.full_size != current.full_size:
-            if self.cuts:
-                self.cuts.update(source)
+        frames = _advance(self, source)
+        if frames is None:
             return None
-        pair = self.flow.pair(current, previous, check=self.check)
+        pair = self.flow.pair(*frames, check=self.check)
         if self.cuts and self.cuts.update(source, pair.unmatched_fraction):
             return None
         return pair
@@ -284,13 +296,10 @@ class TwoWayFlowFilter(TemporalFilter):
         One flow computation serves both passes (FlowEstimator.pair_both_ways). None at the
         start, at a change of size and at a scene cut.
         """
-        current = self.flow.prepare(source)
-        previous, self.prev_src = self.prev_src, current
-        if previous is None or previous.full_size != current.full_size:
-            if self.cuts:
-                self.cuts.update(source)
+        frames = _advance(self, source)
+        if frames is None:
             return None
-        back, ahead = self.flow.pair_both_ways(current, previous)
+        back, ahead = self.flow.pair_both_ways(*frames)
         if self.cuts and self.cuts.update(source, back.unmatched_fraction):
             return None
         return back, (ahead.forward, _weights(ahead.reliable, self.alpha, self.feather))
