@@ -229,15 +229,19 @@ class FlowFilter(TemporalFilter):
     def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
         """Combine the fresh stylization with the warped previous output."""
         pair = self._pending.popleft().result() if self._pending else self._motion(source)
-        return self.apply(stylized, pair)
+        out = self.apply(stylized.astype(np.float32), pair)
+        return stylized if self.afresh else np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
-    def apply(self, stylized: np.ndarray, pair: FlowPair | None) -> np.ndarray:
-        """Blend ``stylized`` with the previous output warped along ``pair`` (None: afresh)."""
-        fresh = stylized.astype(np.float32)
+    def apply(self, fresh: np.ndarray, pair: FlowPair | None) -> np.ndarray:
+        """Blend float32 ``fresh`` with the previous output warped along ``pair``; the result.
+
+        ``pair`` None (or a change of size) starts afresh: the result is ``fresh`` itself.
+        The result becomes the previous output of the next call.
+        """
         self.afresh = pair is None or self.prev_out is None or self.prev_out.shape != fresh.shape
         if self.afresh:
             self.prev_out = fresh
-            return stylized
+            return fresh
         warped = warp(self.prev_out, pair.forward)
         if self.alpha_low == self.alpha:
             out = _lerp(fresh, warped, _weights(pair.reliable, self.alpha, self.feather))
@@ -247,7 +251,7 @@ class FlowFilter(TemporalFilter):
             low = _lowpass(diff, self.sigma)
             out = fresh + mask * (self.alpha_low * low + self.alpha * (diff - low))
         self.prev_out = out
-        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+        return out
 
 
 class TwoWayFlowFilter(TemporalFilter):
@@ -337,10 +341,11 @@ class TwoWayFlowFilter(TemporalFilter):
         """Take the next frame; return the frame ``lookahead`` frames back, once there is one."""
         motion = self._links.popleft().result() if self._links else self._motion(source)
         back, link = motion if motion is not None else (None, None)
-        self.causal.apply(stylized, back)
+        fresh = stylized.astype(np.float32)
+        forward = self.causal.apply(fresh, back)
         if self.window and not self.causal.afresh:
             self.window[-1][2] = link  # the chain runs on from the previous frame to this one
-        self.window.append([stylized.astype(np.float32), self.causal.prev_out, None])
+        self.window.append([fresh, forward, None])
         if len(self.window) <= self.lookahead:
             return []
         return [self._finish()]
