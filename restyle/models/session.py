@@ -7,7 +7,8 @@ import os
 from ..errors import DeviceError, InputError, ModelError
 
 DEVICES = ("auto", "cpu", "cuda")
-_PROVIDER = {"cuda": "CUDAExecutionProvider", "cpu": "CPUExecutionProvider"}
+CPU_PROVIDER = "CPUExecutionProvider"
+_PROVIDER = {"cuda": "CUDAExecutionProvider", "cpu": CPU_PROVIDER}
 
 
 def available_devices() -> list[str]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models.networks import MULTIPLE, StyleTransformer
+from ..models.session import CPU_PROVIDER, providers_for
 from ..styles.style import Style
 from .base import Stylizer, check_frames, per_frame_styles
 from .color import keep_colors
@@ -36,13 +37,14 @@ class NetworkStylizer(Stylizer):
         flow one of them is often held up (benchmarks/video_speed.py). The frames are
         independent, so this changes nothing in the output. On CUDA one frame at a time.
         """
-        if self.network().device != "cpu":
-            return 1
+        if providers_for(self.device)[0] != CPU_PROVIDER:
+            return 1  # decided without loading the network: it loads once, split or not
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
         cores = cores or os.cpu_count() or 1
         workers = max(1, min(workers or 2, cores))
         if workers > 1:
             self.threads = max(1, cores // workers)
+            self.network()  # load it here once, not in each painting thread at the same time
         return workers
 
     def active_device(self) -> str:
