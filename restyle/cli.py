@@ -49,6 +49,13 @@ def _smooth(text: str) -> float:
     return value
 
 
+def _sharpness(text: str) -> float:
+    value = _unit_float(text)
+    if not 0.5 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be at least 0.5 and below 1: {text!r}")
+    return value
+
+
 def _max_size(text: str) -> int | None:
     if text.lower() in ("0", "none", "full"):
         return None
@@ -375,6 +382,7 @@ def cmd_video(args: argparse.Namespace) -> int:
         temporal=args.temporal,
         smooth=args.smooth,
         flow_size=args.flow_size,
+        sharpness=args.sharpness,
         progress=None if args.quiet else progress_bar("video"),
         **look_kwargs(args),
     )
@@ -636,17 +644,25 @@ def build_parser() -> argparse.ArgumentParser:
         type=_smooth,
         default=None,
         metavar="S",
-        help="how much of the neighbouring frames to mix in, 0..0.95: more removes more "
-        "flicker but smooths fine texture (default 0.4 for flow, 0.5 for blend)",
+        help="how much of the neighbouring frames to mix in, 0..0.95, on textured paint "
+        "(flat areas get less): more removes more flicker but smooths fine texture "
+        "(default for flow: set as the video plays to keep --sharpness; 0.5 for blend)",
+    )
+    p.add_argument(
+        "--sharpness",
+        type=_sharpness,
+        default=None,
+        metavar="Q",
+        help="for flow: how close each frame stays to the frame painted on its own, as "
+        "mean SSIM (default 0.855): higher keeps more detail and removes less flicker",
     )
     p.add_argument(
         "--flow-size",
         type=_positive_int,
         default=None,
         metavar="PX",
-        help="long side the optical flow is computed at (320): larger follows motion "
-        "more closely, less flicker on HD video, more time (640 on 720p: about 15%% less "
-        "flicker, twice the flow's time)",
+        help="long side the optical flow is computed at (default: half the video's, "
+        "320 to 640): larger follows motion more closely, less flicker, more time",
     )
     add_transition_options(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")

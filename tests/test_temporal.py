@@ -18,6 +18,7 @@ from restyle.temporal import (
     warp,
 )
 from restyle.temporal.flow import PHOTOMETRIC_TOLERANCE, invert_flow, working_size
+from restyle.temporal.warp import WarpMap
 
 H, W = 144, 208
 M = 16  # interior margin for accuracy checks
@@ -247,6 +248,38 @@ def test_pair_both_ways_matches_two_flows():
     np.testing.assert_allclose(np.median(back.forward[inner], axis=(0, 1)), [-3.0, 2.0], atol=0.3)
     np.testing.assert_allclose(np.median(ahead.forward[inner], axis=(0, 1)), [3.0, -2.0], atol=0.3)
     assert back.reliable[inner].mean() > 0.97 and ahead.reliable[inner].mean() > 0.97
+
+
+def test_pair_both_ways_can_leave_the_masks_at_the_working_size():
+    frames = translating_clip(3, H, W, (3.0, -2.0))
+    est = FlowEstimator(max_side=104)  # half size
+    full, _ = est.pair_both_ways(frames[2], frames[1])
+    small, _ = est.pair_both_ways(frames[2], frames[1], full_masks=False)
+    assert small.reliable is None and small.working_reliable.shape == (72, 104)
+    np.testing.assert_array_equal(small.forward, full.forward)
+    assert abs(small.unreliable_fraction - full.unreliable_fraction) < 0.02
+
+
+@pytest.mark.parametrize("velocity", [(2.0, 1.0), (-3.3, 0.6)])
+def test_warp_map_warps_as_warp_does(velocity):
+    frame = texture(H, W, seed=2)
+    flow = _constant_flow(*velocity)
+    flow[:, : W // 2, 0] += 1.7  # not a single translation
+    pulled = WarpMap(flow)(frame)
+    diff = np.abs(pulled.astype(int) - warp(frame, flow))
+    assert diff.max() <= 2 and diff.mean() < 0.3  # fixed-point positions: 1/32 px
+    with pytest.raises(ValueError, match="differ in size"):
+        WarpMap(flow)(frame[:-1])
+
+
+def test_dis_settings_reach_the_flow():
+    est = FlowEstimator(preset="fast", refine_iterations=0, patch_stride=5, descent_iterations=12)
+    dis = est._dis
+    assert dis.getVariationalRefinementIterations() == 0
+    assert (dis.getPatchStride(), dis.getGradientDescentIterations()) == (5, 12)
+    frames = translating_clip(3, H, W, (3.0, 1.0))
+    flow = est.flow(frames[2], frames[1])
+    np.testing.assert_allclose(np.median(flow[M:-M, M:-M], axis=(0, 1)), [-3.0, -1.0], atol=0.3)
 
 
 def test_unknown_flow_check_is_refused():

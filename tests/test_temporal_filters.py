@@ -10,11 +10,14 @@ from restyle.errors import InputError
 from restyle.metrics.similarity import ssim
 from restyle.metrics.warp_error import WarpErrorMeter
 from restyle.temporal.filters import (
+    DEFAULT_FLOW_SIZE,
     BlendFilter,
     FlowFilter,
     TemporalFilter,
     TwoWayFlowFilter,
     create_filter,
+    flow_size_for,
+    texture_weight,
 )
 
 H, W = 96, 128
@@ -122,11 +125,32 @@ def test_bad_options_are_input_errors(method, strength):
         create_filter(method, strength)
 
 
-def test_flow_size_reaches_the_flow_and_is_checked():
-    assert create_filter("flow").flow.max_side == 320
+@pytest.mark.parametrize(
+    "size, expected",
+    [((360, 640), 320), ((436, 1024), 512), ((720, 1280), 640), ((2160, 3840), 640)],
+)
+def test_default_flow_size_follows_the_video(size, expected):
+    assert flow_size_for(*size) == expected
+
+
+def test_flow_size_reaches_the_flow_and_is_checked(clip):
+    sources, fresh = clip
     assert create_filter("flow", flow_size=640).flow.max_side == 640
+    auto = create_filter("flow")
+    auto.push(sources[0], fresh[0], 0.0)
+    assert auto.flow.max_side == DEFAULT_FLOW_SIZE  # 128x96: the 320 px floor, i.e. full size
     with pytest.raises(InputError, match="--flow-size"):
         create_filter("flow", flow_size=32)
+
+
+def test_texture_weight_is_low_on_flat_paint_and_high_on_strokes():
+    flat = np.full((32, 32, 3), 120, np.uint8)
+    strokes = np.zeros((32, 32, 3), np.uint8)
+    strokes[:, ::4] = strokes[:, 1::4] = 200  # 2 px stripes
+    smooth = texture(32, 32, seed=3)  # a soft gradient-like texture: in between
+    assert texture_weight(flat).max() < 1e-3
+    assert texture_weight(strokes).min() > 0.8
+    assert 0.01 < np.median(texture_weight(smooth)) < 0.5
 
 
 def test_prepared_ahead_gives_the_same_frames(clip):
@@ -145,14 +169,54 @@ def test_prepared_ahead_gives_the_same_frames(clip):
 
 
 def test_two_way_holds_frames_back_and_returns_each_once_in_order(clip):
-    sources, fresh = clip
-    filt = TwoWayFlowFilter(lookahead=3)
+    sources, fresh = clip  # 16 frames
+    filt = TwoWayFlowFilter(lookahead=3, block=4)
     pairs = enumerate(zip(sources, fresh, strict=True))
     got = [len(filt.push(s, f, i / 25.0)) for i, (s, f) in pairs]
-    assert got == [0, 0, 0] + [1] * (len(sources) - 3)
-    assert len(filt.flush()) == 3 and filt.flush() == []
+    # a block of 4 once 3 more frames are in: after the 7th frame, then every 4th
+    assert got == [0] * 6 + [4, 0, 0, 0, 4, 0, 0, 0, 4, 0]
+    assert len(filt.flush()) == 4 and filt.flush() == []
     with pytest.raises(TypeError):
         filt(sources[0], fresh[0], 0.0)
+
+
+def test_two_way_blocks_match_a_sliding_window(clip):
+    # the backward pass run once per block (each frame sees 3 to 8 frames ahead) gives the
+    # frames a sliding window of 8 frames ahead gives, to rounding
+    sources, fresh = clip
+    blocks = run(TwoWayFlowFilter(alpha=0.55, lookahead=3, block=6), sources, fresh)
+    sliding = run(TwoWayFlowFilter(alpha=0.55, lookahead=8, block=1), sources, fresh)
+    diff = [np.abs(a.astype(int) - b).mean() for a, b in zip(blocks, sliding, strict=True)]
+    assert max(diff) < 1.0
+    assert np.abs(blocks[4].astype(int) - fresh[4]).mean() > 5  # and both do smooth
+
+
+def test_two_way_leaves_flat_paint_as_painted(clip):
+    # flicker on flat paint is not smoothed (little of it, and blur would show there);
+    # on textured paint it is
+    sources, _ = clip
+    painted = flickering(sources, amount=0.0)
+    rng = np.random.default_rng(4)
+    fresh = []
+    for p in painted:
+        f = p.astype(np.float32)
+        f[:, : W // 2] = 128.0 + rng.normal(0.0, 1.5, f[:, : W // 2].shape)
+        f[:, W // 2 :] += rng.normal(0.0, 30.0, f[:, W // 2 :].shape)
+        fresh.append(np.clip(f, 0, 255).astype(np.uint8))
+    out = run(TwoWayFlowFilter(), sources, fresh)
+    flat = np.mean(
+        [
+            np.abs(o[:, 8 : W // 2 - 8].astype(int) - f[:, 8 : W // 2 - 8]).mean()
+            for o, f in zip(out, fresh, strict=True)
+        ]
+    )
+    textured = np.mean(
+        [
+            np.abs(o[:, W // 2 + 8 :].astype(int) - f[:, W // 2 + 8 :]).mean()
+            for o, f in zip(out, fresh, strict=True)
+        ]
+    )
+    assert flat < 0.6 < 8 < textured
 
 
 def test_two_way_keeps_a_steady_painting_as_it_is(clip):
@@ -166,7 +230,7 @@ def test_two_way_keeps_a_steady_painting_as_it_is(clip):
 def test_two_way_removes_more_flicker_than_one_way_at_equal_sharpness(clip):
     sources, fresh = clip
     one = run(FlowFilter(alpha=0.55), sources, fresh)
-    two = run(TwoWayFlowFilter(alpha=0.4), sources, fresh)
+    two = run(TwoWayFlowFilter(alpha=0.4, texture_scale=0.0), sources, fresh)
     clean = flickering(sources, amount=0.0)
     fid_one = np.mean([ssim(o, c) for o, c in zip(one, clean, strict=True)])
     fid_two = np.mean([ssim(o, c) for o, c in zip(two, clean, strict=True)])
@@ -183,3 +247,37 @@ def test_two_way_does_not_reach_across_a_scene_cut(clip):
     # the last frame of the first shot holds nothing of the second, and the other way round
     assert np.abs(before - fresh[5]).mean() < np.abs(before - other_fresh[0]).mean() / 3
     assert np.abs(after - other_fresh[0]).mean() < np.abs(after - fresh[5]).mean() / 3
+
+
+@pytest.fixture(scope="module")
+def long_clip():
+    sources = translating_clip(60, H, W, velocity=(1.5, 0.5), seed=7)
+    return sources, flickering(sources, amount=25.0, seed=3)
+
+
+@pytest.mark.parametrize("target", [0.82, 0.9])
+def test_sharpness_target_is_held(long_clip, target):
+    # without --smooth, the weight is steered so each frame keeps the asked SSIM to its
+    # painting; a higher target smooths less
+    sources, fresh = long_clip
+    filt = TwoWayFlowFilter(sharpness=target)
+    out = run(filt, sources, fresh)
+    held = np.mean([ssim(o, f) for o, f in zip(out[30:], fresh[30:], strict=True)])
+    assert abs(held - target) < 0.03
+    assert filt.measured and abs(np.mean(filt.measured[-4:]) - target) < 0.03
+
+
+def test_higher_sharpness_removes_less_flicker(long_clip):
+    sources, fresh = long_clip
+    soft = warp_error(sources, run(TwoWayFlowFilter(sharpness=0.82), sources, fresh))
+    sharp = warp_error(sources, run(TwoWayFlowFilter(sharpness=0.9), sources, fresh))
+    assert soft < 0.8 * sharp
+
+
+def test_a_given_smooth_weight_is_kept(long_clip):
+    sources, fresh = long_clip
+    filt = TwoWayFlowFilter(alpha=0.3)
+    run(filt, sources, fresh)
+    assert filt.alpha == 0.3 and filt.measured == []
+    with pytest.raises(InputError, match="--sharpness"):
+        create_filter("flow", sharpness=1.2)

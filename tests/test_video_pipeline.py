@@ -310,16 +310,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, make, name):
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
-def test_flow_size_option(clip, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "option, good, bad", [("--flow-size", "96", "20"), ("--sharpness", "0.95", "1.5")]
+)
+def test_flow_options(clip, tmp_path, capsys, option, good, bad):
     out = tmp_path / "o.mp4"
     args = ["video", str(clip), "-s", STYLE, "-o", str(out), "--device", "cpu", "-q"]
-    assert main([*args, "--flow-size", "96"]) == 0
+    assert main([*args, option, good]) == 0
     assert probe(out)["count"] == 18
     out.unlink()
     capsys.readouterr()
-    assert main([*args, "--flow-size", "20"]) == 2
+    assert main([*args, option, bad]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--flow-size" in err[0]
+    assert len(err) == 1 and option in err[0]
     assert not out.exists()
 
 

@@ -3,13 +3,14 @@
 from restyle.temporal.flow import FlowEstimator, FlowFrame, FlowPair, estimate_flow
 from restyle.temporal.occlusion import consistency_mask, motion_boundary_mask, out_of_frame_mask
 from restyle.temporal.scenecut import SceneCutDetector, is_scene_cut
-from restyle.temporal.warp import warp
+from restyle.temporal.warp import WarpMap, warp
 
 __all__ = [
     "FlowEstimator",
     "FlowFrame",
     "FlowPair",
     "SceneCutDetector",
+    "WarpMap",
     "consistency_mask",
     "estimate_flow",
     "is_scene_cut",

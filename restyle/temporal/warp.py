@@ -22,6 +22,20 @@ def _grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
+@lru_cache(maxsize=8)
+def _grid2(height: int, width: int) -> np.ndarray:
+    grid = np.dstack(_grid(height, width))
+    grid.setflags(write=False)
+    return grid
+
+
+def _coords(flow: np.ndarray) -> np.ndarray:
+    """HxWx2 float32 ``p + flow(p)``: one map for cv2.remap (one pass, no strided copies)."""
+    if flow.dtype != np.float32:
+        flow = flow.astype(np.float32)
+    return cv2.add(flow, _grid2(flow.shape[0], flow.shape[1]))
+
+
 def sample_coords(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the (x, y) float32 maps ``p + flow(p)`` that cv2.remap samples for an HxWx2 flow."""
     xs, ys = _grid(flow.shape[0], flow.shape[1])
@@ -60,21 +74,24 @@ def warp(
         raise ValueError(f"image {image.shape[:2]} and flow {flow.shape[:2]} differ in size")
     if border not in BORDERS:
         raise ValueError(f"unknown border rule {border!r}; use one of {sorted(BORDERS)}")
-    if flow.dtype != np.float32:
-        flow = flow.astype(np.float32)
-    map_x, map_y = sample_coords(flow)
+    return _remap(image, _coords(flow), None, border, border_value)
+
+
+def _remap(
+    image: np.ndarray, map1: np.ndarray, map2: np.ndarray | None, border: str, border_value: float
+) -> np.ndarray:
+    """Bilinear cv2.remap of any number of channels (cv2.remap itself takes at most 4)."""
     mode = BORDERS[border]
     fill = (float(border_value),) * 4
     channels = 1 if image.ndim == 2 else image.shape[2]
     if channels <= 4:
-        out = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=mode, borderValue=fill)
+        out = cv2.remap(image, map1, map2, cv2.INTER_LINEAR, borderMode=mode, borderValue=fill)
         return out.reshape(image.shape)
-    # cv2.remap handles at most 4 channels: warp in chunks of 4.
     chunks = [
         cv2.remap(
             np.ascontiguousarray(image[..., i : i + 4]),
-            map_x,
-            map_y,
+            map1,
+            map2,
             cv2.INTER_LINEAR,
             borderMode=mode,
             borderValue=fill,
@@ -82,3 +99,29 @@ def warp(
         for i in range(0, channels, 4)
     ]
     return np.concatenate(chunks, axis=2)
+
+
+class WarpMap:
+    """One flow field prepared for warping many images along it (the filters' hot path).
+
+    The sampling positions ``p + flow(p)`` are turned once into cv2's fixed-point tables
+    (1/32 pixel), which warp a uint8 image about twice as fast as float positions; the
+    result differs from :func:`warp` by at most 1/64 pixel of position.
+
+    Arguments:
+        flow: HxWx2 float32 flow, ``flow[y, x] = (dx, dy)`` in pixels.
+    """
+
+    def __init__(self, flow: np.ndarray) -> None:
+        if flow.ndim != 3 or flow.shape[2] != 2:
+            raise ValueError(f"flow must be HxWx2, got shape {flow.shape}")
+        self.shape = flow.shape[:2]
+        self._map1, self._map2 = cv2.convertMaps(_coords(flow), None, cv2.CV_16SC2)
+
+    def __call__(self, image: np.ndarray, border: str = "replicate") -> np.ndarray:
+        """Return ``image`` warped along the flow: ``out(p) = image(p + flow(p))``, bilinear."""
+        if image.shape[:2] != self.shape:
+            raise ValueError(f"image {image.shape[:2]} and flow {self.shape} differ in size")
+        if border not in BORDERS:
+            raise ValueError(f"unknown border rule {border!r}; use one of {sorted(BORDERS)}")
+        return _remap(image, self._map1, self._map2, border, 0.0)
