@@ -435,10 +435,10 @@ class TwoWayFlowFilter(TemporalFilter):
         )
 
     def _weight(self, pair: FlowPair, frame: FlowFrame) -> np.ndarray:
-        """The reliability mask, feathered at the flow's size, at full size (0..1)."""
+        """The reliability mask, feathered at the flow's size, at full size (uint8, 255: 1)."""
         mask = pair.working_reliable
         assert mask is not None
-        k = mask.astype(np.float32)
+        k = mask.view(np.uint8) * np.uint8(255)
         sigma = self.feather / max(frame.scale)
         if sigma > 0.3:
             k = _lowpass(k, sigma)
@@ -483,13 +483,13 @@ class TwoWayFlowFilter(TemporalFilter):
         if motion is None or prev is None or prev.shape != stylized.shape:
             forward = stylized
         else:
-            back_pull, back_k, ahead_pull, ahead_k = motion
-            k = back_k * strength
+            back_pull, back_mask, ahead_pull, ahead_mask = motion
+            k = _masked(back_mask, strength)
             forward = cv2.blendLinear(stylized, back_pull(prev), 1.0 - k, k)
             if self.window:  # the previous frame, still held: chain it to this one
                 last = self.window[-1]
                 assert last.strength is not None
-                k = ahead_k * last.strength
+                k = _masked(ahead_mask, last.strength)
                 last.link = _Link(ahead_pull, k, 1.0 - k)
         self.prev_out = forward
         if self.window:
@@ -560,6 +560,11 @@ class TwoWayFlowFilter(TemporalFilter):
         low, high = SHARPNESS_WEIGHTS
         step = SHARPNESS_GAIN * (score - self.sharpness)
         self.alpha = float(min(high, max(low, self.alpha + step)))
+
+
+def _masked(mask: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """Per-pixel weight: a uint8 reliability mask (255: reliable) times a float strength."""
+    return cv2.multiply(mask, strength, scale=1 / 255, dtype=cv2.CV_32F)
 
 
 @lru_cache(maxsize=4)

@@ -174,10 +174,10 @@ class FlowEstimator:
         if flow.shape[:2] == (h, w):
             return flow
         sx, sy = frame.scale
-        full = cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR)
-        full[..., 0] *= sx
-        full[..., 1] *= sy
-        return full
+        # scale the vectors at the working size (a fraction of the pixels), then resize:
+        # bilinear resizing is linear, so the order does not change the result
+        scaled = cv2.multiply(flow, (sx, sy, 1.0, 1.0))
+        return cv2.resize(scaled, (w, h), interpolation=cv2.INTER_LINEAR)
 
     def flow(self, a: np.ndarray | FlowFrame, b: np.ndarray | FlowFrame) -> np.ndarray:
         """Return flow(a, b): HxWx2 float32 full-size pixels with ``a(p) ~ b(p + flow(p))``.
