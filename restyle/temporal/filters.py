@@ -152,6 +152,46 @@ def _lerp(fresh: np.ndarray, warped: np.ndarray, weights: tuple[np.ndarray, np.n
     return cv2.blendLinear(fresh, warped, weights[0], weights[1])
 
 
+class _FlowAhead:
+    """Runs a filter's per-frame motion step on a worker thread, ahead of the network.
+
+    ``submit(source)`` starts the step for the next frame (``TemporalFilter.prepare``);
+    ``take(source)`` returns the oldest started result, or runs the step now when none was
+    started. The step runs in frame order, on one thread.
+    """
+
+    def __init__(self, step) -> None:
+        self.step = step
+        self._pending: deque[Future] = deque()
+        self._worker: ThreadPoolExecutor | None = None
+
+    def submit(self, source: np.ndarray) -> None:
+        """Start the step for the next frame in the background."""
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restyle-flow")
+        self._pending.append(self._worker.submit(self.step, source))
+
+    def take(self, source: np.ndarray):
+        """The step's result for this frame: the oldest started one, or computed now."""
+        return self._pending.popleft().result() if self._pending else self.step(source)
+
+    def cancel(self) -> None:
+        """Drop the started steps, waiting for a running one so no stale work follows."""
+        for future in self._pending:
+            future.cancel()
+        while self._pending:
+            future = self._pending.popleft()
+            if not future.cancelled():
+                future.exception()
+
+    def close(self) -> None:
+        """Stop the worker thread."""
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            self._worker = None
+        self._pending.clear()
+
+
 class FlowFilter(TemporalFilter):
     """Warp the previous output along the source's optical flow and blend where it is reliable.
 
@@ -196,9 +236,7 @@ class FlowFilter(TemporalFilter):
         self.cuts = SceneCutDetector() if scene_cuts else None
         self.prev_out: np.ndarray | None = None
         self.prev_src: FlowFrame | None = None
-        self.afresh = True  # the last frame started afresh (first frame, scene cut)
-        self._pending: deque[Future] = deque()
-        self._worker: ThreadPoolExecutor | None = None
+        self._ahead = _FlowAhead(self._motion)
 
     def _motion(self, source: np.ndarray) -> FlowPair | None:
         """Flow from this source frame to the previous one; None at the start or at a cut.
@@ -215,18 +253,11 @@ class FlowFilter(TemporalFilter):
 
     def prepare(self, source: np.ndarray) -> None:
         """Start computing this frame's optical flow while the network paints it."""
-        if self._worker is None:
-            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restyle-flow")
-        self._pending.append(self._worker.submit(self._motion, source))
+        self._ahead.submit(source)
 
     def reset(self) -> None:
         """Forget the previous frame; the next one is written as stylized."""
-        for future in self._pending:
-            future.cancel()
-        while self._pending:
-            future = self._pending.popleft()
-            if not future.cancelled():
-                future.exception()  # wait, so no stale work touches the new state
+        self._ahead.cancel()
         self.prev_out = None
         self.prev_src = None
         if self.cuts:
@@ -234,27 +265,15 @@ class FlowFilter(TemporalFilter):
 
     def close(self) -> None:
         """Stop the flow worker thread."""
-        if self._worker is not None:
-            self._worker.shutdown(wait=True, cancel_futures=True)
-            self._worker = None
-        self._pending.clear()
+        self._ahead.close()
 
     def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
         """Combine the fresh stylization with the warped previous output."""
-        pair = self._pending.popleft().result() if self._pending else self._motion(source)
-        out = self.apply(stylized.astype(np.float32), pair)
-        return stylized if self.afresh else np.clip(out + 0.5, 0, 255).astype(np.uint8)
-
-    def apply(self, fresh: np.ndarray, pair: FlowPair | None) -> np.ndarray:
-        """Blend float32 ``fresh`` with the previous output warped along ``pair``; the result.
-
-        ``pair`` None (or a change of size) starts afresh: the result is ``fresh`` itself.
-        The result becomes the previous output of the next call.
-        """
-        self.afresh = pair is None or self.prev_out is None or self.prev_out.shape != fresh.shape
-        if self.afresh:
-            self.prev_out = fresh
-            return fresh
+        pair = self._ahead.take(source)
+        fresh = stylized.astype(np.float32)
+        if pair is None or self.prev_out is None or self.prev_out.shape != fresh.shape:
+            self.prev_out = fresh  # start afresh: the first frame, a cut, a new size
+            return stylized
         warped = warp(self.prev_out, pair.forward)
         if self.alpha_low == self.alpha:
             out = _lerp(fresh, warped, _weights(pair.reliable, self.alpha, self.feather))
@@ -264,7 +283,7 @@ class FlowFilter(TemporalFilter):
             low = _lowpass(diff, self.sigma)
             out = fresh + mask * (self.alpha_low * low + self.alpha * (diff - low))
         self.prev_out = out
-        return out
+        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 def flow_size_for(height: int, width: int) -> int:
@@ -404,8 +423,7 @@ class TwoWayFlowFilter(TemporalFilter):
         self.prev_src: FlowFrame | None = None
         self.prev_out: np.ndarray | None = None  # the forward pass's last output
         self.window: deque[_Held] = deque()
-        self._links: deque[Future] = deque()
-        self._worker: ThreadPoolExecutor | None = None
+        self._ahead = _FlowAhead(self._motion)
 
     def _motion(self, source: np.ndarray) -> tuple[WarpMap, np.ndarray, WarpMap, np.ndarray] | None:
         """Warps to the previous frame and from it to this one, with their reliability.
@@ -447,18 +465,11 @@ class TwoWayFlowFilter(TemporalFilter):
 
     def prepare(self, source: np.ndarray) -> None:
         """Start this frame's optical flow while the network paints it."""
-        if self._worker is None:
-            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restyle-flow")
-        self._links.append(self._worker.submit(self._motion, source))
+        self._ahead.submit(source)
 
     def reset(self) -> None:
         """Start afresh at the next frame (frames already held are still finished)."""
-        for future in self._links:
-            future.cancel()
-        while self._links:
-            future = self._links.popleft()
-            if not future.cancelled():
-                future.exception()
+        self._ahead.cancel()
         self.prev_src = None
         self.prev_out = None
         if self.cuts:
@@ -466,14 +477,11 @@ class TwoWayFlowFilter(TemporalFilter):
 
     def close(self) -> None:
         """Stop the flow worker thread."""
-        if self._worker is not None:
-            self._worker.shutdown(wait=True, cancel_futures=True)
-            self._worker = None
-        self._links.clear()
+        self._ahead.close()
 
     def push(self, source: np.ndarray, stylized: np.ndarray, time: float) -> list[np.ndarray]:
         """Take the next frame; return the frames finished now (a block at a time), oldest first."""
-        motion = self._links.popleft().result() if self._links else self._motion(source)
+        motion = self._ahead.take(source)
         if self.texture_scale > 0:
             strength = texture_weight(stylized, self.texture_scale)
             strength *= np.float32(self.alpha)
