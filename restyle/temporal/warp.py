@@ -101,6 +101,25 @@ def _remap(
     return np.concatenate(chunks, axis=2)
 
 
+@lru_cache(maxsize=8)
+def _border_fixes(
+    fh: int, fw: int, h: int, w: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where resizing positions from (fh, fw) to (h, w) clamps: columns, errors, rows, errors."""
+
+    def along(n_small: int, n_full: int) -> tuple[np.ndarray, np.ndarray]:
+        s = n_full / n_small
+        ramp = (np.arange(n_small, dtype=np.float32) * s + (s - 1) / 2)[None, :]
+        resized = cv2.resize(ramp, (n_full, 1), interpolation=cv2.INTER_LINEAR)[0]
+        error = np.arange(n_full, dtype=np.float32) - resized
+        where = np.flatnonzero(np.abs(error) > 1e-4)
+        return where, error[where]
+
+    cols, col_fix = along(fw, w)
+    rows, row_fix = along(fh, h)
+    return cols, col_fix, rows, row_fix
+
+
 class WarpMap:
     """One flow field prepared for warping many images along it (the filters' hot path).
 
@@ -115,8 +134,40 @@ class WarpMap:
     def __init__(self, flow: np.ndarray) -> None:
         if flow.ndim != 3 or flow.shape[2] != 2:
             raise ValueError(f"flow must be HxWx2, got shape {flow.shape}")
-        self.shape = flow.shape[:2]
-        self._map1, self._map2 = cv2.convertMaps(_coords(flow), None, cv2.CV_16SC2)
+        self._set(_coords(flow))
+
+    def _set(self, coords: np.ndarray) -> None:
+        self.shape = coords.shape[:2]
+        self._map1, self._map2 = cv2.convertMaps(coords, None, cv2.CV_16SC2)
+
+    @classmethod
+    def from_working(cls, flow: np.ndarray, full_size: tuple[int, int]) -> WarpMap:
+        """The WarpMap of a flow computed at a smaller size, for images of ``full_size`` (h, w).
+
+        Equal to ``WarpMap`` of the flow's vectors scaled to full-size pixels and resized
+        bilinearly (``FlowEstimator``'s full-size flow), without making that flow: the
+        sampling positions are formed at the working size (a linear function survives
+        bilinear resizing) and resized once, and only the border rows and columns, where
+        resizing clamps, are corrected.
+        """
+        if flow.ndim != 3 or flow.shape[2] != 2:
+            raise ValueError(f"flow must be HxWx2, got shape {flow.shape}")
+        h, w = full_size
+        fh, fw = flow.shape[:2]
+        if (fh, fw) == (h, w):
+            return cls(flow)
+        sx, sy = w / fw, h / fh
+        grid = _grid2(fh, fw)
+        # full-size position of working pixel q: s * q + (s - 1) / 2, plus the scaled vector
+        coords = cv2.multiply(cv2.add(flow.astype(np.float32, copy=False), grid), (sx, sy, 1, 1))
+        coords = cv2.add(coords, ((sx - 1) / 2, (sy - 1) / 2, 0, 0))
+        coords = cv2.resize(coords, (w, h), interpolation=cv2.INTER_LINEAR)
+        cols, col_fix, rows, row_fix = _border_fixes(fh, fw, h, w)
+        coords[:, cols, 0] += col_fix
+        coords[rows, :, 1] += row_fix[:, None]
+        warp_map = cls.__new__(cls)
+        warp_map._set(coords)
+        return warp_map
 
     def __call__(self, image: np.ndarray, border: str = "replicate") -> np.ndarray:
         """Return ``image`` warped along the flow: ``out(p) = image(p + flow(p))``, bilinear."""
