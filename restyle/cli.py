@@ -392,7 +392,8 @@ def cmd_video(args: argparse.Namespace) -> int:
         print(json.dumps(result.as_dict(), indent=2))
     else:
         print(
-            f"{src} -> {out} ({result.frames} frames, {result.width}x{result.height}, "
+            f"{src} -> {out} ({result.frames} frame{'' if result.frames == 1 else 's'}, "
+            f"{result.width}x{result.height}, "
             f"{result.seconds:.1f}s, {result.fps:.1f} fps)"
         )
     return 0
