@@ -158,11 +158,7 @@ STAND_INS = {
     }
 }
 STAND_IN_METHODS = ("none (per-frame)", "plain flow blend 0.5", DEFAULT_ROW)
-SWEEP = {
-    "restyle flow --smooth 0.45": 0.45,
-    "restyle flow --smooth 0.55": 0.55,
-    "restyle flow --smooth 0.65": 0.65,
-}
+SWEEP = ("restyle flow --smooth 0.45", "restyle flow --smooth 0.55", "restyle flow --smooth 0.65")
 
 
 def at_equal_fidelity(rows: list[dict], reference: str) -> tuple[float, float] | None:
@@ -195,12 +191,12 @@ def bench_clip(name: str, path: Path, args, style) -> list[dict]:
     start = time.perf_counter()
     fresh = [stylizer.stylize([s], style)[0] for s in sources]
     stylize_ms = (time.perf_counter() - start) * 1000.0 / len(sources)
-    rows = score_methods(name, sources, fresh, stylize_ms, methods(), args)
+    table = methods()
+    rows = score_methods(name, sources, fresh, stylize_ms, table, args)
+    subset = {m: table[m] for m in STAND_IN_METHODS}
     for label, pick in STAND_INS.get(name, {}).items():
         chosen = pick(len(sources))
         if len(chosen) > 10:
-            picked = methods()
-            subset = {m: picked[m] for m in STAND_IN_METHODS}
             rows += score_methods(
                 f"{name}, {label}",
                 [sources[i] for i in chosen],

@@ -550,8 +550,8 @@ class TwoWayFlowFilter(TemporalFilter):
     def _steer(self, output: np.ndarray, fresh: np.ndarray) -> None:
         """Move the weight toward the sharpness target, from one frame's SSIM to its painting.
 
-        The SSIM is measured on ``SHARPNESS_TILES`` tiles of 64 px, one in each cell of a
-        4x4 grid at a random place (a 30th of a 720p frame's pixels, spread over all of it).
+        The SSIM is measured on 16 tiles of 64 px, one in each cell of a 4x4 grid at a
+        random place (a 30th of a 720p frame's pixels, spread over all of it).
         """
         h, w = output.shape[:2]
         size = 64
