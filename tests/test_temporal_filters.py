@@ -143,6 +143,25 @@ def test_flow_size_reaches_the_flow_and_is_checked(clip):
         create_filter("flow", flow_size=32)
 
 
+@pytest.mark.parametrize("quality, settings", [("fast", (0, 5, 12)), ("high", (5, 4, 16))])
+def test_flow_quality_sets_the_flow_solver_and_removes_flicker(clip, quality, settings):
+    sources, fresh = clip
+    filt = create_filter("flow", 0.6, flow_size=320, flow_quality=quality)
+    dis = filt.flow._dis
+    solver = (
+        dis.getVariationalRefinementIterations(),
+        dis.getPatchStride(),
+        dis.getGradientDescentIterations(),
+    )
+    assert solver == settings
+    assert warp_error(sources, run(filt, sources, fresh)) < 0.35 * warp_error(sources, fresh)
+
+
+def test_unknown_flow_quality_is_an_input_error():
+    with pytest.raises(InputError, match="flow quality 'best'"):
+        create_filter("flow", flow_quality="best")
+
+
 def test_texture_weight_is_low_on_flat_paint_and_high_on_strokes():
     flat = np.full((32, 32, 3), 120, np.uint8)
     strokes = np.zeros((32, 32, 3), np.uint8)

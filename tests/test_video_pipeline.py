@@ -311,7 +311,12 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, make, name):
 
 
 @pytest.mark.parametrize(
-    "option, good, bad", [("--flow-size", "96", "20"), ("--sharpness", "0.95", "1.5")]
+    "option, good, bad",
+    [
+        ("--flow-size", "96", "20"),
+        ("--sharpness", "0.95", "1.5"),
+        ("--flow-quality", "high", "best"),
+    ],
 )
 def test_flow_options(clip, tmp_path, capsys, option, good, bad):
     out = tmp_path / "o.mp4"
