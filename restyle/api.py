@@ -198,7 +198,7 @@ def stylize_video(
             the video's long side, 320 to 640 px): larger follows motion more closely
             (less flicker) and takes longer.
         flow_quality: ``"fast"`` (default) or ``"high"``: how finely the ``flow`` method
-            solves the optical flow; ``"high"`` removes about a tenth more flicker at the
+            solves the optical flow; ``"high"`` removes 6-10 % more flicker at the
             same sharpness and paints about a tenth slower on a CPU.
         progress: called as ``progress(frames_done, frames_expected)``.
         cancel: set this event from another thread to stop; nothing is written then.

@@ -670,8 +670,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--flow-quality",
         choices=("fast", "high"),
         default="fast",
-        help="how finely the optical flow is solved (default fast): high removes about a "
-        "tenth more flicker at the same sharpness and paints about a tenth slower",
+        help="how finely the optical flow is solved (default fast): high removes 6-10 %% more "
+        "flicker at the same sharpness and paints about a tenth slower",
     )
     add_transition_options(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
