@@ -55,7 +55,7 @@ MIN_FLOW_SIZE = 64
 # DIS settings of the flow filter per --flow-quality: (variational refinement iterations,
 # patch stride, gradient descent iterations). "fast" costs a third of the DIS "fast"
 # preset's time at 640 px; "high" is that preset as OpenCV sets it: on the shared clips
-# 6-9 % less flicker at the same sharpness, 10 % less on fast motion, for 9-11 % fewer
+# 6-9 % less flicker at the same sharpness, 10 % less on fast motion, for 7-11 % fewer
 # frames per second end to end on 2 CPU cores (benchmarks/temporal.py)
 FLOW_QUALITIES = {"fast": (0, 5, 12), "high": (5, 4, 16)}
 
