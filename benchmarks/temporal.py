@@ -185,14 +185,20 @@ CARD = "tubingen.jpg"
 CARD_SIZE = (320, 220)  # width, height in pixels
 CARD_SPEED = 14  # pixels per frame, left to right
 CARD_FRAMES = 120
+UNCOVERED_STRIP = 48  # pixels behind the card's trailing edge scored for ghosts
 STAND_IN_METHODS = ("none (per-frame)", "plain flow blend 0.5", DEFAULT_ROW, HIGH_ROW)
 # fixed-weight sweeps over which restyle is compared with the plain flow blend
 SWEEPS = {
     quality: tuple(f"restyle flow{flag} --smooth {a}" for a in (0.45, 0.55, 0.65))
     for quality, flag in (("fast", ""), ("high", " --flow-quality high"))
 }
-# restyle video runs timed end to end: the --temporal method, then the flow quality
-PIPELINE_METHODS = ("none", "blend", "flow", "flow high")
+# restyle video runs timed end to end: name -> (--temporal method, --flow-quality)
+PIPELINE_METHODS = {
+    "none": ("none", "fast"),
+    "blend": ("blend", "fast"),
+    "flow": ("flow", "fast"),
+    "flow high": ("flow", "high"),
+}
 
 
 def at_equal_fidelity(
@@ -267,8 +273,8 @@ def occlusion_rows(
     """The occlusion stand-in: a photo card slides across the clip, painted anew and scored.
 
     Besides the usual figures, ``uncovered``: the mean SSIM to the per-frame painting in the
-    48 px strip the card has just uncovered behind its trailing edge, where a filter that
-    trusts stale history leaves a ghost of the card.
+    strip (``UNCOVERED_STRIP`` px) the card has just uncovered behind its trailing edge,
+    where a filter that trusts stale history leaves a ghost of the card.
     """
     import cv2
 
@@ -291,8 +297,8 @@ def occlusion_rows(
     strips = []
     for i in range(len(frames)):
         x, y = card_box(i, h)
-        if x - 48 >= 0 and x + cw <= w:
-            strips.append((i, (slice(y, y + ch), slice(x - 48, x))))
+        if x - UNCOVERED_STRIP >= 0 and x + cw <= w:
+            strips.append((i, (slice(y, y + ch), slice(x - UNCOVERED_STRIP, x))))
 
     def uncovered(outs: list[np.ndarray]) -> dict:
         return {"uncovered": float(np.mean([ssim(outs[i][b], fresh[i][b]) for i, b in strips]))}
@@ -313,15 +319,11 @@ def score_written(
     """
     from restyle.metrics.similarity import ssim
 
-    reference = decode(folder / "none.mp4", len(sources))
+    reference = decode(_video(folder, "none"), len(sources))
     rows = []
     base = None
     for method, label in WRITTEN:
-        outs = (
-            reference
-            if method == "none"
-            else decode(folder / f"{method.replace(' ', '_')}.mp4", len(sources))
-        )
+        outs = reference if method == "none" else decode(_video(folder, method), len(sources))
         s = score(sources, outs, pairs, reference)
         if base is None:
             base = s["warp_error"]
@@ -390,7 +392,7 @@ def pipeline_fps(path: Path, style, args, folder: Path) -> dict[str, dict[str, f
     For each method: the median frames per second over ``args.rounds`` runs, and the
     median CPU time (all threads of this process) per frame, the steadier of the two on a
     machine whose cores the runs keep busy. The videos of the last round stay in
-    ``folder`` as ``{method}.mp4``.
+    ``folder`` (:func:`_video`).
     """
     import resource
     import statistics
@@ -410,14 +412,14 @@ def pipeline_fps(path: Path, style, args, folder: Path) -> dict[str, dict[str, f
     fps: dict[str, list[float]] = {}
     cpu_ms: dict[str, list[float]] = {}
     for _ in range(args.rounds):  # alternate the methods, so drifts hit them alike
-        for method in PIPELINE_METHODS:
+        for method, (temporal, quality) in PIPELINE_METHODS.items():
             start = cpu_seconds()
             result = restyle.stylize_video(
                 path,
-                folder / f"{method.replace(' ', '_')}.mp4",
+                _video(folder, method),
                 style,
-                temporal=method.split()[0],
-                flow_quality="high" if method == "flow high" else "fast",
+                temporal=temporal,
+                flow_quality=quality,
                 device="cpu",
                 max_size=args.max_size,
                 duration=seconds,
@@ -427,6 +429,11 @@ def pipeline_fps(path: Path, style, args, folder: Path) -> dict[str, dict[str, f
     return {
         m: {"fps": statistics.median(fps[m]), "cpu_ms": statistics.median(cpu_ms[m])} for m in fps
     }
+
+
+def _video(folder: Path, method: str) -> Path:
+    """Where the end-to-end run of a :data:`PIPELINE_METHODS` entry writes its video."""
+    return folder / f"{method.replace(' ', '_')}.mp4"
 
 
 def bench_peer(name: str, path: Path, args) -> list[dict]:
@@ -552,8 +559,8 @@ def main() -> None:
     print("\nrestyle flow at the plain flow blend's fidelity (interpolated over --smooth):")
     equal: dict[str, dict] = {}
     for clip in args.clips:
+        clip_rows = [r for r in rows if r["clip"] == clip]
         for quality, sweep in SWEEPS.items():
-            clip_rows = [r for r in rows if r["clip"] == clip]
             found = at_equal_fidelity(clip_rows, "plain flow blend 0.5", sweep)
             equal.setdefault(clip, {})[quality] = found
             if found is None:
