@@ -147,17 +147,18 @@ def methods() -> dict:
         ),
         DEFAULT_ROW: lambda: create_filter("flow"),
         "restyle flow --sharpness 0.9": lambda: create_filter("flow", sharpness=0.9),
-        "restyle flow --smooth 0.45": lambda: create_filter("flow", 0.45),
-        "restyle flow --smooth 0.55": lambda: create_filter("flow", 0.55),
-        "restyle flow --smooth 0.65": lambda: create_filter("flow", 0.65),
+        **_sweep(create_filter, "fast"),
         "restyle flow --flow-size 320": lambda: create_filter("flow", None, 320),
         HIGH_ROW: lambda: create_filter("flow", flow_quality="high"),
-        **{
-            f"restyle flow --flow-quality high --smooth {a}": (
-                lambda a=a: create_filter("flow", a, flow_quality="high")
-            )
-            for a in (0.45, 0.55, 0.65)
-        },
+        **_sweep(create_filter, "high"),
+    }
+
+
+def _sweep(create_filter, quality: str) -> dict:
+    """The fixed-weight rows of one flow quality (:data:`SWEEPS`): name -> filter factory."""
+    return {
+        name: (lambda a=a: create_filter("flow", a, flow_quality=quality))
+        for name, a in zip(SWEEPS[quality], SWEEP_WEIGHTS, strict=True)
     }
 
 
@@ -172,13 +173,6 @@ STAND_INS = {
         ),
     }
 }
-# the videos restyle video wrote in the end-to-end runs: (temporal method, row name)
-WRITTEN = (
-    ("none", "as written (H.264 crf 18): none"),
-    ("blend", "as written (H.264 crf 18): blend 0.5"),
-    ("flow", "as written (H.264 crf 18): restyle flow"),
-    ("flow high", "as written (H.264 crf 18): restyle flow --flow-quality high"),
-)
 # a photo card slides across the first frames of these clips: occlusions and disocclusions
 OCCLUSION_CLIPS = ("cockatoo",)
 CARD = "tubingen.jpg"
@@ -187,17 +181,19 @@ CARD_SPEED = 14  # pixels per frame, left to right
 CARD_FRAMES = 120
 UNCOVERED_STRIP = 48  # pixels behind the card's trailing edge scored for ghosts
 STAND_IN_METHODS = ("none (per-frame)", "plain flow blend 0.5", DEFAULT_ROW, HIGH_ROW)
-# fixed-weight sweeps over which restyle is compared with the plain flow blend
+# fixed-weight sweeps over which restyle is compared with the plain flow blend: row names
+SWEEP_WEIGHTS = (0.45, 0.55, 0.65)
 SWEEPS = {
-    quality: tuple(f"restyle flow{flag} --smooth {a}" for a in (0.45, 0.55, 0.65))
+    quality: tuple(f"restyle flow{flag} --smooth {a}" for a in SWEEP_WEIGHTS)
     for quality, flag in (("fast", ""), ("high", " --flow-quality high"))
 }
-# restyle video runs timed end to end: name -> (--temporal method, --flow-quality)
+# restyle video runs timed end to end, then scored as written:
+# name -> (--temporal method, --flow-quality, the name of its "as written" row)
 PIPELINE_METHODS = {
-    "none": ("none", "fast"),
-    "blend": ("blend", "fast"),
-    "flow": ("flow", "fast"),
-    "flow high": ("flow", "high"),
+    "none": ("none", "fast", "none"),
+    "blend": ("blend", "fast", "blend 0.5"),
+    "flow": ("flow", "fast", "restyle flow"),
+    "flow --flow-quality high": ("flow", "high", "restyle flow --flow-quality high"),
 }
 
 
@@ -285,20 +281,18 @@ def occlusion_rows(
     card = cv2.resize(np.asarray(load_image(path)), CARD_SIZE, interpolation=cv2.INTER_AREA)
     cw, ch = CARD_SIZE
     frames = []
+    strips = []  # (frame index, the just-uncovered strip) where the card is wholly in frame
     for i, src in enumerate(sources[:CARD_FRAMES]):
         frame = src.copy()
-        x, y = card_box(i, frame.shape[0])
-        x0, x1 = max(0, x), min(frame.shape[1], x + cw)
+        h, w = frame.shape[:2]
+        x, y = card_box(i, h)
+        x0, x1 = max(0, x), min(w, x + cw)
         if x1 > x0:
             frame[y : y + ch, x0:x1] = card[:, x0 - x : x1 - x]
-        frames.append(frame)
-    fresh = [stylizer.stylize([f], style)[0] for f in frames]
-    h, w = frames[0].shape[:2]
-    strips = []
-    for i in range(len(frames)):
-        x, y = card_box(i, h)
         if x - UNCOVERED_STRIP >= 0 and x + cw <= w:
             strips.append((i, (slice(y, y + ch), slice(x - UNCOVERED_STRIP, x))))
+        frames.append(frame)
+    fresh = [stylizer.stylize([f], style)[0] for f in frames]
 
     def uncovered(outs: list[np.ndarray]) -> dict:
         return {"uncovered": float(np.mean([ssim(outs[i][b], fresh[i][b]) for i, b in strips]))}
@@ -322,7 +316,7 @@ def score_written(
     reference = decode(_video(folder, "none"), len(sources))
     rows = []
     base = None
-    for method, label in WRITTEN:
+    for method, (_, _, label) in PIPELINE_METHODS.items():
         outs = reference if method == "none" else decode(_video(folder, method), len(sources))
         s = score(sources, outs, pairs, reference)
         if base is None:
@@ -330,17 +324,25 @@ def score_written(
             s["written_self"] = float(
                 np.mean([ssim(o, f) for o, f in zip(outs, fresh, strict=True)])
             )
-        h, w = sources[0].shape[:2]
-        s.update(
-            clip=name,
-            method=label,
-            size=f"{w}x{h}",
-            x_per_frame=s["warp_error"] / base,
-            fps=speed[method]["fps"],
-            filter_ms=0.0,
-        )
-        rows.append(s)
+        row_name = f"as written (H.264 crf 18): {label}"
+        rows.append(_row(s, name, row_name, sources, base, speed[method]["fps"]))
     return rows
+
+
+def _row(
+    s: dict, clip: str, method: str, frames: list, base: float, fps: float, filter_ms: float = 0.0
+) -> dict:
+    """A table row: the scores ``s`` of ``method`` on ``clip``, against warp error ``base``."""
+    h, w = frames[0].shape[:2]
+    s.update(
+        clip=clip,
+        method=method,
+        size=f"{w}x{h}",
+        x_per_frame=s["warp_error"] / base,
+        fps=fps,
+        filter_ms=filter_ms,
+    )
+    return s
 
 
 def score_methods(
@@ -358,7 +360,6 @@ def score_methods(
     ``pairs``: the meter's flow for ``sources`` when already computed (:func:`source_motion`).
     ``extra(outputs)``: more figures for a row, a dict merged into it.
     """
-    h, w = sources[0].shape[:2]
     if pairs is None:
         pairs = source_motion(sources, args.metric_flow)
     rows = []
@@ -370,15 +371,9 @@ def score_methods(
             s.update(extra(outs))
         if base is None:
             base = s["warp_error"]
-        s.update(
-            clip=name,
-            method=label,
-            size=f"{w}x{h}",
-            x_per_frame=s["warp_error"] / base,
-            fps=1000.0 / (stylize_ms + filter_ms),
-            filter_ms=filter_ms,
+        rows.append(
+            _row(s, name, label, sources, base, 1000.0 / (stylize_ms + filter_ms), filter_ms)
         )
-        rows.append(s)
         print(
             f"  {name}: {label}: warp {s['warp_error']:.5f} fidelity {s['fidelity']:.3f}",
             flush=True,
@@ -398,12 +393,11 @@ def pipeline_fps(path: Path, style, args, folder: Path) -> dict[str, dict[str, f
     import statistics
 
     import restyle
+    from restyle.media import open_video
 
     def cpu_seconds() -> float:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
-
-    from restyle.media import open_video
 
     seconds = None
     if args.frames:  # the first args.frames frames, at the clip's own frame rate
@@ -412,7 +406,7 @@ def pipeline_fps(path: Path, style, args, folder: Path) -> dict[str, dict[str, f
     fps: dict[str, list[float]] = {}
     cpu_ms: dict[str, list[float]] = {}
     for _ in range(args.rounds):  # alternate the methods, so drifts hit them alike
-        for method, (temporal, quality) in PIPELINE_METHODS.items():
+        for method, (temporal, quality, _) in PIPELINE_METHODS.items():
             start = cpu_seconds()
             result = restyle.stylize_video(
                 path,
@@ -470,15 +464,7 @@ def bench_peer(name: str, path: Path, args) -> list[dict]:
         ("restyle flow, builtin", flow_out, 1000.0 / (stylize_ms + flow_ms)),
     ]:
         s = score(sources, outs, pairs, fresh)
-        s.update(
-            clip=name,
-            method=label,
-            size=f"{sources[0].shape[1]}x{sources[0].shape[0]}",
-            x_per_frame=s["warp_error"] / base["warp_error"],
-            fps=fps,
-            filter_ms=0.0,
-        )
-        rows.append(s)
+        rows.append(_row(s, name, label, sources, base["warp_error"], fps))
     return rows
 
 
@@ -579,7 +565,7 @@ def main() -> None:
         [
             [
                 c,
-                m.replace("flow high", "flow --flow-quality high"),
+                m,
                 v[m]["fps"],
                 f"{100 * (v['none']['fps'] / v[m]['fps'] - 1):.1f} %",
                 v[m]["cpu_ms"],

@@ -42,6 +42,11 @@ def sample_coords(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xs + flow[..., 0], ys + flow[..., 1]
 
 
+def _check_flow(flow: np.ndarray) -> None:
+    if flow.ndim != 3 or flow.shape[2] != 2:
+        raise ValueError(f"flow must be HxWx2, got shape {flow.shape}")
+
+
 def warp(
     image: np.ndarray,
     flow: np.ndarray,
@@ -68,8 +73,7 @@ def warp(
     Raises:
         ValueError: Mismatched sizes, a flow that is not HxWx2, or an unknown border rule.
     """
-    if flow.ndim != 3 or flow.shape[2] != 2:
-        raise ValueError(f"flow must be HxWx2, got shape {flow.shape}")
+    _check_flow(flow)
     if image.shape[:2] != flow.shape[:2]:
         raise ValueError(f"image {image.shape[:2]} and flow {flow.shape[:2]} differ in size")
     if border not in BORDERS:
@@ -113,7 +117,10 @@ def _border_fixes(
         resized = cv2.resize(ramp, (n_full, 1), interpolation=cv2.INTER_LINEAR)[0]
         error = np.arange(n_full, dtype=np.float32) - resized
         where = np.flatnonzero(np.abs(error) > 1e-4)
-        return where, error[where]
+        fix = error[where]
+        where.setflags(write=False)  # cached: shared by every call
+        fix.setflags(write=False)
+        return where, fix
 
     cols, col_fix = along(fw, w)
     rows, row_fix = along(fh, h)
@@ -132,8 +139,7 @@ class WarpMap:
     """
 
     def __init__(self, flow: np.ndarray) -> None:
-        if flow.ndim != 3 or flow.shape[2] != 2:
-            raise ValueError(f"flow must be HxWx2, got shape {flow.shape}")
+        _check_flow(flow)
         self._set(_coords(flow))
 
     def _set(self, coords: np.ndarray) -> None:
@@ -150,8 +156,7 @@ class WarpMap:
         bilinear resizing) and resized once, and only the border rows and columns, where
         resizing clamps, are corrected.
         """
-        if flow.ndim != 3 or flow.shape[2] != 2:
-            raise ValueError(f"flow must be HxWx2, got shape {flow.shape}")
+        _check_flow(flow)
         h, w = full_size
         fh, fw = flow.shape[:2]
         if (fh, fw) == (h, w):
