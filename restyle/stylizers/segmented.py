@@ -37,6 +37,9 @@ FIRST_ITERATIONS = 5  # GrabCut iterations on the first frame
 TRACK_ITERATIONS = 2  # and on later frames, re-seeded from the warped mask
 FEATHER = 0.012  # Gaussian sigma of feathered edges, as a fraction of the long side
 BLUR = 0.03  # Gaussian sigma of the blur variant's blurred part, fraction of the long side
+# GrabCut's colour models start from k-means drawn from OpenCV's per-thread random state:
+# seeded before every cut, so the same frame always gives the same mask
+GRABCUT_SEED = 12345
 
 
 def default_rect(height: int, width: int) -> tuple[int, int, int, int]:
@@ -83,6 +86,7 @@ def seed_labels(mask: np.ndarray, band: int, sure_inside: bool = True) -> np.nda
 def _run_grabcut(image: np.ndarray, labels: np.ndarray | None, rect: Any, iterations: int):
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = np.ascontiguousarray(image[:, :, ::-1])
+    cv2.setRNGSeed(GRABCUT_SEED)
     try:
         if labels is None:
             labels = np.zeros(image.shape[:2], np.uint8)
