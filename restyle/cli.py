@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError, RestyleError
+from .signals import stop_on_signals
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -734,20 +735,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 2 bad input, 130 interrupted)."""
+    """Run the command line; returns the exit code.
+
+    0 ok, 2 bad input or an output that cannot be written, 130 interrupted (Ctrl-C), 143
+    stopped by SIGTERM, 129 by SIGHUP (128 + the signal's number, as a shell reports it).
+    """
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        if not getattr(args, "func", None):
-            parser.print_help()
-            return EXIT_USAGE
-        return args.func(args)
-    except RestyleError as exc:
-        print(f"restyle: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("restyle: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    with stop_on_signals() as stop:
+        try:
+            args = parser.parse_args(argv)
+            if not getattr(args, "func", None):
+                parser.print_help()
+                return EXIT_USAGE
+            return args.func(args)
+        except RestyleError as exc:
+            if stop.signum is None:
+                print(f"restyle: error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+        except KeyboardInterrupt:
+            if stop.signum is None:  # not through our handler (e.g. raised by a library)
+                print("restyle: interrupted", file=sys.stderr)
+                return EXIT_INTERRUPTED
+        except BaseException:  # Terminated, or what code in C made of a signal
+            if stop.signum is None:
+                raise
+    print(f"restyle: {stop.message}", file=sys.stderr)
+    return stop.exit_code
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import InputError, OutputError
-from .atomic import AtomicFile
+from .atomic import AtomicFile, describe_os_error
 
 ImageInput = str | os.PathLike[str] | Image.Image | np.ndarray
 
@@ -22,6 +22,7 @@ SAVE_FORMATS = {
     ".tiff": "TIFF",
     ".bmp": "BMP",
 }
+MAX_SIDE = {"JPEG": 65500, "WEBP": 16383}  # the formats' own limits, in pixels
 
 
 def _to_rgb(img: Image.Image) -> np.ndarray:
@@ -120,6 +121,12 @@ def save_image(
     out = check_output_path(path)
     fmt = SAVE_FORMATS[out.suffix.lower()]
     img = image if isinstance(image, Image.Image) else Image.fromarray(array_to_rgb(image))
+    limit = MAX_SIDE.get(fmt)
+    if limit is not None and max(img.size) > limit:
+        raise OutputError(
+            f"cannot write {out}: {fmt} images are at most {limit} pixels a side and this one "
+            f"is {img.size[0]}x{img.size[1]}; write .png or .tif"
+        )
     options = {"quality": quality} if fmt in ("JPEG", "WEBP") else {}
     target = AtomicFile(out)
     try:
@@ -127,7 +134,10 @@ def save_image(
     except BaseException as exc:
         target.abort()
         if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+            what = describe_os_error(exc)
+            raise OutputError(f"cannot write {out}: {what}; nothing was written") from None
+        if isinstance(exc, ValueError):  # e.g. larger than the format allows (WebP: 16383 px)
+            raise OutputError(f"cannot write {out} as {fmt}: {exc}") from None
         raise
     target.commit()
     return out
