@@ -81,14 +81,21 @@ class _Worker(threading.Thread):
             self.error = exc
 
 
-def _put(q: queue.Queue, item: object, stop: threading.Event) -> bool:
-    """Put ``item`` unless ``stop`` is set; returns False when the job is stopping."""
+def _put(
+    q: queue.Queue, item: object, stop: threading.Event, consumers: tuple[_Worker, ...] = ()
+) -> bool:
+    """Put ``item`` unless ``stop`` is set; returns False when the job is stopping.
+
+    Raises the error of a ``consumer`` that died (else a full queue would wait forever).
+    """
     while not stop.is_set():
         try:
             q.put(item, timeout=0.1)
             return True
         except queue.Full:
-            continue
+            for worker in consumers:
+                if worker.error is not None:
+                    raise worker.error from None
     return False
 
 
@@ -242,7 +249,7 @@ def run_video(
             frame = held.popleft()
             if compose is not None:
                 image = compose(frame.image, image, frame.time)
-            if not _put(painted, (image, frame.time, frame.duration), stop):
+            if not _put(painted, (image, frame.time, frame.duration), stop, (encoder,)):
                 return False
             count += 1
             if progress:
@@ -294,7 +301,7 @@ def run_video(
             running = write(frame_filter.flush())
         if decoder.error is not None:
             raise decoder.error
-        _put(painted, _DONE, stop)
+        _put(painted, _DONE, stop, (encoder,))
         encoder.join()
         if encoder.error is not None:
             raise encoder.error
