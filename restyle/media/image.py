@@ -109,8 +109,9 @@ def load_image(source: ImageInput) -> np.ndarray:
         raise InputError(f"expected an image file, got a folder: {path}")
     try:
         with warnings.catch_warnings():
-            # restyle makes its own size check (MAX_PIXELS): PIL's warning would be noise
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # restyle makes its own size check (MAX_PIXELS), and what PIL warns about
+            # (corrupt EXIF, a truncated chunk) ends in an image or an InputError anyway
+            warnings.simplefilter("ignore")
             with Image.open(path) as img:
                 width, height = img.size
                 if width * height > MAX_PIXELS:
