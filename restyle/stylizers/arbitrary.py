@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models.networks import StyleTransformer, load_transformer
+from ..models.tiled import TiledTransformer, load_tiled
 from ..styles.embed import embed_images
 from ..styles.style import ARBITRARY, Style
 from .network import NetworkStylizer
@@ -25,6 +26,12 @@ class ArbitraryStylizer(NetworkStylizer):
     def network(self) -> StyleTransformer:
         """The arbitrary-style transformer (fast float graph, or the shipped int8 one)."""
         return load_transformer(self.device, self.model_dir, self.precision, self.threads)
+
+    def tiled_network(self) -> TiledTransformer | None:
+        """The float transformer's tile painter (the shipped int8 graph paints whole)."""
+        if self.precision != "float":
+            return None
+        return load_tiled("arbitrary_transform", self.device, self.model_dir, self.threads)
 
     def content_style(self, frame: np.ndarray) -> Style:
         """The content's own style vector, the strength-0 end of the interpolation."""

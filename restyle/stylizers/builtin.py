@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models.networks import StyleTransformer, load_multistyle
+from ..models.tiled import TiledTransformer, load_tiled
 from ..styles.style import BUILTIN
 from .network import NetworkStylizer
 
@@ -24,6 +25,10 @@ class BuiltinStylizer(NetworkStylizer):
     def network(self) -> StyleTransformer:
         """The 26-style network (rebuilt as a fast float graph)."""
         return load_multistyle(self.device, self.model_dir, self.threads)
+
+    def tiled_network(self) -> TiledTransformer:
+        """The 26-style network's tile painter."""
+        return load_tiled("multistyle26", self.device, self.model_dir, self.threads)
 
     def fade(self, frames: Sequence[np.ndarray], painted: list[np.ndarray]) -> list[np.ndarray]:
         """Each painted frame mixed with its original, ``strength`` of the painting."""

@@ -9,10 +9,11 @@ import numpy as np
 
 from ..models.networks import MULTIPLE, StyleTransformer
 from ..models.session import CPU_PROVIDER, providers_for
+from ..models.tiled import TILE_PIXELS, TiledTransformer
 from ..styles.style import Style
 from .base import Stylizer, check_frames, per_frame_styles
 from .color import keep_colors
-from .resample import from_network, to_network, working_size
+from .resample import from_network, paint_in_tiles, to_network, working_size
 
 
 class NetworkStylizer(Stylizer):
@@ -47,6 +48,10 @@ class NetworkStylizer(Stylizer):
             self.network()  # load it here once, not in each painting thread at the same time
         return workers
 
+    def tiled_network(self) -> TiledTransformer | None:
+        """The tile painter for pictures above TILE_PIXELS (None: paint them whole)."""
+        return None
+
     def active_device(self) -> str:
         """The device the network's session runs on."""
         return self.network().device
@@ -75,9 +80,16 @@ class NetworkStylizer(Stylizer):
         if self.options.strength < 1.0:
             styles = self.toward_content(frames, styles, content_style)
         size = working_size(h, w, self.options.max_size)
-        batch = to_network(list(frames), size, MULTIPLE)
-        vectors = np.stack([s.vector for s in styles])
-        out = from_network(self.network().run(batch, vectors), size, (h, w))
+        tiles = self.tiled_network() if size[0] * size[1] > TILE_PIXELS else None
+        if tiles is not None:  # large: in tiles sharing one set of statistics
+            out = [
+                paint_in_tiles(tiles, f, s.vector, size)
+                for f, s in zip(frames, styles, strict=True)
+            ]
+        else:
+            batch = to_network(list(frames), size, MULTIPLE)
+            vectors = np.stack([s.vector for s in styles])
+            out = from_network(self.network().run(batch, vectors), size, (h, w))
         if self.options.strength < 1.0:
             out = self.fade(frames, out)
         if self.options.preserve_color:
