@@ -7,20 +7,22 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
+from PIL import Image
 
 from .errors import InputError
 from .media.image import ImageInput, load_image
 from .media.reader import open_video
+from .media.stills import frames_at, is_video_path
 from .metrics.grid import compose_grid
-from .metrics.preview import SideBySide
+from .metrics.preview import SideBySide, format_time
 from .metrics.report import Evaluation, evaluate_video
 from .pipeline import EncodeOptions, VideoResult, run_video
 from .styles.embed import StyleLike, embed_images, resolve_style
 from .styles.keyframes import Keyframe
 from .styles.keyframes import extract_keyframes as _extract_keyframes
 from .styles.plan import plan_styles
-from .styles.spec import parse_style_spec
-from .styles.style import Style
+from .styles.spec import StyleSpec, style_item
+from .styles.style import ARBITRARY, BUILTIN, Style
 from .stylizers import (
     DEFAULT_METHOD,
     LookOptions,
@@ -29,6 +31,7 @@ from .stylizers import (
     create_stylizer,
     resolves_own_styles,
 )
+from .stylizers.swatch import swatch
 from .temporal.filters import create_filter
 
 PathLike = str | os.PathLike[str]
@@ -386,55 +389,82 @@ def style_grid(
     styles: Sequence[StyleLike],
     *,
     cell: int = 256,
+    frames: int | None = None,
+    at: Sequence[float] | None = None,
     content_labels: Sequence[str] | None = None,
     style_labels: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     **options: object,
 ) -> np.ndarray:
-    """A grid of contents (rows) by styles (columns), originals as headers; HxWx3 uint8.
+    """A grid of contents (rows) by styles (columns), with headers; HxWx3 uint8.
 
+    A content that is a video gives one row per frame: ``frames`` frames spread over it
+    (default 3), or the frames at the times ``at`` (seconds); its rows are labelled with the
+    frames' times. A style's column header is its painting, or for a built-in style (or a
+    Style computed before) a swatch: that style painted on a fixed neutral picture.
     ``options`` are those of :func:`stylize_image` (strength, method, max_size, ...).
+
+    Raises:
+        InputError: unreadable contents or styles, ``frames``/``at`` without a video, a
+            time past a video's end.
     """
-    images = [load_image(c) for c in contents]
-    style_images = [_style_header(s) for s in styles]
+    if (frames is not None or at is not None) and not any(is_video_path(c) for c in contents):
+        raise InputError("--frames and --at pick frames of a video; give a video as --content")
+    images: list[np.ndarray] = []
+    labels: list[str] = []
+    videos = sum(is_video_path(c) for c in contents)
+    for i, content in enumerate(contents):
+        if is_video_path(content):
+            name = os.path.basename(os.fspath(content))  # type: ignore[arg-type]
+            for t, image in frames_at(content, at, frames):  # type: ignore[arg-type]
+                images.append(image)
+                labels.append(format_time(t) if videos == 1 else f"{name} {format_time(t)}")
+        else:
+            images.append(load_image(content))
+            labels.append(_label(content, i))
     fit = str(options.get("style_fit", "crop"))
     device = str(options.get("device", "auto"))
     model_dir = options.get("model_dir")
     precision = str(options.get("precision", "float"))
-    if resolves_own_styles(str(options.get("method", DEFAULT_METHOD))):
-        resolved: list = list(styles)  # gatys, segmented: each cell reads the painting
-    else:
-        resolved = [
-            resolve_style(s, fit=fit, device=device, model_dir=model_dir, precision=precision)
-            for s in styles
-        ]
+    own = resolves_own_styles(str(options.get("method", DEFAULT_METHOD)))
+    resolved = [
+        resolve_style(s, fit=fit, device=device, model_dir=model_dir, precision=precision)
+        for s in styles
+    ]
+    headers = [
+        _style_header(s, r, device, model_dir) for s, r in zip(styles, resolved, strict=True)
+    ]
+    painted_with = list(styles) if own else resolved  # gatys, segmented read the paintings
     total, done = len(images) * len(resolved), 0
     rows = []
     for img in images:
         row = []
-        for st in resolved:
+        for st in painted_with:
             row.append(stylize_image(img, st, **options))  # type: ignore[arg-type]
             done += 1
             if progress:
                 progress(done, total)
         rows.append(row)
     if content_labels is None:
-        content_labels = [_label(c, i) for i, c in enumerate(contents)]
+        content_labels = labels
     if style_labels is None:
         style_labels = [
-            _label(s, i) if not isinstance(s, Style) else s.label for i, s in enumerate(styles)
+            r.label if isinstance(s, Style) else _label(s, i)
+            for i, (s, r) in enumerate(zip(styles, resolved, strict=True))
         ]
-    return compose_grid(rows, images, style_images, content_labels, style_labels, cell=cell)
+    return compose_grid(rows, images, headers, content_labels, style_labels, cell=cell)
 
 
-def _style_header(style: StyleLike) -> np.ndarray | None:
-    """The picture shown above a style's column: the painting, or nothing for a built-in."""
-    if isinstance(style, Style):
-        return None
-    if isinstance(style, str | os.PathLike):
-        spec = parse_style_spec(os.fspath(style))
-        return None if spec.builtin is not None else load_image(spec.source)
-    return load_image(style)
+def _style_header(style: StyleLike, resolved: Style, device: str, model_dir: object) -> np.ndarray:
+    """The picture above a style's column: its painting, or a swatch when it has none."""
+    spec = style_item(style)
+    if isinstance(spec, StyleSpec) and spec.builtin is None:
+        return load_image(spec.source)
+    if isinstance(spec, np.ndarray | Image.Image):
+        return load_image(spec)
+    if resolved.space not in (ARBITRARY, BUILTIN):
+        return None  # a style of another method's space: nothing the network can show
+    return swatch(resolved, device=device, model_dir=model_dir)  # type: ignore[arg-type]
 
 
 def _label(item: object, index: int) -> str:

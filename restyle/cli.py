@@ -317,15 +317,24 @@ def cmd_grid(args: argparse.Namespace) -> int:
     """restyle grid: contents in rows, styles in columns, originals as headers."""
     from .api import style_grid
     from .media.image import check_output_path, save_image
+    from .media.stills import is_video_path
 
     check_output_path(args.output)
     styles = _need_style(args)
     kwargs = look_kwargs(args)
     image = style_grid(
-        args.content, styles, cell=args.cell, progress=progress_bar("grid"), **kwargs
+        args.content,
+        styles,
+        cell=args.cell,
+        frames=args.frames,
+        at=args.at,
+        progress=progress_bar("grid"),
+        **kwargs,
     )
     save_image(image, args.output)
-    print(f"grid of {len(args.content)}x{len(styles)} -> {args.output}")
+    per_video = len(args.at) if args.at else args.frames or 3
+    rows = sum(per_video if is_video_path(c) else 1 for c in args.content)
+    print(f"grid of {rows}x{len(styles)} -> {args.output}")
     return 0
 
 
@@ -574,13 +583,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "grid",
-        help="grid of contents by styles",
-        description="Render every content image in every style: contents in rows, "
-        "styles in columns, the originals as headers.",
+        help="grid of contents (or a video's frames) by styles",
+        description="Render every content image (or frame of a video) in every style: "
+        "contents in rows, labelled at the left (a video's frames with their times), styles "
+        "in columns, labelled at the top, the originals (for a built-in style, a swatch) as "
+        "headers.",
     )
-    p.add_argument("--content", nargs="+", required=True, help="content images (rows)")
+    p.add_argument(
+        "--content",
+        nargs="+",
+        required=True,
+        help="content images (one row each), or a video (one row per frame: see --frames, --at)",
+    )
     p.add_argument("-o", "--output", required=True, help="output image")
     p.add_argument("--cell", type=_positive_int, default=256, help="cell size in pixels (256)")
+    frames = p.add_mutually_exclusive_group()
+    frames.add_argument(
+        "--frames",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="N frames spread over each --content video, one row each (default 3)",
+    )
+    frames.add_argument(
+        "--at",
+        type=_seconds,
+        nargs="+",
+        default=None,
+        metavar="T",
+        help="the frames of each --content video at these times (seconds or mm:ss)",
+    )
     add_look_options(p, style_help="style images or builtin:N, one column each")
     p.set_defaults(func=cmd_grid)
 
