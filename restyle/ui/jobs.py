@@ -1,0 +1,97 @@
+"""The page's widgets turned into the same options the command line builds.
+
+Each function maps the values of one tab's widgets to the keyword arguments of the public
+API (the names the CLI's flags map to), so a render from the page is the render
+``restyle video`` would do with the same flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import InputError
+
+PREVIEW_SECONDS = 2.0  # a quick preview paints this much from Start
+BUILTIN_CHOICES = tuple(f"builtin:{i}" for i in range(26))
+TEMPORAL_CHOICES = ("flow", "blend", "none")
+METHOD_CHOICES = ("network", "gatys", "segmented")
+
+
+def style_list(style_files: Sequence[Path], builtins: Sequence[str]) -> list[str]:
+    """``--style`` values: the uploaded style images (blended) or else the chosen built-ins.
+
+    Raises:
+        InputError: neither is given.
+    """
+    if style_files:
+        return [str(p) for p in style_files]
+    if builtins:
+        return [str(b) for b in builtins]
+    raise InputError("no style chosen: upload a style image or pick a built-in style")
+
+
+def seconds_or_none(value: float | None) -> float | None:
+    """A Start/Duration box: empty or 0 means 'not set' (the whole video)."""
+    if value is None or value == "":
+        return None
+    value = float(value)
+    if value < 0:
+        raise InputError(f"times must not be negative, got {value:g}")
+    return value or None
+
+
+def look_options(strength: float, preserve_color: bool, method: str = "network") -> dict:
+    """``--strength``, ``--preserve-color`` and ``--method``."""
+    if method not in METHOD_CHOICES:
+        raise InputError(f"unknown method {method!r}; use one of {', '.join(METHOD_CHOICES)}")
+    return {"strength": float(strength), "preserve_color": bool(preserve_color), "method": method}
+
+
+def video_options(
+    *,
+    strength: float,
+    preserve_color: bool,
+    temporal: str,
+    sharpness: float,
+    start: float | None,
+    duration: float | None,
+    side_by_side: bool,
+    preview: bool = False,
+) -> dict:
+    """``restyle video`` options: look, flicker removal, range, side-by-side.
+
+    ``sharpness`` applies to ``--temporal flow`` only (the CLI's ``--sharpness``); a preview
+    paints ``PREVIEW_SECONDS`` from Start (``--duration``).
+    """
+    if temporal not in TEMPORAL_CHOICES:
+        raise InputError(f"unknown flicker removal {temporal!r}; use flow, blend or none")
+    start, duration = seconds_or_none(start), seconds_or_none(duration)
+    if preview:
+        duration = min(duration or PREVIEW_SECONDS, PREVIEW_SECONDS)
+    return {
+        **look_options(strength, preserve_color),
+        "temporal": temporal,
+        "sharpness": float(sharpness) if temporal == "flow" else None,
+        "start": start,
+        "duration": duration,
+        "side_by_side": bool(side_by_side),
+    }
+
+
+def style_video_options(
+    *,
+    keyframes: int,
+    keyframe_method: str,
+    transition: str,
+    easing: str,
+    hold: float,
+) -> dict:
+    """``--keyframes``, ``--keyframe-method``, ``--transition``, ``--easing``, ``--hold``."""
+    return {
+        "keyframes": int(keyframes),
+        "keyframe_method": keyframe_method,
+        "transition": transition,
+        "easing": easing,
+        "hold": float(hold),
+    }
