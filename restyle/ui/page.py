@@ -104,9 +104,10 @@ class Page:
 
     # widgets -----------------------------------------------------------------------------
 
-    def style_widgets(self) -> tuple[gr.File, gr.Dropdown]:
+    def style_widgets(self, tab: str) -> tuple[gr.File, gr.Dropdown]:
         """Style images to upload (blended) or built-in styles picked from thumbnails."""
         files = gr.File(
+            elem_id=f"{tab}-style-files",
             label="Style image(s): several are blended equally",
             file_count="multiple",
             file_types=["image"],
@@ -149,11 +150,11 @@ class Page:
                 claim, component, None, queue=False, preprocess=False, api_visibility="private"
             )
 
-    def render_outputs(self) -> tuple[gr.Video, gr.File, gr.Markdown]:
+    def render_outputs(self, tab: str) -> tuple[gr.Video, gr.File, gr.Markdown]:
         """Where a painted video appears: a player, a download link and a summary line."""
-        video = gr.Video(label="Painted video", interactive=False, elem_id=None)
-        download = gr.File(label="Download", interactive=False)
-        status = gr.Markdown()
+        video = gr.Video(label="Painted video", interactive=False, elem_id=f"{tab}-result")
+        download = gr.File(label="Download", interactive=False, elem_id=f"{tab}-download")
+        status = gr.Markdown(elem_id=f"{tab}-status")
         return video, download, status
 
     # tabs --------------------------------------------------------------------------------
@@ -166,15 +167,20 @@ class Page:
             methods.insert(1, "gatys")
         with gr.Row():
             with gr.Column():
-                content = gr.Image(label="Picture", type="filepath", sources=["upload"])
-                files, builtins = self.style_widgets()
+                content = gr.Image(
+                    label="Picture", type="filepath", sources=["upload"], elem_id="picture-input"
+                )
+                files, builtins = self.style_widgets("picture")
                 strength = gr.Slider(0, 1, 1, step=0.05, label="Strength")
                 preserve = gr.Checkbox(label="Preserve colours")
                 method = gr.Radio(methods, value="network", label="Method")
                 paint = gr.Button("Paint", variant="primary", elem_id="picture-paint")
             with gr.Column():
-                result = gr.Image(label="Painted picture", type="filepath", interactive=False)
-                status = gr.Markdown()
+                result = gr.Image(
+                    label="Painted picture", type="filepath", interactive=False,
+                    elem_id="picture-result",
+                )
+                status = gr.Markdown(elem_id="picture-status")
         with gr.Accordion("Grid: pictures (rows) by styles (columns)", open=False):
             contents = gr.File(
                 label="Pictures", file_count="multiple", file_types=["image"], height=120
@@ -220,7 +226,7 @@ class Page:
         with gr.Row():
             with gr.Column():
                 video = gr.Video(label="Video", sources=["upload"], elem_id="video-input")
-                files, builtins = self.style_widgets()
+                files, builtins = self.style_widgets("video")
                 strength = gr.Slider(0, 1, 1, step=0.05, label="Strength")
                 preserve = gr.Checkbox(label="Preserve colours")
                 temporal = gr.Radio(
@@ -242,7 +248,7 @@ class Page:
                     render = gr.Button("Render", variant="primary", elem_id="video-render")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="video-cancel")
             with gr.Column():
-                result, download, status = self.render_outputs()
+                result, download, status = self.render_outputs("video")
         self.claim(video, files)
 
         def paint(quick: bool):
@@ -326,7 +332,7 @@ class Page:
                     cancel = gr.Button("Cancel", variant="stop")
             with gr.Column():
                 keyframes = gr.Gallery(label="Keyframes", columns=5, height=220)
-                result, download, status = self.render_outputs()
+                result, download, status = self.render_outputs("style-video")
         self.claim(video, film)
 
         @self.guard
