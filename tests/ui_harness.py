@@ -43,6 +43,19 @@ class PageServer:
     log: Path
 
 
+def missing_for_browser_test() -> str | None:
+    """What the browser test lacks here (Gradio, Playwright, Chromium), or None."""
+    import importlib.util
+
+    if importlib.util.find_spec("gradio") is None:
+        return 'Gradio is not installed (pip install -e ".[ui]")'
+    if importlib.util.find_spec("playwright") is None:
+        return 'Playwright is not installed (pip install -e ".[dev]")'
+    if not os.path.exists(CHROMIUM):
+        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
     with socket.socket() as s:

@@ -203,6 +203,8 @@ class Handlers:
         """Run one render to ``out/painted-N.mp4``; nothing is left if it is cancelled."""
         output = session.new_path("out/painted", ".mp4")
         meter = Meter("painting", sink)
+        if sink is not None:  # at once: the first painted frame comes after the look-ahead
+            sink(0, 0, "starting: opening the video, loading the networks")
         session.busy = True
         try:
             result = api.stylize_video(

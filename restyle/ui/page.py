@@ -177,7 +177,9 @@ class Page:
                 paint = gr.Button("Paint", variant="primary", elem_id="picture-paint")
             with gr.Column():
                 result = gr.Image(
-                    label="Painted picture", type="filepath", interactive=False,
+                    label="Painted picture",
+                    type="filepath",
+                    interactive=False,
                     elem_id="picture-result",
                 )
                 status = gr.Markdown(elem_id="picture-status")
