@@ -91,23 +91,6 @@ def _result_files(root: Path) -> list[Path]:
     return found
 
 
-def test_screenshots_of_every_tab(page, tmp_path):
-    """Each tab renders; its screenshot goes to docs/ (RESTYLE_SCREENSHOTS=1) or tmp."""
-    from PIL import Image
-
-    folder = REPO / "docs" if os.environ.get("RESTYLE_SCREENSHOTS") else tmp_path
-    folder.mkdir(exist_ok=True)
-    for name, slug in TABS.items():
-        _open_tab(page, name)
-        path = folder / f"ui-{slug}.png"
-        page.screenshot(path=str(path), full_page=True)
-        with Image.open(path) as shot:
-            small = shot.convert("RGB").quantize(colors=128)
-            assert shot.width >= 1000 and shot.height >= 600
-        small.save(path, optimize=True)
-    _open_tab(page, "Video")
-
-
 def test_render_plays_in_the_page_and_downloads_an_mp4(page, media, tmp_path):
     _open_tab(page, "Video")
     _upload(page, "video-input", media["clip"])
@@ -162,3 +145,35 @@ def test_cancel_stops_the_render_and_leaves_no_file(page, media, served):
         time.sleep(0.5)
     assert set(_result_files(served.root)) == before
     assert page.inner_html("#video-result").count("<video") == 0
+
+
+# what each tab's screenshot shows: its example loaded, then one button pressed
+SHOW = {
+    "picture": ("#picture-paint", "#picture-result img"),
+    "video": (None, "#video-input video"),
+    "style-video": ("#style-video-show", "#style-video-keyframes img"),
+    "evaluate": ("#evaluate-measure", "#evaluate-table >> text=warp error"),
+}
+
+
+def test_screenshots_of_every_tab(page, tmp_path):
+    """Each tab works on its example; its screenshot goes to docs/ (RESTYLE_SCREENSHOTS=1)."""
+    from PIL import Image
+
+    folder = REPO / "docs" if os.environ.get("RESTYLE_SCREENSHOTS") else tmp_path
+    folder.mkdir(exist_ok=True)
+    for name, slug in TABS.items():
+        _open_tab(page, name)
+        page.locator(f"#{slug}-examples img, #{slug}-examples video").first.click()
+        page.wait_for_timeout(1000)
+        button, shown = SHOW[slug]
+        if button:
+            page.click(button)
+        page.wait_for_selector(shown, timeout=WAIT_MS)
+        page.wait_for_timeout(1000)
+        path = folder / f"ui-{slug}.png"
+        page.screenshot(path=str(path), full_page=True)
+        with Image.open(path) as shot:
+            assert shot.width >= 1000 and shot.height >= 600
+            small = shot.convert("RGB").quantize(colors=128)
+        small.save(path, optimize=True)

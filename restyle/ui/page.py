@@ -220,7 +220,12 @@ class Page:
             concurrency_id=RENDER,
             api_visibility="private",
         )
-        gr.Examples([[str(self.examples.picture)]], inputs=[content], label="Example picture")
+        gr.Examples(
+            [[str(self.examples.picture)]],
+            inputs=[content],
+            label="Example picture",
+            elem_id="picture-examples",
+        )
 
     def video_tab(self) -> None:
         """Paint a video: style, flicker control, range, preview, progress, cancel."""
@@ -287,7 +292,12 @@ class Page:
             for button, quick in ((preview, True), (render, False))
         ]
         self.cancel_button(cancel, events, [result, download, status])
-        gr.Examples([[str(self.examples.clip)]], inputs=[video], label="Example video")
+        gr.Examples(
+            [[str(self.examples.clip)]],
+            inputs=[video],
+            label="Example video",
+            elem_id="video-examples",
+        )
 
     def cancel_button(self, button: gr.Button, events: list, outputs: list) -> None:
         """Cancel: stop the tab's render (nothing is written) and drop its queued ones."""
@@ -309,7 +319,7 @@ class Page:
                     picker = gr.Dropdown(
                         ["diverse", "uniform", "change"], value="diverse", label="Picked by"
                     )
-                show = gr.Button("Show keyframes")
+                show = gr.Button("Show keyframes", elem_id="style-video-show")
                 with gr.Row():
                     transition = gr.Radio(
                         ["segments", "follow"], value="segments", label="Transition"
@@ -333,7 +343,9 @@ class Page:
                     render = gr.Button("Render", variant="primary")
                     cancel = gr.Button("Cancel", variant="stop")
             with gr.Column():
-                keyframes = gr.Gallery(label="Keyframes", columns=5, height=220)
+                keyframes = gr.Gallery(
+                    label="Keyframes", columns=5, height=220, elem_id="style-video-keyframes"
+                )
                 result, download, status = self.render_outputs("style-video")
         self.claim(video, film)
 
@@ -377,6 +389,7 @@ class Page:
             [[str(self.examples.clip), str(self.examples.style_film)]],
             inputs=[video, film],
             label="Example video and style video",
+            elem_id="style-video-examples",
         )
 
     def evaluate_tab(self) -> None:
@@ -396,10 +409,13 @@ class Page:
                     file_types=["image"],
                     height=100,
                 )
-                measure = gr.Button("Measure", variant="primary")
+                measure = gr.Button("Measure", variant="primary", elem_id="evaluate-measure")
             with gr.Column():
                 table = gr.Dataframe(
-                    headers=["measure", "value", "meaning"], label="Metrics", interactive=False
+                    headers=["measure", "value", "meaning"],
+                    label="Metrics",
+                    interactive=False,
+                    elem_id="evaluate-table",
                 )
                 plot = gr.LinePlot(
                     x="frame",
@@ -432,6 +448,7 @@ class Page:
             [[str(ex.clip), str(ex.painted), str(ex.per_frame)]],
             inputs=[source, stylized, reference],
             label="Example: the demo clip, painted with and without flicker removal",
+            elem_id="evaluate-examples",
         )
 
     def api_endpoints(self) -> None:
