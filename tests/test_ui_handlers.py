@@ -164,7 +164,7 @@ def test_render_writes_a_playable_mp4_and_cancel_leaves_nothing(workspace, clip)
         assert (reader.info.width, reader.info.height) == (192, 64)
         assert reader.info.has_audio and sum(1 for _ in reader) == 8
     assert "8 frames" in done.summary and seen[-1].startswith("painting: 8/8 frames")
-    assert "frames/s" in seen[0]
+    assert seen[0].startswith("starting") and "frames/s" in seen[1]
 
     def cancel_soon(done: int, total: int, text: str) -> None:
         if done == 2:
