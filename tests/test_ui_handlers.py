@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import threading
 from pathlib import Path
 
@@ -12,10 +11,9 @@ from PIL import Image
 import restyle.api
 from image_factory import synthetic_painting, synthetic_photo
 from media_factory import make_audio_only, make_not_a_video, make_video
-from restyle.cli import main
+from restyle.cli import build_parser, video_job
 from restyle.errors import InputError
 from restyle.media.reader import open_video
-from restyle.stylizers import MethodOptions
 from restyle.ui import jobs
 from restyle.ui.handlers import Handlers
 from restyle.ui.uploads import Limits, checked_image, checked_video
@@ -90,26 +88,10 @@ def test_upload_limits_say_what_to_do(workspace, clip):
     checked_video(path, workspace, session, Limits(max_seconds=0.1), duration=0.08)
 
 
-def record_video_calls(monkeypatch) -> list[dict]:
-    """Replace the public stylize_video by a recorder of its arguments."""
-    calls: list[dict] = []
-
-    def fake(source, output, style=None, **options):
-        options.pop("progress", None)
-        options.pop("cancel", None)
-        calls.append({"style": list(style) if style else None, **options})
-        raise InputError("recorded")
-
-    monkeypatch.setattr(restyle.api, "stylize_video", fake)
-    return calls
-
-
-def test_the_video_tab_builds_the_job_the_cli_builds(workspace, monkeypatch, clip, style_png):
-    calls = record_video_calls(monkeypatch)
+def test_the_video_tab_builds_the_job_the_cli_builds(workspace, clip):
     flags = ["--strength", "0.6", "--preserve-color", "--sharpness", "0.9", "--start", "0.04"]
     flags += ["--duration", "0.2", "--side-by-side", "-s", "builtin:4", "-s", "builtin:7"]
-    assert main(["video", str(clip), "-o", str(clip.with_name("o.mp4")), *flags]) == 2
-    handlers = Handlers(workspace)
+    cli = video_job(build_parser().parse_args(["video", str(clip), *flags]))
     options = jobs.video_options(
         strength=0.6,
         preserve_color=True,
@@ -120,26 +102,52 @@ def test_the_video_tab_builds_the_job_the_cli_builds(workspace, monkeypatch, cli
         side_by_side=True,
     )
     session = workspace.session("tab")
-    with pytest.raises(InputError, match="recorded"):
-        handlers.render_video(
-            session, upload(workspace, "c.mp4", clip), [], ["builtin:4", "builtin:7"], options
+    page = Handlers(workspace).video_job(
+        session, upload(workspace, "c.mp4", clip), [], ["builtin:4", "builtin:7"], options
+    )
+    assert Path(page.source).parent == session.folder / "in"  # the page's own copy
+    assert page.replace(source=cli.source, output=cli.output) == cli
+    # the sliders at their defaults are the flags not given
+    defaults = jobs.video_options(
+        strength=1.0,
+        preserve_color=False,
+        temporal="flow",
+        sharpness=0.855,
+        start=0,
+        duration=None,
+        side_by_side=False,
+    )
+    plain = Handlers(workspace).video_job(session, str(page.source), [], ["builtin:4"], defaults)
+    cli = video_job(build_parser().parse_args(["video", str(clip), "-s", "builtin:4"]))
+    assert plain.replace(source=cli.source, output=cli.output) == cli
+
+
+def test_the_style_video_tab_builds_the_job_the_cli_builds(workspace, clip, tmp_path):
+    film = make_video(tmp_path / "film.mp4", width=64, height=64, frames=10)
+    flags = ["--style-video", str(film), "--keyframes", "3", "--keyframe-method", "uniform"]
+    flags += ["--transition", "follow", "--easing", "cosine", "--hold", "0.5"]
+    cli = video_job(build_parser().parse_args(["video", str(clip), *flags]))
+    options = jobs.video_options(
+        strength=1.0,
+        preserve_color=False,
+        temporal="flow",
+        sharpness=0.855,
+        start=None,
+        duration=None,
+        side_by_side=False,
+    )
+    options.update(
+        jobs.style_video_options(
+            keyframes=3, keyframe_method="uniform", transition="follow", easing="cosine", hold=0.5
         )
-    cli, page = calls
-    assert {k: page[k] for k in page} == {k: cli[k] for k in page}
-    for name, value in cli.items():  # what the page does not set is the CLI's default
-        if name == "method_options":  # the CLI spells the defaults out
-            assert MethodOptions.of(value) == MethodOptions.of(None)
-        elif name not in page:
-            assert value == _api_default(name), name
-
-
-API_DEFAULTS = {
-    name: p.default for name, p in inspect.signature(restyle.api.stylize_video).parameters.items()
-}
-
-
-def _api_default(name: str) -> object:
-    return API_DEFAULTS[name]
+    )
+    page = Handlers(workspace).style_video_job(
+        workspace.session("tab"),
+        upload(workspace, "c.mp4", clip),
+        upload(workspace, "f.mp4", film),
+        options,
+    )
+    assert page.replace(source=cli.source, output=cli.output, style_video=str(film)) == cli
 
 
 def test_render_writes_a_playable_mp4_and_cancel_leaves_nothing(workspace, clip):
@@ -171,7 +179,7 @@ def test_render_writes_a_playable_mp4_and_cancel_leaves_nothing(workspace, clip)
             threading.Thread(target=handlers.cancel, args=(session,)).start()
 
     before = set((session.folder / "out").iterdir())
-    with pytest.raises(restyle.RestyleError):
+    with pytest.raises(restyle.Cancelled):
         handlers.render_video(session, source, [], ["builtin:2"], options, cancel_soon)
     assert set((session.folder / "out").iterdir()) == before
 

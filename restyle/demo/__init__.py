@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..render.progress import OnProgress
 from .media import DemoMedia, make_demo_media
 
 DEMO_STYLE = "builtin:19"  # a blue, stroke-rich built-in style
@@ -32,9 +32,7 @@ class DemoResult:
     seconds: float
 
 
-def run_demo(
-    folder: str | os.PathLike[str], progress: Callable[[int, int], None] | None = None
-) -> DemoResult:
+def run_demo(folder: str | os.PathLike[str], on_progress: OnProgress | None = None) -> DemoResult:
     """Draw the demo media into ``folder`` and paint them; returns where everything is.
 
     Raises:
@@ -59,7 +57,7 @@ def run_demo(
         folder / "demo_clip_painted.mp4",
         DEMO_STYLE,
         side_by_side=True,
-        progress=progress,
+        on_progress=on_progress,
     )
     return DemoResult(
         media=media,

@@ -11,15 +11,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .. import api
 from ..errors import InputError
+from ..job import VideoJob
 from ..media.image import save_image
-from ..metrics.preview import format_time
+from ..render import Progress, render
 from . import jobs
 from .uploads import Limits, checked_image, checked_video
 from .workspace import Session, Workspace
@@ -27,28 +28,34 @@ from .workspace import Session, Workspace
 ProgressSink = Callable[[int, int, str], None]  # (done, total, text)
 
 
+STAGE_NAMES = {
+    "keyframes": "reading the style video",
+    "warmup": "warming up",
+    "render": "painting",
+    "join": "joining",
+}
+
+
 @dataclass
 class Meter:
-    """Turns ``(done, total)`` calls into a line with frames, fps and ETA for the page."""
+    """Turns the runner's :class:`~restyle.Progress` events into a line for the page.
 
-    stage: str
+    The line names the stage and gives frames done of the total, the rate and the time
+    left, e.g. ``painting: 12/96 frames, 8.3 frames/s, 11 s left``.
+    """
+
     sink: ProgressSink | None = None
     unit: str = "frames"
-    started: float = field(default_factory=time.perf_counter)
-    first: float | None = None  # seconds from the start to the first update
 
-    def __call__(self, done: int, total: int) -> None:
-        """Report one update."""
-        now = time.perf_counter()
-        elapsed = max(now - self.started, 1e-6)
-        if self.first is None:
-            self.first = elapsed
-        rate = done / elapsed
-        text = f"{self.stage}: {done}/{total} {self.unit}, {rate:.1f} {self.unit}/s"
-        if total and rate > 0 and done < total:
-            text += f", {math.ceil((total - done) / rate)} s left"
-        if self.sink is not None:
-            self.sink(done, total, text)
+    def __call__(self, event: Progress) -> None:
+        """Report one event."""
+        if self.sink is None:
+            return
+        stage = STAGE_NAMES.get(event.stage, event.stage)
+        text = f"{stage}: {event.done}/{event.total} {self.unit}, {event.fps:.1f} {self.unit}/s"
+        if event.eta is not None and event.done < event.total:
+            text += f", {math.ceil(event.eta)} s left"
+        self.sink(event.done, event.total, text)
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ class Handlers:
         grid = api.style_grid(
             images,
             styles,
-            progress=Meter("painting", sink, "pictures"),
+            on_progress=Meter(sink, "pictures"),
             **jobs.look_options(strength, preserve_color, method),
         )
         out = save_image(grid, session.new_path("out/grid", ".png"))
@@ -156,9 +163,22 @@ class Handlers:
         sink: ProgressSink | None = None,
     ) -> Rendered:
         """Paint a video (``restyle video``) with ``options`` from :func:`jobs.video_options`."""
+        return self._render(
+            session, self.video_job(session, video, style_files, builtins, options), sink
+        )
+
+    def video_job(
+        self,
+        session: Session,
+        video: str | None,
+        style_files: Sequence[str] | None,
+        builtins: Sequence[str],
+        options: dict,
+    ) -> VideoJob:
+        """The job the Video tab's widgets describe: the one ``restyle video`` builds."""
         source = self.video(session, video, "video", options["start"], options["duration"])
         styles = jobs.style_list(self.images(session, style_files, "style image"), builtins)
-        return self._render(session, source, styles, options, sink)
+        return VideoJob.build(source, session.new_path("out/painted", ".mp4"), styles, **options)
 
     def show_keyframes(
         self,
@@ -170,13 +190,11 @@ class Handlers:
     ) -> list[tuple[Path, str]]:
         """The style video's keyframes as pictures with their times (``restyle keyframes``)."""
         source = self.video(session, film, "style video")
-        keys = api.extract_keyframes(
-            source, int(count), method=method, progress=Meter("reading the style video", sink)
-        )
+        keys = api.extract_keyframes(source, int(count), method=method, on_progress=Meter(sink))
         shown = []
         for n, key in enumerate(keys, start=1):
             path = save_image(key.image, session.new_path("out/keyframe", ".png"))
-            shown.append((path, f"#{n}  {format_time(key.time)}  (frame {key.index})"))
+            shown.append((path, f"#{n}  {key.time:.2f} s  (frame {key.index})"))
         return shown
 
     def render_style_video(
@@ -188,28 +206,25 @@ class Handlers:
         sink: ProgressSink | None = None,
     ) -> Rendered:
         """Paint a video in the changing style of a style video (``--style-video``)."""
+        return self._render(session, self.style_video_job(session, video, film, options), sink)
+
+    def style_video_job(
+        self, session: Session, video: str | None, film: str | None, options: dict
+    ) -> VideoJob:
+        """The job the Style video tab describes (``restyle video --style-video``)."""
         source = self.video(session, video, "video", options["start"], options["duration"])
         style_film = self.video(session, film, "style video")
-        return self._render(session, source, None, {**options, "style_video": style_film}, sink)
-
-    def _render(
-        self,
-        session: Session,
-        source: Path,
-        styles: list[str] | None,
-        options: dict,
-        sink: ProgressSink | None,
-    ) -> Rendered:
-        """Run one render to ``out/painted-N.mp4``; nothing is left if it is cancelled."""
         output = session.new_path("out/painted", ".mp4")
-        meter = Meter("painting", sink)
+        return VideoJob.build(source, output, None, style_video=style_film, **options)
+
+    def _render(self, session: Session, job: VideoJob, sink: ProgressSink | None) -> Rendered:
+        """Run one job; nothing is left behind if it is cancelled or fails."""
+        output = Path(job.output)
         if sink is not None:  # at once: the first painted frame comes after the look-ahead
             sink(0, 0, "starting: opening the video, loading the networks")
         session.busy = True
         try:
-            result = api.stylize_video(
-                source, output, styles, progress=meter, cancel=session.start_render(), **options
-            )
+            result = render(job, on_progress=Meter(sink), cancel=session.start_render())
         finally:
             session.busy = False
             session.used = time.monotonic()
@@ -250,7 +265,7 @@ class Handlers:
         ref = self.video(session, reference, "reference video") if reference else None
         styles = [str(p) for p in self.images(session, style_files, "style image")]
         report = api.evaluate(
-            src, out, reference=ref, style=styles or None, progress=Meter("measuring", sink)
+            src, out, reference=ref, style=styles or None, on_progress=Meter(sink)
         )
         rows = [
             ["frames", f"{report.frames}", f"{report.skipped} skipped at cuts"],

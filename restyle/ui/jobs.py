@@ -11,11 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError
+from ..registries import EASINGS, KEYFRAME_PICKERS, STYLIZERS, TEMPORAL_FILTERS, TRANSITIONS
+from ..temporal.options import DEFAULT_SHARPNESS
 
 PREVIEW_SECONDS = 2.0  # a quick preview paints this much from Start
 BUILTIN_CHOICES = tuple(f"builtin:{i}" for i in range(26))
-TEMPORAL_CHOICES = ("flow", "blend", "none")
-METHOD_CHOICES = ("network", "gatys", "segmented")
+TEMPORAL_CHOICES = tuple(TEMPORAL_FILTERS.names())
+METHOD_CHOICES = tuple(STYLIZERS.names())
+KEYFRAME_CHOICES = tuple(KEYFRAME_PICKERS.names())
+TRANSITION_CHOICES = tuple(TRANSITIONS.names())
+EASING_CHOICES = tuple(EASINGS.names())
 
 
 def style_list(style_files: Sequence[Path], builtins: Sequence[str]) -> list[str]:
@@ -43,8 +48,6 @@ def seconds_or_none(value: float | None) -> float | None:
 
 def look_options(strength: float, preserve_color: bool, method: str = "network") -> dict:
     """``--strength``, ``--preserve-color`` and ``--method``."""
-    if method not in METHOD_CHOICES:
-        raise InputError(f"unknown method {method!r}; use one of {', '.join(METHOD_CHOICES)}")
     return {"strength": float(strength), "preserve_color": bool(preserve_color), "method": method}
 
 
@@ -61,22 +64,28 @@ def video_options(
 ) -> dict:
     """``restyle video`` options: look, flicker removal, range, side-by-side.
 
-    ``sharpness`` applies to ``--temporal flow`` only (the CLI's ``--sharpness``); a preview
-    paints ``PREVIEW_SECONDS`` from Start (``--duration``).
+    ``sharpness`` applies to ``--temporal flow`` only (the CLI's ``--sharpness``; the
+    slider at its default is the flag not given); a preview paints ``PREVIEW_SECONDS``
+    from Start (``--duration``). Values are checked where the CLI's are, by the job.
     """
-    if temporal not in TEMPORAL_CHOICES:
-        raise InputError(f"unknown flicker removal {temporal!r}; use flow, blend or none")
     start, duration = seconds_or_none(start), seconds_or_none(duration)
     if preview:
         duration = min(duration or PREVIEW_SECONDS, PREVIEW_SECONDS)
     return {
         **look_options(strength, preserve_color),
         "temporal": temporal,
-        "sharpness": float(sharpness) if temporal == "flow" else None,
+        "sharpness": _sharpness(temporal, sharpness),
         "start": start,
         "duration": duration,
         "side_by_side": bool(side_by_side),
     }
+
+
+def _sharpness(temporal: str, value: float | None) -> float | None:
+    """``--sharpness`` as the CLI gives it: only for flow, None at the default."""
+    if temporal != "flow" or value is None or float(value) == DEFAULT_SHARPNESS:
+        return None
+    return float(value)
 
 
 def style_video_options(

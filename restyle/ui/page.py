@@ -162,9 +162,8 @@ class Page:
     def picture_tab(self) -> None:
         """Paint a picture, or a grid of pictures by styles."""
         h = self.handlers
-        methods = ["network", "segmented"]
-        if importlib.util.find_spec("torch") is not None:
-            methods.insert(1, "gatys")
+        has_torch = importlib.util.find_spec("torch") is not None
+        methods = [m for m in jobs.METHOD_CHOICES if m != "gatys" or has_torch]
         with gr.Row():
             with gr.Column():
                 content = gr.Image(
@@ -317,16 +316,14 @@ class Page:
                 with gr.Row():
                     count = gr.Slider(2, 12, 5, step=1, label="Keyframes")
                     picker = gr.Dropdown(
-                        ["diverse", "uniform", "change"], value="diverse", label="Picked by"
+                        list(jobs.KEYFRAME_CHOICES), value="diverse", label="Picked by"
                     )
                 show = gr.Button("Show keyframes", elem_id="style-video-show")
                 with gr.Row():
                     transition = gr.Radio(
-                        ["segments", "follow"], value="segments", label="Transition"
+                        list(jobs.TRANSITION_CHOICES), value="segments", label="Transition"
                     )
-                    easing = gr.Dropdown(
-                        ["smooth", "linear", "cosine"], value="smooth", label="Easing"
-                    )
+                    easing = gr.Dropdown(list(jobs.EASING_CHOICES), value="smooth", label="Easing")
                 hold = gr.Slider(
                     0, 1, 0.3, step=0.05, label="Hold (part of each segment in one style)"
                 )
