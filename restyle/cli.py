@@ -392,6 +392,43 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """restyle demo: draw a clip and a picture, paint them, say where the results are."""
+    from .demo import DEMO_STYLE, run_demo
+
+    bar = ProgressBar("demo")
+    try:
+        done = run_demo(args.output, on_progress=bar)
+    finally:
+        bar.close()
+    folder = done.video.parent
+    print(f"restyle demo: painted in {DEMO_STYLE} in {done.seconds:.0f} s, results in {folder}/")
+    print(
+        f"  {done.video.name}  source | painted, {done.frames} frames, {done.width}x{done.height}"
+    )
+    print(f"  {done.picture.name}  the picture {done.media.picture.name}, painted")
+    print(f"next: restyle video {done.media.clip} --style-video {done.media.style_film} -o x.mp4")
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """restyle ui: serve the web page on this machine until Ctrl-C."""
+    from .ui import serve
+
+    def announce(server) -> None:
+        print(f"restyle ui: serving on {server.url} (Ctrl-C to stop)", flush=True)
+        print(f"restyle ui: uploads and results in {server.workspace.root}", flush=True)
+
+    serve(
+        args.host,
+        args.port,
+        max_upload_mb=args.max_upload_mb,
+        max_seconds=args.max_seconds,
+        announce=announce,
+    )
+    return 0
+
+
 # -- the parser ----------------------------------------------------------------------------
 
 
@@ -508,6 +545,45 @@ def build_parser() -> argparse.ArgumentParser:
     add_options(p, ("engine",))
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser(
+        "demo",
+        help="paint a clip and a picture restyle draws itself (a first run)",
+        description="Draw a short landscape clip with sound and a picture, then paint them "
+        "with a built-in style, the default flicker removal and a side-by-side.",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default="restyle-demo",
+        metavar="FOLDER",
+        help="folder for the clip, the picture and the results (restyle-demo)",
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "ui",
+        help='the web page (needs pip install "restyle[ui]")',
+        description="Serve restyle's web page (Gradio) on this machine. It never opens a "
+        "public link; uploads and results are deleted when a tab closes or the server stops.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=_count, default=7860, help="port (7860)")
+    p.add_argument(
+        "--max-upload-mb",
+        type=_positive_number,
+        default=200.0,
+        metavar="N",
+        help="largest upload accepted, in MB (200)",
+    )
+    p.add_argument(
+        "--max-seconds",
+        type=_positive_number,
+        default=120.0,
+        metavar="N",
+        help="longest stretch of video one render paints, in seconds (120)",
+    )
+    p.set_defaults(func=cmd_ui)
+
     p = sub.add_parser("models", help="list networks and where their weights are found")
     add_options(p, ("engine",), skip=("precision",))
     p.set_defaults(func=cmd_models)
@@ -524,6 +600,16 @@ def _count(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
         raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
     return value
 
