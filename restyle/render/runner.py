@@ -285,6 +285,7 @@ def _run(
 
     decoder.start()
     encoder.start()
+    meter.report(0)  # at once: a page shows the render started before the first frame is done
     try:
         running = True
         for frame, painted in painter.paint(decoder.frames([encoder.thread])):
