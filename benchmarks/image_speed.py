@@ -28,6 +28,7 @@ def main() -> None:
 
     import restyle
     from restyle.media.image import load_image
+    from restyle.models.engine import Engine
     from restyle.styles import embed_images
 
     photo_path, painting_path = need_media("tubingen.jpg", "starry_night.jpg")
@@ -49,7 +50,7 @@ def main() -> None:
         peer_t = time_ms(lambda: peer.stylize_with(content, painting), args.repeat)
         out_f = restyle.stylize_image(content, style, **opts)
         out_q = restyle.stylize_image(content, style_int8, precision="int8", **opts)
-        vec = embed_images([painting, content, out_f, out_q], device="cpu")
+        vec = embed_images([painting, content, out_f, out_q], engine=Engine(device="cpu"))
         mad = float(np.abs(out_f.astype(np.float32) - out_q).mean() / 255.0)
         entry = {
             "size": f"{w}x{h}",

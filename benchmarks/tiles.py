@@ -36,6 +36,7 @@ import numpy as np
 
 from _common import need_media, print_table, write_json
 from restyle.media.image import load_image
+from restyle.models.engine import Engine
 from restyle.models.networks import load_transformer
 from restyle.models.tiled import (
     estimate_stats,
@@ -86,7 +87,7 @@ def statistics_table(media: Path) -> list[dict]:
     net = load_tiled("arbitrary_transform", "cpu")
     rows = []
     for style_name in ("starry_night.jpg", "the_scream.jpg"):
-        vector = resolve_style(str(media / style_name), device="cpu").vector
+        vector = resolve_style(str(media / style_name), engine=Engine(device="cpu")).vector
         whole = load_transformer("cpu").run(photo[None].astype(np.float32) / 255, vector)[0]
         whole = np.clip(whole * 255 + 0.5, 0, 255).astype(np.uint8)
         small = cv2.resize(photo, (1024, 768), interpolation=cv2.INTER_AREA)
@@ -139,7 +140,7 @@ def statistics_table(media: Path) -> list[dict]:
 
 _RUN = """
 import json, sys, time
-import restyle.stylizers.network as network
+import restyle.stylizers.painter as network
 from restyle.cli import main
 if sys.argv[1] == "whole":
     network.TILE_PIXELS = 10**12

@@ -133,7 +133,7 @@ def test_style_grid_paints_every_pair_with_swatches_for_built_ins(write_image):
         contents,
         [str(warm), str(cool), "builtin:2"],
         cell=CELL,
-        progress=lambda d, t: seen.append((d, t)),
+        on_progress=lambda e: seen.append((e.done, e.total)),
         device="cpu",
     )
     found = read_grid(grid, CELL)

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import restyle
-import restyle.stylizers.network as network_module
+import restyle.stylizers.painter as network_module
 from image_factory import synthetic_photo
+from restyle.models.engine import Engine
 from restyle.models.networks import load_multistyle, load_transformer
 from restyle.models.tiled import (
     estimate_stats,
@@ -34,7 +35,7 @@ def style(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("style") / "warm.png"
     Image.fromarray(synthetic_painting(96, 96, "warm")).save(path)
-    return resolve_style(str(path), device="cpu").vector
+    return resolve_style(str(path), engine=Engine(device="cpu")).vector
 
 
 def whole(name: str, image: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -4,12 +4,12 @@ painting of its own (a built-in style, a blend, a Style computed elsewhere)."""
 from __future__ import annotations
 
 import functools
-import os
 
 import numpy as np
 
+from ..models.engine import Engine
 from ..styles.style import Style
-from .base import LookOptions
+from .options import Look
 
 SWATCH_SIDE = 256
 
@@ -38,17 +38,9 @@ def neutral_scene(side: int = SWATCH_SIDE) -> np.ndarray:
     return np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
-def swatch(
-    style: Style,
-    *,
-    side: int = SWATCH_SIDE,
-    device: str = "auto",
-    model_dir: str | os.PathLike[str] | None = None,
-) -> np.ndarray:
+def swatch(style: Style, *, side: int = SWATCH_SIDE, engine: Engine | None = None) -> np.ndarray:
     """``style`` painted on :func:`neutral_scene`: a side x side x 3 uint8 picture."""
     from . import create_stylizer
 
-    stylizer = create_stylizer(
-        "network", style.space, LookOptions(max_size=None), device=device, model_dir=model_dir
-    )
+    stylizer = create_stylizer("network", Look(max_size=None), engine)
     return stylizer.stylize_image(neutral_scene(side), style)
