@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .errors import InputError
+from .errors import InputError, kind_of
 from .job import IMAGE_GROUPS, VideoJob, group_options
 from .media.image import ImageInput, load_image
 from .media.stills import frames_at, is_video_path
@@ -265,6 +265,7 @@ def style_grid(
         InputError: unreadable contents or styles, ``frames``/``at`` without a video, a
             time past a video's end.
     """
+    contents, styles = _items(contents, "contents"), _items(styles, "styles")
     if (frames is not None or at is not None) and not any(is_video_path(c) for c in contents):
         raise InputError("--frames and --at pick frames of a video; give a video as --content")
     images: list[np.ndarray] = []
@@ -309,6 +310,17 @@ def _style_header(style: StyleLike, resolved: Style, engine: Engine) -> np.ndarr
     if resolved.space not in (ARBITRARY, BUILTIN):
         return None  # a style of another method's space: nothing the network can show
     return swatch(resolved, engine=engine)
+
+
+def _items(value: object, what: str) -> list[Any]:
+    """A list of a grid's contents or styles; one item alone counts as a list of one."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, str | os.PathLike | np.ndarray | Image.Image | Style):
+        return [value]
+    raise InputError(
+        f"the grid's {what} must be a list (of images, videos or styles), got {kind_of(value)}"
+    )
 
 
 def _label(item: object, index: int) -> str:

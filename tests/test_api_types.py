@@ -7,8 +7,15 @@ import pytest
 from PIL import Image
 
 import restyle
+from media_factory import make_video
 from restyle.media.image import load_image
 from restyle.styles.spec import style_item
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> str:
+    return str(make_video(tmp_path_factory.mktemp("clip") / "clip.mp4", frames=3))
+
 
 WRONG = [5, 2.5, None, b"photo.jpg", object(), {"a": 1}, {1, 2}]
 
@@ -70,3 +77,40 @@ def test_style_item_accepts_every_documented_kind(photo):
     assert style_item(photo) is photo
     pil = Image.fromarray(photo)
     assert style_item(pil) is pil
+
+
+@pytest.mark.parametrize("value", [5, None, b"clip.mp4", ""], ids=["int", "None", "bytes", "empty"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda v, clip: restyle.stylize_video(v, "out.mp4", "builtin:1"),
+        lambda v, clip: restyle.stylize_video("clip.mp4", v, "builtin:1"),
+        lambda v, clip: restyle.VideoJob.build(v, "out.mp4", "builtin:1"),
+        lambda v, clip: restyle.evaluate(v, "painted.mp4"),
+        lambda v, clip: restyle.evaluate(clip, v),
+        lambda v, clip: restyle.extract_keyframes(v),
+        lambda v, clip: restyle.save_image(np.zeros((40, 40, 3), np.uint8), v),
+    ],
+    ids=[
+        "video source",
+        "video output",
+        "job",
+        "eval source",
+        "eval stylized",
+        "keyframes",
+        "save",
+    ],
+)
+def test_a_wrong_path_type_is_an_input_error(tmp_path, monkeypatch, clip, call, value):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(restyle.RestyleError, match="must be a file path"):
+        call(value, clip)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("contents", "styles"), [(5, ["builtin:1"]), (["a.png"], 5), (None, ["builtin:1"])]
+)
+def test_a_grid_of_wrong_types_is_an_input_error(contents, styles):
+    with pytest.raises(restyle.InputError, match="must be a list"):
+        restyle.style_grid(contents, styles)

@@ -11,6 +11,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import InputError, OutputError, kind_of
 from .atomic import AtomicFile, describe_os_error
+from .paths import as_path
 
 ImageInput = str | os.PathLike[str] | Image.Image | np.ndarray
 _IMAGE_KINDS = "a PIL image or an HxWx3 uint8 array"
@@ -144,7 +145,7 @@ def check_output_path(path: str | os.PathLike[str], formats: dict[str, str] = SA
     Raises:
         OutputError: unknown extension, missing folder, or a folder that cannot be written.
     """
-    out = Path(path)
+    out = as_path(path, "the output")
     if out.suffix.lower() not in formats:
         known = ", ".join(sorted(formats))
         raise OutputError(

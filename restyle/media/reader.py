@@ -25,6 +25,7 @@ import av
 import numpy as np
 
 from restyle.errors import InputError
+from restyle.media.paths import as_path
 
 T = TypeVar("T")
 _EPS = 1e-6  # seconds; absorbs float rounding of pts * time_base
@@ -120,7 +121,7 @@ class VideoReader:
         on_warning: Callable[[str], None] | None = None,
         window: Window | None = None,
     ) -> None:
-        self.path = Path(path)
+        self.path = as_path(path, "the video")
         _check_options(start, duration, fps, every)
         self._start = float(start or 0.0)
         self._duration = None if duration is None else float(duration)

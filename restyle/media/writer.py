@@ -24,6 +24,7 @@ from restyle.errors import OutputError
 from restyle.media.atomic import AtomicFile, AtomicFolder, describe_os_error, refuse_overwrite
 from restyle.media.audio import AudioMuxer
 from restyle.media.options import X264_PRESETS
+from restyle.media.paths import as_path
 from restyle.media.reader import AudioSource, VideoInfo
 
 # extension -> (FFmpeg muxer, video encoder)
@@ -68,7 +69,7 @@ class VideoWriter:
         preset: str = "medium",
         inputs: tuple[str | os.PathLike[str], ...] = (),
     ) -> None:
-        self.path = Path(path)
+        self.path = as_path(path, "the output")
         if width < 1 or height < 1:
             raise ValueError(f"Frame size must be positive, not {width}x{height}.")
         self.width, self.height = int(width), int(height)
