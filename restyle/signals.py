@@ -50,7 +50,7 @@ class Received:
         """The one line the command prints when it stops for this signal."""
         if self.signum == signal.SIGINT:
             return "interrupted"
-        return f"stopped by {signal.Signals(self.signum or 0).name}; nothing was written"
+        return f"stopped by {signal.Signals(self.signum or 0).name}"
 
 
 @contextmanager
