@@ -67,23 +67,23 @@ def _check_folder(folder: Path) -> None:
         raise OutputError(f"Output folder {folder} is not writable; choose another place.")
 
 
+_OS_ERRORS = {
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file grew past the size this process may write",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOENT: "the output folder was moved or deleted",
+    errno.EROFS: "the disk is read-only",
+    errno.EIO: "the disk reported an input/output error",
+}
+
+
 def describe_os_error(exc: BaseException) -> str:
     """One phrase for an OS-level write failure: what happened, in words a user can act on."""
-    number = getattr(exc, "errno", None)
-    if number == errno.ENOSPC:
-        return "no space left on the disk"
-    if number == errno.EDQUOT:
-        return "the disk quota is used up"
-    if number == errno.EFBIG:
-        return "the file grew past the size this process may write"
-    if number in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if number == errno.ENOENT:
-        return "the output folder was moved or deleted"
-    if number == errno.EROFS:
-        return "the disk is read-only"
-    if number == errno.EIO:
-        return "the disk reported an input/output error"
+    known = _OS_ERRORS.get(getattr(exc, "errno", None))  # type: ignore[arg-type]
+    if known:
+        return known
     text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return text.rstrip(".")
 

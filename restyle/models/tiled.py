@@ -340,7 +340,11 @@ def _take(stats: Stats, k: int, moments: Moments) -> None:
 
 
 def exact_stats(
-    net: TiledTransformer, image: np.ndarray, style: np.ndarray, windows: list[Window]
+    net: TiledTransformer,
+    image: np.ndarray,
+    style: np.ndarray,
+    windows: list[Window],
+    fixed: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Stats:
     """The statistics over the interiors of ``windows``, each layer's computed with the
     layers before it normalised by theirs, as painting the picture whole does.
@@ -348,10 +352,15 @@ def exact_stats(
     One pass per normalised layer, each only as far as that layer: pass k makes layer k
     exact, as its inputs are then normalised exactly. (The layers after k cannot be taken
     from the same pass: they still meet wrongly normalised inputs, and may overflow.)
+    ``fixed``: layers whose (mean, variance) are given instead; the layers after them are
+    measured with those applied.
     """
     stats = Stats.neutral(net.layers)
     for k in range(len(net.layers)):
-        _take(stats, k, _moments(net, k, image, style, stats, windows))
+        if fixed and k in fixed:
+            stats.means[k], stats.variances[k] = (v.astype(np.float32) for v in fixed[k])
+        else:
+            _take(stats, k, _moments(net, k, image, style, stats, windows))
     return stats
 
 
