@@ -8,9 +8,9 @@ then given to every tile:
 1. the statistics are measured layer by layer (:func:`exact_stats`: pass k runs the
    network as far as layer k, with the layers before it normalised by what the earlier
    passes found) through a graph whose norms take their statistics as inputs and report
-   the sums they meet over each tile's interior. A picture up to ``COPY_SIDE`` gets its
-   exact statistics; a larger one an estimate (:func:`estimate_stats`): a copy scaled down
-   to ``COPY_SIDE``, corrected for its scale by a few windows measured at full size;
+   the sums they meet over each tile's interior. The picture's statistics are estimated
+   (:func:`estimate_stats`) from a copy scaled down to at most ``COPY_SIDE`` and half its
+   size, corrected for its scale by a few windows measured at full size;
 2. each tile, cut with a ``MARGIN`` of context on every side (more than the network's
    receptive radius of 54 px, at offsets that are multiples of 4 so the stride-2 grids line
    up), is painted with those statistics and its interior kept.
@@ -49,10 +49,13 @@ from .session import create_session
 
 TILE = 1024  # interior side of a tile in pixels (a multiple of 4)
 MARGIN = 64  # context kept around a tile's interior (> the receptive radius, a multiple of 4)
-COPY_SIDE = 2048  # long side of the copy the statistics of larger pictures start from
+COPY_SIDE = 2048  # the copy the statistics start from: this long side, at most half the picture's
 SAMPLES = 9  # windows at full size that correct the copy's statistics for its scale
 SAMPLE_SIDE = 256  # interior side of those windows
-TILE_PIXELS = 2048 * 2048  # pictures painted at more pixels than this go in tiles
+# pictures painted at more pixels than this go in tiles: painting whole takes about 115 bytes
+# a pixel (7.2 GiB at 8000x8000), so this many stay under 1 GiB
+TILE_PIXELS = 8_000_000
+MIN_COPY = 128  # a picture under twice this long side gets its exact statistics
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,7 @@ class TiledTransformer:
         self.layers = layers
         self.style_dim = style_dim
         self.device, self.threads = device, threads
-        self.session = create_session(model.SerializeToString(), device, threads)
+        self.session = create_session(model.SerializeToString(), device, threads, False)
         self._cuts: dict[int, tuple[object, list[str]]] = {}
 
     def _feed(
@@ -242,7 +245,7 @@ class TiledTransformer:
                 f"{kind}/{x.name}" for x in self.layers[: k + 1] for kind in ("mean", "var")
             ]
             cut = onnx.utils.Extractor(self.model).extract_model(given, wanted)
-            session = create_session(cut.SerializeToString(), self.device, self.threads)
+            session = create_session(cut.SerializeToString(), self.device, self.threads, False)
             self._cuts[k] = (session, wanted)
         session, wanted = self._cuts[k]
         s1, s2 = session.run(wanted, self._feed(tile, style, stats, inner, k + 1))  # type: ignore[attr-defined]
@@ -382,9 +385,10 @@ def estimate_stats(
     sample_side: int = SAMPLE_SIDE,
     margin: int = MARGIN,
 ) -> Stats:
-    """The whole picture's statistics: exact up to ``copy_side`` px, else estimated.
+    """The whole picture's statistics, estimated from a copy at most half its size.
 
-    The estimate: a copy (long side ``copy_side``) gives the statistics of the whole picture
+    A copy (long side ``copy_side``, or half the picture's if less) gives the statistics of
+    the whole picture
     at the wrong scale; ``samples`` windows of ``sample_side`` px at full size, against the
     same places in the copy, give that scale's error: each layer's mean is moved by the
     samples' difference, its variance scaled by their ratio (the copy normalised by its own
@@ -392,9 +396,10 @@ def estimate_stats(
     the picture painted whole.
     """
     h, w = image.shape[:2]
-    if max(h, w) <= copy_side:
+    side = min(copy_side, max(h, w) // 2)
+    if side < MIN_COPY:  # small enough to measure exactly
         return exact_stats(net, image, style, tile_windows(h, w, margin=margin))
-    copy = _copy_of(image, copy_side)
+    copy = _copy_of(image, side)
     ch, cw = copy.shape[:2]
     whole = tile_windows(ch, cw, margin=margin)
     full = sample_windows(h, w, sample_side, samples, margin)
