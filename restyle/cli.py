@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -662,6 +663,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     stopped by SIGTERM, 129 by SIGHUP (128 + the signal's number, as a shell reports it).
     """
     parser = build_parser()
+    # what Pillow logs about a damaged file would reach stderr as extra lines beside the
+    # one the command prints (the error already says the file cannot be read)
+    logging.getLogger("PIL").setLevel(logging.CRITICAL + 1)
     with stop_on_signals() as stop:
         try:
             args = parser.parse_args(argv)

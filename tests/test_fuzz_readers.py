@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuzz_media import MUTATIONS, check, make_seeds, mutate, write_case
+from restyle.cli import main
 
 EXAMPLES = int(os.environ.get("RESTYLE_FUZZ_EXAMPLES", "40"))
 
@@ -64,3 +65,48 @@ def test_the_seeds_themselves_read(seeds):
     data, folder = seeds
     for name, content in data.items():
         assert check(name, write_case(folder, name, content), folder) == "ok", name
+
+
+CLI_CASES = [("truncate", 0.5, 0.0, 1), ("header", 0.0, 0.0, 40), ("flip-head", 0.3, 0.0, 24)]
+
+
+@pytest.mark.parametrize("kind, a, b, count", CLI_CASES, ids=[c[0] for c in CLI_CASES])
+def test_damaged_media_on_the_command_line_give_one_line(seeds, capfd, kind, a, b, count):
+    """restyle image / video on damaged files: exit 0 or 2, at most one line on stderr (what
+    the C libraries or Pillow's logger would print counts too), nothing left in the folder."""
+    data, folder = seeds
+    out = folder / f"out-{kind}"
+    out.mkdir()
+    for name in sorted(data):
+        path = write_case(folder, name, mutate(data[name], kind, a, b, count))
+        if name.startswith("photo."):
+            args = ["image", str(path), "-o", str(out / "o.png")]
+        else:
+            args = ["video", str(path), "-o", str(out / "o.mp4"), "-q", "--temporal", "none"]
+        code = main([*args, "-s", "builtin:1", "--device", "cpu"])
+        err = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
+        if code == 2:
+            assert len(err) == 1 and err[0].startswith("restyle: error:"), (name, err)
+            assert list(out.iterdir()) == [], name
+        else:
+            assert code == 0 and all("warning" in line for line in err), (name, code, err)
+        for left in out.iterdir():
+            left.unlink()  # a valid result; the next case writes the same name
+
+
+def test_a_tiff_pillow_logs_about_is_still_one_line(tmp_path, capfd):
+    """A TIFF claiming 2048 samples a pixel: Pillow logs an error before raising."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), (90, 120, 150)).save(buffer, format="TIFF")
+    data = buffer.getvalue()
+    entry = b"\x15\x01\x03\x00\x01\x00\x00\x00\x03\x00"  # tag 277 SamplesPerPixel = 3
+    assert entry in data
+    path = tmp_path / "bad.tif"
+    path.write_bytes(data.replace(entry, entry[:8] + b"\x00\x08"))
+    code = main(["image", str(path), "-s", "builtin:1", "-o", str(tmp_path / "o.png")])
+    err = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(err) == 1 and err[0].startswith("restyle: error:"), err
