@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .errors import InputError
+from .errors import InputError, kind_of
 from .job import IMAGE_GROUPS, VideoJob, group_options
 from .media.image import ImageInput, load_image
+from .media.stills import frames_at, is_video_path
 from .metrics.grid import compose_grid
+from .metrics.preview import format_time
 from .metrics.report import Evaluation, evaluate_video
 from .models.engine import Engine
 from .render import VideoResult, render
@@ -26,9 +28,10 @@ from .render.progress import Meter, OnProgress
 from .styles.embed import StyleLike, embed_images, resolve_style
 from .styles.keyframes import DEFAULT_SAMPLES, Keyframe
 from .styles.keyframes import extract_keyframes as _extract_keyframes
-from .styles.spec import parse_style_spec
-from .styles.style import Style
+from .styles.spec import StyleSpec, style_item
+from .styles.style import ARBITRARY, BUILTIN, Style
 from .stylizers import Stylizer, create_stylizer
+from .stylizers.swatch import swatch
 
 PathLike = str | os.PathLike[str]
 
@@ -242,20 +245,44 @@ def style_grid(
     styles: Sequence[StyleLike],
     *,
     cell: int = 256,
+    frames: int | None = None,
+    at: Sequence[float] | None = None,
     content_labels: Sequence[str] | None = None,
     style_labels: Sequence[str] | None = None,
     on_progress: OnProgress | None = None,
     **options: Any,
 ) -> np.ndarray:
-    """A grid of contents (rows) by styles (columns), originals as headers; HxWx3 uint8.
+    """A grid of contents (rows) by styles (columns), with headers; HxWx3 uint8.
 
+    A content that is a video gives one row per frame: ``frames`` frames spread over it
+    (default 3), or the frames at the times ``at`` (seconds); its rows are labelled with the
+    frames' times. A style's column header is its painting, or for a built-in style (or a
+    Style computed before) a swatch: that style painted on a fixed neutral picture.
     ``options`` are those of :func:`stylize_image` (strength, method, max_size, ...); the
     stylizer is made once and each style resolved once for the whole grid.
+
+    Raises:
+        InputError: unreadable contents or styles, ``frames``/``at`` without a video, a
+            time past a video's end.
     """
-    images = [load_image(c) for c in contents]
-    style_images = [_style_header(s) for s in styles]
+    contents, styles = _items(contents, "contents"), _items(styles, "styles")
+    if (frames is not None or at is not None) and not any(is_video_path(c) for c in contents):
+        raise InputError("--frames and --at pick frames of a video; give a video as --content")
+    images: list[np.ndarray] = []
+    labels: list[str] = []
+    videos = sum(is_video_path(c) for c in contents)
+    for i, content in enumerate(contents):
+        if is_video_path(content):
+            name = os.path.basename(os.fspath(content))  # type: ignore[arg-type]
+            for t, image in frames_at(content, at, frames):  # type: ignore[arg-type]
+                images.append(image)
+                labels.append(format_time(t) if videos == 1 else f"{name} {format_time(t)}")
+        else:
+            images.append(load_image(content))
+            labels.append(_label(content, i))
     stylizer = painter(**options)
     resolved = [stylizer.resolve(s) for s in styles]
+    headers = [_style_header(s, r, stylizer.engine) for s, r in zip(styles, resolved, strict=True)]
     meter = Meter("render", len(images) * len(resolved), on_progress)
     rows = []
     for img in images:
@@ -265,22 +292,35 @@ def style_grid(
             meter.advance()
         rows.append(row)
     if content_labels is None:
-        content_labels = [_label(c, i) for i, c in enumerate(contents)]
+        content_labels = labels
     if style_labels is None:
         style_labels = [
             _label(s, i) if not isinstance(s, Style) else s.label for i, s in enumerate(styles)
         ]
-    return compose_grid(rows, images, style_images, content_labels, style_labels, cell=cell)
+    return compose_grid(rows, images, headers, content_labels, style_labels, cell=cell)
 
 
-def _style_header(style: StyleLike) -> np.ndarray | None:
-    """The picture shown above a style's column: the painting, or nothing for a built-in."""
-    if isinstance(style, Style):
-        return None
-    if isinstance(style, str | os.PathLike):
-        spec = parse_style_spec(os.fspath(style))
-        return None if spec.builtin is not None else load_image(spec.source)
-    return load_image(style)
+def _style_header(style: StyleLike, resolved: Style, engine: Engine) -> np.ndarray | None:
+    """The picture above a style's column: its painting, or a swatch when it has none."""
+    spec = style_item(style)
+    if isinstance(spec, StyleSpec) and spec.builtin is None:
+        return load_image(spec.source)
+    if isinstance(spec, np.ndarray | Image.Image):
+        return load_image(spec)
+    if resolved.space not in (ARBITRARY, BUILTIN):
+        return None  # a style of another method's space: nothing the network can show
+    return swatch(resolved, engine=engine)
+
+
+def _items(value: object, what: str) -> list[Any]:
+    """A list of a grid's contents or styles; one item alone counts as a list of one."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, str | os.PathLike | np.ndarray | Image.Image | Style):
+        return [value]
+    raise InputError(
+        f"the grid's {what} must be a list (of images, videos or styles), got {kind_of(value)}"
+    )
 
 
 def _label(item: object, index: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -21,6 +22,7 @@ from typing import Any
 from . import __version__
 from .errors import InputError, RestyleError
 from .job import GROUPS, IMAGE_GROUPS, VideoJob, flat_options
+from .media.options import parse_seconds
 from .options import Declared, choices_of, declared
 from .registries import (
     DEVICES,
@@ -33,6 +35,7 @@ from .registries import (
     Registry,
 )
 from .render.progress import Progress
+from .signals import stop_on_signals
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -232,17 +235,26 @@ def cmd_grid(args: argparse.Namespace) -> int:
     """restyle grid: contents in rows, styles in columns, originals as headers."""
     from .api import style_grid
     from .media.image import check_output_path, save_image
+    from .media.stills import is_video_path
 
     check_output_path(args.output)
     styles = _styles(args)
     bar = _bar(args, "grid")
     image = style_grid(
-        args.content, styles, cell=args.cell, on_progress=bar, **given(args, IMAGE_GROUPS)
+        args.content,
+        styles,
+        cell=args.cell,
+        frames=args.frames,
+        at=args.at,
+        on_progress=bar,
+        **given(args, IMAGE_GROUPS),
     )
     if bar:
         bar.close()
     save_image(image, args.output)
-    print(f"grid of {len(args.content)}x{len(styles)} -> {args.output}")
+    per_video = len(args.at) if args.at else args.frames or 3
+    rows = sum(per_video if is_video_path(c) else 1 for c in args.content)
+    print(f"grid of {rows}x{len(styles)} -> {args.output}")
     return 0
 
 
@@ -463,13 +475,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "grid",
-        help="grid of contents by styles",
-        description="Render every content image in every style: contents in rows, "
-        "styles in columns, the originals as headers.",
+        help="grid of contents (or a video's frames) by styles",
+        description="Render every content image (or frame of a video) in every style: "
+        "contents in rows, labelled at the left (a video's frames with their times), styles "
+        "in columns, labelled at the top, the originals (for a built-in style, a swatch) as "
+        "headers.",
     )
-    p.add_argument("--content", nargs="+", required=True, help="content images (rows)")
+    p.add_argument(
+        "--content",
+        nargs="+",
+        required=True,
+        help="content images (one row each), or a video (one row per frame: see --frames, --at)",
+    )
     p.add_argument("-o", "--output", required=True, help="output image")
-    p.add_argument("--cell", type=int, default=256, help="cell size in pixels (256)")
+    p.add_argument("--cell", type=_count, default=256, help="cell size in pixels (256)")
+    frames = p.add_mutually_exclusive_group()
+    frames.add_argument(
+        "--frames",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="N frames spread over each --content video, one row each (default 3)",
+    )
+    frames.add_argument(
+        "--at",
+        type=_seconds,
+        nargs="+",
+        default=None,
+        metavar="T",
+        help="the frames of each --content video at these times (seconds or mm:ss)",
+    )
     add_options(p, ("styles", *IMAGE_GROUPS), skip=_VIDEO_ONLY, style_nargs=True)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_grid)
@@ -604,6 +639,13 @@ def _count(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        return parse_seconds(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _positive_number(text: str) -> float:
     try:
         value = float(text)
@@ -615,20 +657,35 @@ def _positive_number(text: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 2 bad input, 130 interrupted)."""
+    """Run the command line; returns the exit code.
+
+    0 ok, 2 bad input or an output that cannot be written, 130 interrupted (Ctrl-C), 143
+    stopped by SIGTERM, 129 by SIGHUP (128 + the signal's number, as a shell reports it).
+    """
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        if not getattr(args, "func", None):
-            parser.print_help()
-            return EXIT_USAGE
-        return args.func(args)
-    except RestyleError as exc:
-        print(f"restyle: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("restyle: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    # what Pillow logs about a damaged file would reach stderr as extra lines beside the
+    # one the command prints (the error already says the file cannot be read)
+    logging.getLogger("PIL").setLevel(logging.CRITICAL + 1)
+    with stop_on_signals() as stop:
+        try:
+            args = parser.parse_args(argv)
+            if not getattr(args, "func", None):
+                parser.print_help()
+                return EXIT_USAGE
+            return args.func(args)
+        except RestyleError as exc:
+            if stop.signum is None:
+                print(f"restyle: error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+        except KeyboardInterrupt:
+            if stop.signum is None:  # not through our handler (e.g. raised by a library)
+                print("restyle: interrupted", file=sys.stderr)
+                return EXIT_INTERRUPTED
+        except BaseException:  # Terminated, or what code in C made of a signal
+            if stop.signum is None:
+                raise
+    print(f"restyle: {stop.message}", file=sys.stderr)
+    return stop.exit_code
 
 
 if __name__ == "__main__":

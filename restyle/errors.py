@@ -25,3 +25,12 @@ class DeviceError(RestyleError):
 
 class DependencyError(RestyleError):
     """An optional dependency (e.g. PyTorch) is needed and not installed."""
+
+
+def kind_of(value: object) -> str:
+    """How an unexpected value is named in an error message: its type, and a short repr."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    text = repr(value)
+    return f"{name} {text}" if len(text) <= 40 and not isinstance(value, bytes) else name

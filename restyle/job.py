@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 
 from .errors import InputError
 from .media.options import MAX_H264_CRF, Encode, Range
+from .media.paths import as_path
 from .models.engine import Engine
 from .options import Declared, OptionGroup, at_least, declared, option
 from .styles.options import StyleRef, Styles, absolute_spec
@@ -194,7 +195,8 @@ class VideoJob:
         engine = groups["engine"]
         assert isinstance(engine, Engine)
         groups["engine"] = dataclasses.replace(engine, model_dir=_absolute(engine.model_dir))
-        return cls(os.path.abspath(source), os.path.abspath(output), **groups)  # type: ignore[arg-type]
+        source_path, output_path = as_path(source, "the source"), as_path(output, "the output")
+        return cls(os.path.abspath(source_path), os.path.abspath(output_path), **groups)  # type: ignore[arg-type]
 
     def replace(self, **changes: Any) -> VideoJob:
         """A copy with some flat options (``crf=0``) or fields (``output=...``) changed."""

@@ -123,7 +123,8 @@ def test_float_arrays_are_scaled():
 
 
 @pytest.mark.parametrize(
-    "arr", [np.zeros((4, 4, 2), np.uint8), np.zeros((4,), np.uint8), np.zeros((4, 4, 3), np.int64)]
+    "arr",
+    [np.zeros((4, 4, 2), np.uint8), np.zeros((4,), np.uint8), np.full((4, 4, 3), 256, np.int64)],
 )
 def test_bad_arrays_are_input_errors(arr):
     with pytest.raises(InputError):

@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
+from image_factory import synthetic_painting
 from media_factory import make_video
 from restyle.cli import main
 from restyle.errors import InputError
+from restyle.imaging.similarity import ssim_map
 from restyle.stylizers import create_stylizer
-from restyle.stylizers.options import Method, parse_rect
+from restyle.stylizers.options import Look, Method, parse_rect
 from restyle.stylizers.segmented import (
     MaskTracker,
     check_rect,
@@ -85,7 +88,7 @@ def test_bad_boxes_and_masks_are_input_errors(tmp_path):
 @pytest.mark.parametrize("mode", ["hard", "feather", "blur"])
 def test_split_and_combine(mode):
     img, truth = scene()
-    fg, bg, weight = split_parts(img, truth, mode)
+    fg, bg, weight = split_parts(img, truth, mode, fill="mean")
     assert fg.shape == bg.shape == img.shape and weight.shape == truth.shape
     if mode == "hard":
         assert set(np.unique(weight)) <= {0.0, 1.0}
@@ -98,6 +101,40 @@ def test_split_and_combine(mode):
     out = combine(fg, bg, weight)
     np.testing.assert_array_equal(combine(fg, bg, np.ones_like(weight)), fg)
     assert out.shape == img.shape
+
+
+def test_inpainting_fills_the_background_behind_the_foreground():
+    img, truth = scene()
+    fg, bg, _ = split_parts(img, truth, "feather", fill="inpaint")
+    np.testing.assert_array_equal(fg, img)  # the foreground in its own surroundings
+    far = cv2.erode((~truth).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    np.testing.assert_array_equal(bg[far], img[far])  # the background as it is
+    # behind the foreground: background colours carried in (blue-green), no red left
+    assert bg[truth][:, 0].mean() < 80 < img[truth][:, 0].mean()
+    assert abs(bg[truth][:, 2].mean() - img[~truth][:, 2].mean()) < 25
+
+
+def _band_ssim(out: np.ndarray, reference: np.ndarray, truth: np.ndarray, band: int) -> float:
+    edge = cv2.morphologyEx(truth.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    dist = cv2.distanceTransform((edge == 0).astype(np.uint8), cv2.DIST_L2, 5)
+    return float(ssim_map(out, reference)[dist <= band].mean())
+
+
+def test_the_inpainting_fill_leaves_less_halo_than_the_mean_fill(tmp_path):
+    """Around the mask edge, each way against the frame painted whole in the same style."""
+    img, truth = scene(h=128, w=192)
+    painting = _write(tmp_path / "p.png", synthetic_painting(96, 96, "warm"))
+    network = create_stylizer("network", Look(max_size=None))
+    style = network.resolve(str(painting))
+    reference = network.stylize_image(img, style)
+    scores = {}
+    for fill in ("mean", "inpaint"):
+        fg_pic, bg_pic, weight = split_parts(img, truth, "feather", fill=fill)
+        out = combine(
+            network.stylize_image(fg_pic, style), network.stylize_image(bg_pic, style), weight
+        )
+        scores[fill] = _band_ssim(out, reference, truth, band=6)
+    assert scores["inpaint"] > scores["mean"] + 0.05, scores
 
 
 def _write(path: Path, array: np.ndarray) -> Path:

@@ -25,6 +25,7 @@ import av
 import numpy as np
 
 from restyle.errors import InputError
+from restyle.media.paths import as_path
 
 T = TypeVar("T")
 _EPS = 1e-6  # seconds; absorbs float rounding of pts * time_base
@@ -120,7 +121,7 @@ class VideoReader:
         on_warning: Callable[[str], None] | None = None,
         window: Window | None = None,
     ) -> None:
-        self.path = Path(path)
+        self.path = as_path(path, "the video")
         _check_options(start, duration, fps, every)
         self._start = float(start or 0.0)
         self._duration = None if duration is None else float(duration)
@@ -132,6 +133,7 @@ class VideoReader:
         self.warnings: list[str] = []
         self._started = False
         self._closed = False
+        self._resized = False
         self._lock = threading.Lock()
 
         self._container = _open_container(self.path)
@@ -187,11 +189,13 @@ class VideoReader:
             time_base=time_base,
             frame_count=count,
             duration=float(span) if span is not None else count / float(rate_out),
-            has_audio=bool(audio),
+            has_audio=bool(audio) and _usable_audio(audio[0]),
             codec=stream.codec_context.codec.canonical_name,
         )
         self.audio: AudioSource | None = None
-        if audio:
+        if audio and not _usable_audio(audio[0]):
+            self._warn(f"{self.path}: its audio track cannot be read; the output has no audio.")
+        elif audio:
             trimmed = self._start > 0 or self._duration is not None
             begin = self._origin + self._start
             end = None if self._duration is None else begin + self._duration
@@ -319,7 +323,7 @@ class VideoReader:
             if self._fps is None:
                 first = self._window.first_index
                 for index, (frame, t, dur) in enumerate(self._timed(), first):
-                    yield Frame(_rgb(frame), t, dur, index)
+                    yield Frame(self._rgb(frame), t, dur, index)
             else:
                 yield from self._resampled()
         finally:
@@ -333,11 +337,28 @@ class VideoReader:
         image, last = None, None
         for frame, k in resample_slots(self._timed(), fps, self._every, index, self._window.until):
             if frame is not last:
-                image, last = _rgb(frame), frame
+                image, last = self._rgb(frame), frame
             else:
                 image = image.copy()
             yield Frame(image, float(k * step), step * self._every, index)
             index += 1
+
+    def _rgb(self, frame: av.VideoFrame) -> np.ndarray:
+        """The frame as HxWx3 uint8 RGB at the video's size (the first frame's).
+
+        A stream whose size changes midway (joined recordings, a damaged header) has its
+        other frames scaled to the first size, with one warning.
+        """
+        width, height = self.info.width, self.info.height
+        if (frame.width, frame.height) == (width, height):
+            return frame.to_ndarray(format="rgb24")
+        if not self._resized:
+            self._resized = True
+            self._warn(
+                f"{self.path} changes size midway ({frame.width}x{frame.height} after "
+                f"{width}x{height}); those frames are scaled to {width}x{height}."
+            )
+        return frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
 
     def close(self) -> None:
         """Release the file; safe to call more than once and from another thread."""
@@ -393,8 +414,13 @@ def _every(frames: Iterator, n: int) -> Iterator:
             yield item
 
 
-def _rgb(frame: av.VideoFrame) -> np.ndarray:
-    return frame.to_ndarray(format="rgb24")
+def _usable_audio(stream: av.AudioStream) -> bool:
+    """Whether FFmpeg knows the audio stream's codec and its basic layout (damaged files)."""
+    try:
+        ctx = stream.codec_context
+        return ctx is not None and ctx.codec is not None and ctx.sample_rate > 0
+    except (av.FFmpegError, ValueError, AttributeError):
+        return False
 
 
 def _total_seconds(container, stream, origin: float) -> float | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 from fractions import Fraction
-from pathlib import Path
 
 import av
 import numpy as np
 
 from ..errors import InputError
+from .paths import as_path
 from .reader import _EPS, _open_container, resample_slots, video_stream
 
 
@@ -37,7 +37,7 @@ def frame_times(
     Raises:
         InputError: not a readable video, no video stream, or packets without timestamps.
     """
-    path = Path(path)
+    path = as_path(path, "the video")
     container = _open_container(path)
     try:
         stream = video_stream(container, path)

@@ -21,9 +21,10 @@ import av
 import numpy as np
 
 from restyle.errors import OutputError
-from restyle.media.atomic import AtomicFile, AtomicFolder, refuse_overwrite
+from restyle.media.atomic import AtomicFile, AtomicFolder, describe_os_error, refuse_overwrite
 from restyle.media.audio import AudioMuxer
 from restyle.media.options import X264_PRESETS
+from restyle.media.paths import as_path
 from restyle.media.reader import AudioSource, VideoInfo
 
 # extension -> (FFmpeg muxer, video encoder)
@@ -68,7 +69,7 @@ class VideoWriter:
         preset: str = "medium",
         inputs: tuple[str | os.PathLike[str], ...] = (),
     ) -> None:
-        self.path = Path(path)
+        self.path = as_path(path, "the output")
         if width < 1 or height < 1:
             raise ValueError(f"Frame size must be positive, not {width}x{height}.")
         self.width, self.height = int(width), int(height)
@@ -114,8 +115,10 @@ class VideoWriter:
             stream.height = self.width if turned else self.height
             stream.pix_fmt = "rgb24"
             self._stream = stream
-        except BaseException:
+        except BaseException as exc:
             self._atomic.abort()
+            if isinstance(exc, av.FFmpegError | OSError):
+                raise self._failed(exc) from None
             raise
 
     def _open_video(self, audio: AudioSource | None, crf: int | None, preset: str) -> None:
@@ -138,8 +141,10 @@ class VideoWriter:
             if audio is not None:
                 self._audio = AudioMuxer(audio, self._container, muxer)
                 self.audio_copied = self._audio.copied
-        except BaseException:
+        except BaseException as exc:
             self._abort_quietly()
+            if isinstance(exc, av.FFmpegError | OSError):
+                raise self._failed(exc) from None
             raise
 
     def _add_video_stream(self, encoder: str, crf: int | None, preset: str) -> av.VideoStream:
@@ -194,9 +199,20 @@ class VideoWriter:
         frame = av.VideoFrame.from_ndarray(image, format="rgb24")
         if self._held is not None:
             held, held_pts, _ = self._held
-            self._encode(held, held_pts, pts - held_pts)
+            try:
+                self._encode(held, held_pts, pts - held_pts)
+            except (av.FFmpegError, OSError) as exc:
+                self._abort_quietly()
+                raise self._failed(exc) from None
         self._held = (frame, pts, ticks)
         self._last_pts = pts
+
+    def _failed(self, exc: BaseException) -> OutputError:
+        """The one-line error for a write that failed (disk full, folder gone, ...)."""
+        what = describe_os_error(exc)
+        if not self._atomic.path.parent.is_dir():
+            what = f"the output folder {self._atomic.path.parent} was moved or deleted"
+        return OutputError(f"Writing {self.path} failed: {what}; nothing was written.")
 
     def _encode(self, frame: av.VideoFrame, pts: int, ticks: int) -> None:
         if self.kind != "png":
@@ -231,8 +247,8 @@ class VideoWriter:
             self._container.close()
         except BaseException as exc:
             self._abort_quietly()
-            if isinstance(exc, av.FFmpegError):
-                raise OutputError(f"Writing {self.path} failed: {exc.strerror}.") from exc
+            if isinstance(exc, av.FFmpegError | OSError):
+                raise self._failed(exc) from None
             raise
         self._closed = True
         self._atomic.commit()

@@ -16,6 +16,7 @@ The arbitrary-stylization weights ship as int8 QDQ graphs converted from TFLite,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -284,7 +285,16 @@ class _Builder:
         return out
 
 
-def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
+# A replacement for the graph's instance norms, for callers that supply the statistics
+# (restyle.models.tiled): called as norm(builder, x, layer, gamma, beta, phases) with the
+# layer's input x (N x C x H x W, or N x 4C x h x w with ``phases``) and its [C] scale and
+# shift, it emits the normalised tensor's nodes and returns its name.
+NormHook = Callable[["_Builder", str, str, str, str, bool], str]
+
+
+def build_fast_transformer(
+    weights: TransformerWeights, norm: NormHook | None = None
+) -> onnx.ModelProto:
     """Write the style transformer as a fast float graph with free batch and spatial sizes.
 
     The full-resolution ends of the network run in *phase* layout (2x2 space-to-depth),
@@ -292,7 +302,7 @@ def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
     the content image (float32 in [0, 1], H and W multiples of 4) reflect-padded by 4 and
     arranged by :func:`to_phases`; ``style`` 1 x 100, shared by the batch. Output:
     ``stylized`` N x 12 x H/2 x W/2, the stylized image in phase layout, turned back into
-    pixels by :func:`from_phases`.
+    pixels by :func:`from_phases`. ``norm`` replaces every instance norm (see `NormHook`).
     """
     g = _Builder()
     pads1 = g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads1")
@@ -322,6 +332,8 @@ def build_fast_transformer(weights: TransformerWeights) -> onnx.ModelProto:
             y = g.op("Gemm", ["style", wn, bn], f"{layer}/{tag}")
             affine.append(g.op("Reshape", [y, shape(channels)], f"{layer}/{tag}_1d"))
         gamma, beta = affine
+        if norm is not None:
+            return norm(g, x, layer, gamma, beta, phases)
         if phases:
             full_shape = g.op("Shape", [x], f"{layer}/shape")
             x = g.op("Reshape", [x, shape(0, 4, channels, -1)], f"{layer}/split")

@@ -40,13 +40,18 @@ def providers_for(device: str) -> list[str]:
 
 
 def create_session(
-    model: bytes | str | os.PathLike[str], device: str = "auto", threads: int | None = None
+    model: bytes | str | os.PathLike[str],
+    device: str = "auto",
+    threads: int | None = None,
+    keep_memory: bool = True,
 ):
     """Open an ONNX Runtime session on ``device`` and check it really runs there.
 
     ONNX Runtime silently falls back to the CPU when CUDA libraries fail to load; with
     ``device="cuda"`` that is an error, with ``auto`` the CPU is used. ``threads``: threads
     per call, for sessions run from several threads at once (None: one per core).
+    ``keep_memory=False``: give memory back after each call instead of keeping the largest
+    call's in an arena (for many sessions that run in turn, as the tile painter's do).
 
     Raises:
         DeviceError: CUDA was asked for and could not start.
@@ -64,6 +69,9 @@ def create_session(
         # kept 1.5 GiB resident for two 1280x720 frames of the 26-style network (1.2
         # without) at about 1 % of the speed
         opts.intra_op_num_threads = threads
+        opts.enable_mem_pattern = False
+    if not keep_memory:
+        opts.enable_cpu_mem_arena = False
         opts.enable_mem_pattern = False
     source = model if isinstance(model, bytes) else os.fspath(model)
     try:

@@ -50,19 +50,24 @@ class Channel:
         self._queue: queue.Queue = queue.Queue(maxsize=size)
         self.stop = stop
 
-    def put(self, item: object) -> bool:
-        """Queue ``item``; False when the job is stopping (the item is dropped)."""
+    def put(self, item: object, consumers: Iterable[Worker] = ()) -> bool:
+        """Queue ``item``; False when the job is stopping (the item is dropped).
+
+        Re-raises the error of a ``consumer`` that died (else a full queue waits forever).
+        """
         while not self.stop.is_set():
             try:
                 self._queue.put(item, timeout=_POLL)
                 return True
             except queue.Full:
-                continue
+                for worker in consumers:
+                    if worker.error is not None:
+                        raise worker.error from None
         return False
 
-    def close(self) -> bool:
+    def close(self, consumers: Iterable[Worker] = ()) -> bool:
         """Tell the reader of this channel that nothing more comes."""
-        return self.put(_DONE)
+        return self.put(_DONE, consumers)
 
     def get(self, producers: Iterable[Worker] = ()) -> object:
         """The next item, or ``_DONE`` at the end or when stopping; re-raises a producer's error."""
@@ -135,11 +140,11 @@ class Encoder:
         """Queue one finished frame; False when the job is stopping. Re-raises encoder errors."""
         if self.thread.error is not None:
             raise self.thread.error
-        return self.channel.put((image, time, duration))
+        return self.channel.put((image, time, duration), (self.thread,))
 
     def finish(self) -> None:
         """Wait for the last frame to be written and the file to be moved into place."""
-        self.channel.close()
+        self.channel.close((self.thread,))
         self.thread.join()
         if self.thread.error is not None:
             raise self.thread.error

@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..media.image import ImageInput, load_image
 from ..models.engine import Engine
 from ..models.networks import BUILTIN_STYLES, STYLE_SIZE
-from .spec import StyleSpec, parse_style_spec
+from .spec import StyleSpec, style_item
 from .style import ARBITRARY, BUILTIN, Style, blend
 
 FITS = ("crop", "whole")
@@ -107,11 +107,11 @@ def resolve_style(
     resolved: list[Style] = []
     weights: list[float] = []
     for item in items:
-        if isinstance(item, Style):
-            resolved.append(item)
+        spec = style_item(item)
+        if isinstance(spec, Style):
+            resolved.append(spec)
             weights.append(1.0)
             continue
-        spec = parse_style_spec(os.fspath(item)) if isinstance(item, str | os.PathLike) else item
         if isinstance(spec, StyleSpec):
             if spec.builtin is not None:
                 resolved.append(builtin_style(spec.builtin))

@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..media.paths import as_path
 from ..media.reader import open_video
 from ..models.engine import Engine
 from ..registries import KEYFRAME_PICKERS
@@ -372,7 +373,7 @@ def sample_styles(
     Raises:
         InputError: the video cannot be read or no sampled frame is usable.
     """
-    path = Path(video)
+    path = as_path(video, "the style video")
     if samples < 1:
         raise InputError(f"samples must be at least 1, got {samples}")
     embed = _embedder(engine)
@@ -463,7 +464,7 @@ def extract_keyframes(
         InputError: an unknown method, a count below 1, an unreadable video, or a video with
             fewer (usable) frames than ``count``.
     """
-    path = Path(video)
+    path = as_path(video, "the style video")
     pick = KEYFRAME_PICKERS.load(method)
     if count < 1:
         raise InputError(f"the number of keyframes must be at least 1, got {count}")

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from ..errors import InputError
+import numpy as np
+from PIL import Image
+
+from ..errors import InputError, kind_of
 from ..models.networks import BUILTIN_STYLES
+from .style import Style
+
+STYLE_KINDS = (
+    "a painting (a file path, a PIL image or an HxWx3 array), a spec such as "
+    "'painting.jpg:0.7' or 'builtin:7', or a Style from restyle.style_vector()"
+)
 
 
 @dataclass(frozen=True)
@@ -68,3 +78,22 @@ def parse_style_spec(spec: str) -> StyleSpec:
             return StyleSpec(text)
         return StyleSpec(head, None, _weight(tail, spec))
     return StyleSpec(text)
+
+
+def style_item(item: object) -> Style | StyleSpec | Image.Image | np.ndarray:
+    """One style as given, checked: a Style, a parsed spec, or a picture (PIL image or array).
+
+    Strings and paths are parsed as ``--style`` values.
+
+    Raises:
+        InputError: anything else (a number, None, bytes, ...), naming what a style can be.
+    """
+    if isinstance(item, Style | StyleSpec | Image.Image | np.ndarray):
+        return item
+    if isinstance(item, str | os.PathLike):
+        text = os.fspath(item)
+        if isinstance(text, str):
+            return parse_style_spec(text)
+    if item is None:
+        raise InputError(f"no style given; a style is {STYLE_KINDS}")
+    raise InputError(f"a style must be {STYLE_KINDS}; got {kind_of(item)}")

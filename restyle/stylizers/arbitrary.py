@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models.networks import StyleTransformer
+from ..models.tiled import TiledTransformer, load_tiled
 from ..styles.embed import embed_images
 from ..styles.style import ARBITRARY, Style
 from .painter import Painter
@@ -24,6 +25,13 @@ class ArbitraryPainter(Painter):
     def network(self) -> StyleTransformer:
         """The arbitrary-style transformer (fast float graph, or the shipped int8 one)."""
         return self.engine.transformer(self.threads)
+
+    def tiled_network(self) -> TiledTransformer | None:
+        """The float transformer's tile painter (the shipped int8 graph paints whole)."""
+        if self.engine.precision != "float":
+            return None
+        engine = self.engine
+        return load_tiled("arbitrary_transform", engine.device, engine.model_dir, self.threads)
 
     def content_style(self, frame: np.ndarray) -> Style:
         """The content's own style vector, the strength-0 end of the interpolation."""

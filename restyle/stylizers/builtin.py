@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models.networks import StyleTransformer
+from ..models.tiled import TiledTransformer, load_tiled
 from ..styles.style import BUILTIN
 from .painter import Painter
 
@@ -23,6 +24,10 @@ class BuiltinPainter(Painter):
     def network(self) -> StyleTransformer:
         """The 26-style network (rebuilt as a fast float graph)."""
         return self.engine.multistyle(self.threads)
+
+    def tiled_network(self) -> TiledTransformer:
+        """The 26-style network's tile painter."""
+        return load_tiled("multistyle26", self.engine.device, self.engine.model_dir, self.threads)
 
     def fade(self, frames: Sequence[np.ndarray], painted: list[np.ndarray]) -> list[np.ndarray]:
         """Each painted frame mixed with its original, ``strength`` of the painting."""

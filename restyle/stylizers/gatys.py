@@ -33,7 +33,7 @@ import numpy as np
 
 from ..errors import DeviceError, InputError
 from ..media.image import load_image
-from ..styles.spec import StyleSpec, parse_style_spec
+from ..styles.spec import StyleSpec, style_item
 from ..styles.style import Style, blend
 from .base import Stylizer, check_frames, per_frame_styles
 from .color import keep_colors
@@ -243,14 +243,12 @@ class GatysStylizer(Stylizer):
             raise InputError("no style given; use --style painting.jpg")
         resolved, weights = [], []
         for item in items:
-            if isinstance(item, Style):
-                self.check_style(item)
-                resolved.append(item)
+            spec = style_item(item)
+            if isinstance(spec, Style):
+                self.check_style(spec)
+                resolved.append(spec)
                 weights.append(1.0)
                 continue
-            spec = (
-                parse_style_spec(os.fspath(item)) if isinstance(item, str | os.PathLike) else item
-            )
             if isinstance(spec, StyleSpec):
                 if spec.builtin is not None:
                     raise InputError(

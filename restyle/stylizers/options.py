@@ -15,6 +15,7 @@ MIN_SIDE = 32  # the smallest picture (and --max-size) the networks paint
 STYLE_FITS = ("crop", "whole")
 OPTIMIZERS = ("lbfgs", "adam")
 SEGMENT_MODES = ("hard", "feather", "blur")
+SEGMENT_FILLS = ("inpaint", "mean")
 SEGMENT_BASES = ("network", "gatys")
 
 
@@ -92,6 +93,8 @@ class Method(OptionGroup):
         fg_rect: foreground box ``(x, y, w, h)`` in pixels for GrabCut; None: a centred box.
         fg_mask: an image file whose bright pixels mark the foreground (instead of a box).
         segment_mode: ``"hard"``, ``"feather"`` or ``"blur"`` (the Gaussian-blur variant).
+        segment_fill: ``"inpaint"`` (the background filled in behind the foreground) or
+            ``"mean"`` (each part's other part filled by its mean colour).
         segment_base: method that paints each part, ``"network"`` or ``"gatys"``.
         style_fg, style_bg: style specs for the foreground / background (default: --style).
     """
@@ -146,6 +149,13 @@ class Method(OptionGroup):
         "segmented: hard edges, feathered edges, or blur: each part painted from a frame "
         "whose other part is Gaussian-blurred",
         choices=SEGMENT_MODES,
+    )
+    segment_fill: str = option(
+        "inpaint",
+        "segmented (hard, feather): what each part is painted from: inpaint (the background "
+        "with the foreground filled in from around it, the foreground in its own "
+        "surroundings: no halo) or mean (each part with the other filled by its mean colour)",
+        choices=SEGMENT_FILLS,
     )
     segment_base: str = option(
         "network", "segmented: the method painting each part", choices=SEGMENT_BASES

@@ -9,11 +9,12 @@ import numpy as np
 
 from ..models.engine import Engine
 from ..models.networks import MULTIPLE, StyleTransformer
+from ..models.tiled import TILE_PIXELS, TiledTransformer
 from ..styles.style import Style
 from .base import check_frames
 from .color import keep_colors
 from .options import Look
-from .resample import from_network, to_network, working_size
+from .resample import from_network, paint_in_tiles, to_network, working_size
 
 
 class Painter:
@@ -33,6 +34,10 @@ class Painter:
     def network(self) -> StyleTransformer:
         """The loaded network (cached per device, folder, precision and threads)."""
         raise NotImplementedError
+
+    def tiled_network(self) -> TiledTransformer | None:
+        """The tile painter for pictures above TILE_PIXELS (None: paint them whole)."""
+        return None
 
     def content_style(self, frame: np.ndarray) -> Style | None:
         """The content's own style for strength < 1, or None if strength acts in pixels."""
@@ -57,9 +62,16 @@ class Painter:
         if strength < 1.0:
             styles = self.toward_content(frames, styles, content_style)
         size = working_size(h, w, self.look.max_size)
-        batch = to_network(list(frames), size, MULTIPLE)
-        vectors = np.stack([s.vector for s in styles])
-        out = from_network(self.network().run(batch, vectors), size, (h, w))
+        tiles = self.tiled_network() if size[0] * size[1] > TILE_PIXELS else None
+        if tiles is not None:  # large: in tiles sharing one set of statistics
+            out = [
+                paint_in_tiles(tiles, f, s.vector, size)
+                for f, s in zip(frames, styles, strict=True)
+            ]
+        else:
+            batch = to_network(list(frames), size, MULTIPLE)
+            vectors = np.stack([s.vector for s in styles])
+            out = from_network(self.network().run(batch, vectors), size, (h, w))
         if strength < 1.0:
             out = self.fade(frames, out)
         if self.look.preserve_color:

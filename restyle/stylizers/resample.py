@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..models.tiled import TiledTransformer, paint_tiled
+
 
 def working_size(height: int, width: int, max_size: int | None) -> tuple[int, int]:
     """The (h, w) a network paints at: the frame's own size, or scaled to ``max_size`` long side."""
@@ -35,8 +37,27 @@ def from_network(
     oh, ow = out_size
     frames = []
     for img in batch:
-        img = img[:h, :w]
-        if (h, w) != (oh, ow):
-            img = cv2.resize(img, (ow, oh), interpolation=cv2.INTER_CUBIC)
-        frames.append(np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8))
+        frame = np.clip(img[:h, :w] * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        frames.append(scale_to(frame, (oh, ow)))
     return frames
+
+
+def scale_to(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """An HxWx3 uint8 image resized to ``size`` (h, w): area-averaged down, bicubic up.
+
+    Resampled as uint8, so scaling a painting up to a large print costs the print's own
+    bytes, not four times that in floats.
+    """
+    h, w = size
+    if image.shape[:2] == (h, w):
+        return image
+    down = h * w < image.shape[0] * image.shape[1]
+    return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA if down else cv2.INTER_CUBIC)
+
+
+def paint_in_tiles(
+    net: TiledTransformer, frame: np.ndarray, vector: np.ndarray, size: tuple[int, int]
+) -> np.ndarray:
+    """Paint an HxWx3 uint8 frame at working ``size`` in tiles, back at its own size."""
+    painted = paint_tiled(net, scale_to(frame, size), vector)
+    return scale_to(painted, frame.shape[:2])

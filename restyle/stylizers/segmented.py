@@ -5,12 +5,21 @@ centred box) or from a mask image (``fg_mask``). Each part is painted as its own
 the base method (the arbitrary-style network, or Gatys optimization), in its own style if
 ``style_fg``/``style_bg`` are given, and the two paintings are combined with the mask:
 
-* ``hard``: each part is painted with the other part filled by its own mean colour; the mask
-  is binary (hard edges);
-* ``feather``: the same pictures, combined with a mask whose edges are blurred;
+* ``hard``: a binary mask (hard edges);
+* ``feather`` (default): a mask whose edges are blurred;
 * ``blur``: the report's Gaussian-blur variant: the foreground is painted from the frame with
   its background Gaussian-blurred, the background from the frame with its foreground
   blurred; combined with the feathered mask.
+
+What ``hard`` and ``feather`` paint each part from (``segment_fill``):
+
+* ``inpaint`` (default): the background from the frame with the foreground filled in from
+  around it (OpenCV's Telea inpainting), so the background painting carries on behind the
+  foreground instead of painting its outline; the foreground from the whole frame, so near
+  its edge it is painted in its real surroundings. This is what removes the halo: near the
+  edge each painting sees what the network would see painting the frame whole, where a flat
+  fill made it paint a glow along the mask (benchmarks/segment_halo.py);
+* ``mean``: each part with the other filled by its own mean colour (the report's 5.2).
 
 For video the mask follows the content: the previous mask is warped along the optical flow
 to the new frame and GrabCut is re-seeded from it (sure foreground/background away from the
@@ -36,6 +45,9 @@ FIRST_ITERATIONS = 5  # GrabCut iterations on the first frame
 TRACK_ITERATIONS = 2  # and on later frames, re-seeded from the warped mask
 FEATHER = 0.012  # Gaussian sigma of feathered edges, as a fraction of the long side
 BLUR = 0.03  # Gaussian sigma of the blur variant's blurred part, fraction of the long side
+FRINGE = 0.006  # the inpainted hole reaches this far past the mask, fraction of the long side
+INPAINT_SIDE = 320  # inpainting runs with the long side at most this many pixels
+INPAINT_RADIUS = 3  # Telea's neighbourhood, in pixels of that small copy
 # GrabCut's colour models start from k-means drawn from OpenCV's per-thread random state:
 # seeded before every cut, so the same frame always gives the same mask
 GRABCUT_SEED = 12345
@@ -200,18 +212,45 @@ class MaskTracker:
         return mask
 
 
+def fill_behind(image: np.ndarray, hole: np.ndarray, work_side: int = INPAINT_SIDE) -> np.ndarray:
+    """An HxWx3 uint8 image with the ``hole`` (HxW bool) filled in from around it.
+
+    OpenCV's Telea inpainting at a long side of at most ``work_side`` (a fill is smooth, so
+    a small copy loses nothing and takes a fraction of the time), scaled back; pixels
+    outside the hole are the image's own.
+    """
+    h, w = hole.shape
+    if not hole.any() or hole.all():
+        return image
+    scale = min(1.0, work_side / max(h, w))
+    size = (max(8, round(w * scale)), max(8, round(h * scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    small_hole = cv2.resize(hole.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    small_hole = cv2.dilate(small_hole, np.ones((3, 3), np.uint8))  # cover the scaled edge
+    filled = cv2.inpaint(small, small_hole * 255, INPAINT_RADIUS, cv2.INPAINT_TELEA)
+    filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.where(hole[..., None], filled, image)
+
+
 def split_parts(
-    frame: np.ndarray, mask: np.ndarray, mode: str
+    frame: np.ndarray, mask: np.ndarray, mode: str, fill: str = "inpaint"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pictures each part is painted from, and the float HxW weight of the foreground.
 
     Returns ``(foreground picture, background picture, weight)``; see the module docstring
-    for the modes.
+    for the modes and fills.
     """
     h, w = mask.shape
     m = mask.astype(np.float32)
     long_side = max(h, w)
     weight = m if mode == "hard" else cv2.GaussianBlur(m, (0, 0), max(0.5, FEATHER * long_side))
+    if mode != "blur" and fill == "inpaint":
+        # the foreground in its own surroundings; the background with the foreground (and
+        # its fringe, where GrabCut's edge may still hold foreground colours) filled in
+        grow = max(1, round(FRINGE * long_side))
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+        hole = cv2.dilate(mask.astype(np.uint8), kernel) > 0
+        return frame, fill_behind(frame, hole), weight
     img = frame.astype(np.float32)
     if mode == "blur":
         blurred = cv2.GaussianBlur(img, (0, 0), max(1.0, BLUR * long_side))
@@ -309,7 +348,9 @@ class SegmentedStylizer(Stylizer):
         out = []
         for frame, s in zip(frames, styles, strict=True):
             mode = self.settings.segment_mode
-            fg_pic, bg_pic, weight = split_parts(frame, self.mask(frame), mode)
+            fg_pic, bg_pic, weight = split_parts(
+                frame, self.mask(frame), mode, self.settings.segment_fill
+            )
             fg_style, bg_style = self.fg_style or s, self.bg_style or s
             fg = self._bases["fg"].stylize([fg_pic], fg_style)[0]
             bg = self._bases["bg"].stylize([bg_pic], bg_style)[0]
