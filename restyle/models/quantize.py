@@ -57,11 +57,19 @@ class CalibrationTable:
     network: str
     ranges: dict[str, tuple[float, bool]]
     source: str = ""  # how the table was made (frames, styles, statistic)
+    keep_float: tuple[str, ...] = ()  # layers left in float (where int8 shows most)
+    bound_scale: float = 1.0  # the quantizers' bounds are the measured ones times this
 
     def to_json(self) -> str:
         """The table as the JSON text kept in ``restyle/models/calibration/``."""
         layers = {k: {"bound": b, "signed": s} for k, (b, s) in self.ranges.items()}
-        body = {"network": self.network, "source": self.source, "layers": layers}
+        body = {
+            "network": self.network,
+            "source": self.source,
+            "layers": layers,
+            "keep_float": list(self.keep_float),
+            "bound_scale": self.bound_scale,
+        }
         return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
     @classmethod
@@ -69,7 +77,9 @@ class CalibrationTable:
         """Read a table written by :meth:`to_json`."""
         body = json.loads(text)
         ranges = {k: (float(v["bound"]), bool(v["signed"])) for k, v in body["layers"].items()}
-        return cls(body["network"], ranges, body.get("source", ""))
+        keep = tuple(body.get("keep_float", ()))
+        scale = float(body.get("bound_scale", 1.0))
+        return cls(body["network"], ranges, body.get("source", ""), keep, scale)
 
 
 def load_table(network: str) -> CalibrationTable:
@@ -134,6 +144,16 @@ def activation_ranges(
     return {k: (bound[k], signed[k]) for k in taps}
 
 
+def _is_pixels(tensor: str, graph_inputs: set[str], producers: dict) -> bool:
+    """Whether ``tensor`` is the photo itself: a graph input, perhaps re-arranged in space."""
+    while tensor not in graph_inputs:
+        node = producers.get(tensor)
+        if node is None or node.op_type not in ("DepthToSpace", "SpaceToDepth"):
+            return False
+        tensor = node.input[0]
+    return True
+
+
 def _percentile_abs(x: np.ndarray, percentile: float) -> float:
     """The ``percentile`` of ``|x|`` (lower-nearest rank; a partition, not a sort)."""
     flat = np.abs(x).ravel()
@@ -149,12 +169,18 @@ def _quantized_weight(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(q, -WEIGHT_MAX, WEIGHT_MAX).astype(np.int8), scale
 
 
-def quantize_transformer(model: onnx.ModelProto, table: CalibrationTable) -> onnx.ModelProto:
-    """The fast float graph with every calibrated convolution in QDQ int8 form (a new model).
+def quantize_transformer(
+    model: onnx.ModelProto, table: CalibrationTable, keep_float: Iterable[str] | None = None
+) -> onnx.ModelProto:
+    """The fast float graph with its calibrated convolutions in QDQ int8 form (a new model).
+
+    Layers in ``keep_float`` (default: the table's ``keep_float``) stay in float: the
+    layers where int8 rounding shows most (``benchmarks/calibrate.py`` measures them).
 
     Raises:
         ModelError: the table does not cover the graph's convolutions.
     """
+    skip = set(table.keep_float if keep_float is None else keep_float)
     model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
     taps = conv_activations(model)
@@ -172,13 +198,15 @@ def quantize_transformer(model: onnx.ModelProto, table: CalibrationTable) -> onn
         return name
 
     for node in graph.node:
-        if node.op_type != "Conv":
+        if node.op_type != "Conv" or _layer(node) in skip:
             continue
         layer = _layer(node)
         bound, signed = table.ranges[layer]
         tensor = taps[layer]
-        if tensor in graph_inputs:
+        if _is_pixels(tensor, graph_inputs, producers):
             bound, signed = PIXEL_RANGE, False
+        else:
+            bound *= table.bound_scale
         scale = const(np.array(bound / (127 if signed else 255), np.float32), f"{layer}/x_scale")
         zero = const(np.array(0, np.int8 if signed else np.uint8), f"{layer}/x_zero")
         q, dq = f"{layer}/x_q", f"{layer}/x_dq"
