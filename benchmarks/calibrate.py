@@ -122,7 +122,7 @@ def calibrate(network: str, frames: list[np.ndarray]):
 
 def sensitivity(network: str) -> None:
     """Print each layer's SSIM loss against float when it alone is int8 (and when all are)."""
-    from restyle.metrics.similarity import ssim
+    from restyle.imaging.similarity import ssim
     from restyle.models.graph import from_phases, to_phases
     from restyle.models.networks import _fast_graph
     from restyle.models.quantize import load_table, quantize_transformer

@@ -54,21 +54,22 @@ def decode(path: Path, frames: int, size: int) -> list[np.ndarray]:
 
 def gatys(features: str, iterations: int, size: int, model_dir: str | None = None):
     """A Gatys stylizer on ``features`` at long side ``size``."""
-    from restyle.stylizers import LookOptions, MethodOptions
+    from restyle.models.engine import Engine
+    from restyle.stylizers import Look, Method
     from restyle.stylizers.gatys import GatysStylizer
 
-    opts = MethodOptions(iterations=iterations, features=features, gatys_size=size)
-    return GatysStylizer(LookOptions(max_size=size), model_dir=model_dir, method_options=opts)
+    opts = Method(name="gatys", iterations=iterations, features=features, gatys_size=size)
+    return GatysStylizer(Look(max_size=size), Engine(model_dir=model_dir), opts)
 
 
 def speed(args: argparse.Namespace, content: np.ndarray, painting: Path) -> list[dict]:
     """Seconds per 512 px image for Gatys (each network) and the feed-forward network."""
     from restyle.styles.embed import resolve_style
-    from restyle.stylizers import LookOptions, create_stylizer
+    from restyle.stylizers import Look, create_stylizer
 
     image = resize_long(content, 512)
     style = resolve_style(str(painting))
-    net = create_stylizer("network", style.space, LookOptions(max_size=512))
+    net = create_stylizer("network", Look(max_size=512))
     ff = time_ms(lambda: net.stylize_image(image, style), repeat=3, warmup=1)["median_ms"] / 1000
     rows = [{"method": "feed-forward network", "seconds": ff, "iterations": None}]
     networks = [("predictor", None)]
@@ -102,11 +103,11 @@ def flicker(args: argparse.Namespace, clip: Path, painting: Path) -> list[dict]:
     painting's (lower = more painted; the photo's own distance is printed for scale) and the
     edge SSIM of its frames to the source frames.
     """
-    from restyle.metrics.similarity import edge_ssim
+    from restyle.imaging.similarity import edge_ssim
     from restyle.metrics.warp_error import WarpErrorMeter
     from restyle.styles.embed import embed_images, resolve_style
-    from restyle.stylizers import LookOptions, create_stylizer
-    from restyle.temporal.filters import create_filter
+    from restyle.stylizers import Look, create_stylizer
+    from restyle.temporal.filters import build_filter
 
     frames = decode(clip, args.frames, args.video_size)
     results = {}
@@ -120,8 +121,8 @@ def flicker(args: argparse.Namespace, clip: Path, painting: Path) -> list[dict]:
             time.perf_counter() - start,
         )
     style = resolve_style(str(painting))
-    net = create_stylizer("network", style.space, LookOptions(max_size=args.video_size))
-    filt = create_filter("flow", None)
+    net = create_stylizer("network", Look(max_size=args.video_size))
+    filt = build_filter()
     start = time.perf_counter()
     out: list[np.ndarray] = []
     for i, f in enumerate(frames):

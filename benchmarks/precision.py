@@ -71,7 +71,8 @@ def main() -> None:
 
     import restyle
     from restyle.media.image import load_image
-    from restyle.metrics.similarity import ssim
+    from restyle.imaging.similarity import ssim
+    from restyle.models.engine import Engine
     from restyle.metrics.warp_error import WarpErrorMeter
     from restyle.models.networks import load_multistyle, load_transformer
     from restyle.styles import embed_images
@@ -84,6 +85,7 @@ def main() -> None:
         "cockatoo 640x360": clip_frames(cockatoo, args.frames, (640, 360)),
         "sintel 1024x436": clip_frames(sintel, args.frames, None),
     }
+    engine = Engine(device="cpu", backend="onnxruntime", precision="float")
     painting_vec = np.asarray(restyle.style_vector(str(painting_path), device="cpu").vector)
     networks = {
         "arbitrary (starry_night)": (load_transformer, painting_vec.reshape(1, -1)),
@@ -116,13 +118,13 @@ def main() -> None:
         for clip_name, frames in clips.items():
             painted = {k: paint(v[1], frames, style) for k, v in built.items()}
             ref = painted[VARIANTS[0]]
-            ref_vecs = embed_images(ref, device="cpu")
-            src_vecs = embed_images(frames, device="cpu")
+            ref_vecs = embed_images(ref, engine=engine)
+            src_vecs = embed_images(frames, engine=engine)
             for key, out in painted.items():
                 meter = WarpErrorMeter()
                 for src, o in zip(frames, out, strict=True):
                     meter.update(src, o)
-                vecs = ref_vecs if key == VARIANTS[0] else embed_images(out, device="cpu")
+                vecs = ref_vecs if key == VARIANTS[0] else embed_images(out, engine=engine)
                 if loader is load_transformer:
                     style_d = float(np.linalg.norm(vecs.mean(0) - painting_vec))
                 else:

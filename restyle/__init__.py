@@ -1,13 +1,17 @@
 """restyle: turn an ordinary video into a painted one.
 
-The public API is small: :func:`stylize_image`, :func:`style_vector` and :func:`style_grid`
-for pictures; video functions join them as the pipeline grows. Every error a user can act
-on is a :class:`RestyleError`.
+The public API is small. Pictures: :func:`stylize_image`, :func:`style_vector`,
+:func:`style_grid`, :func:`load_image`, :func:`save_image`. Videos: :func:`stylize_video`
+for one call, or a :class:`VideoJob` (a render as data: printed, saved, sent elsewhere) run
+by :func:`render`, with :class:`Progress` events and a :class:`Cancelled` error; a
+:class:`Span` renders a piece of a job. Style videos: :func:`extract_keyframes`.
+Measuring: :func:`evaluate`. Every error a user can act on is a :class:`RestyleError`.
 """
 
 from .api import (
     evaluate,
     extract_keyframes,
+    painter,
     style_grid,
     style_vector,
     stylize_image,
@@ -21,23 +25,51 @@ from .errors import (
     OutputError,
     RestyleError,
 )
+from .job import SCHEMA_VERSION, Run, VideoJob
+from .media.image import load_image, save_image
+from .media.options import Encode, Range
+from .metrics.report import Evaluation
+from .models.engine import Engine
+from .render import Cancelled, Progress, Span, VideoResult, render
 from .styles.keyframes import Keyframe
+from .styles.options import Styles
 from .styles.style import Style
+from .stylizers.options import Look, Method
+from .temporal.options import Temporal
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "SCHEMA_VERSION",
+    "Cancelled",
     "DependencyError",
     "DeviceError",
+    "Encode",
+    "Engine",
+    "Evaluation",
     "InputError",
     "Keyframe",
+    "Look",
+    "Method",
     "ModelError",
     "OutputError",
+    "Progress",
+    "Range",
     "RestyleError",
+    "Run",
+    "Span",
     "Style",
+    "Styles",
+    "Temporal",
+    "VideoJob",
+    "VideoResult",
     "__version__",
     "evaluate",
     "extract_keyframes",
+    "load_image",
+    "painter",
+    "render",
+    "save_image",
     "style_grid",
     "style_vector",
     "stylize_image",

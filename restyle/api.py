@@ -1,125 +1,97 @@
-"""The public API: the few functions a newcomer calls. The CLI is a thin shell over these."""
+"""The public API: the few functions a newcomer calls. The CLI and the web page are shells over it.
+
+Options are given by name, the same names everywhere (``strength=0.8``, ``sharpness=0.9``,
+``crf=0``); each is declared once with its bounds (see :mod:`restyle.job` and the option
+groups it lists), so a bad value is an :class:`~restyle.errors.InputError` naming it.
+"""
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from .errors import InputError
+from .job import IMAGE_GROUPS, VideoJob, group_options
 from .media.image import ImageInput, load_image
-from .media.reader import open_video
 from .metrics.grid import compose_grid
-from .metrics.preview import SideBySide
 from .metrics.report import Evaluation, evaluate_video
-from .pipeline import EncodeOptions, VideoResult, run_video
+from .models.engine import Engine
+from .render import VideoResult, render
+from .render.progress import Meter, OnProgress
 from .styles.embed import StyleLike, embed_images, resolve_style
-from .styles.keyframes import Keyframe
+from .styles.keyframes import DEFAULT_SAMPLES, Keyframe
 from .styles.keyframes import extract_keyframes as _extract_keyframes
-from .styles.plan import plan_styles
 from .styles.spec import parse_style_spec
 from .styles.style import Style
-from .stylizers import (
-    DEFAULT_METHOD,
-    LookOptions,
-    MethodOptions,
-    Stylizer,
-    create_stylizer,
-    resolves_own_styles,
-)
-from .temporal.filters import create_filter
+from .stylizers import Stylizer, create_stylizer
 
 PathLike = str | os.PathLike[str]
 
 
+def painter(**options: Any) -> Stylizer:
+    """A stylizer made once from picture options (``method``, ``strength``, ``device``, ...).
+
+    Raises:
+        InputError: an unknown option or a value out of its bounds.
+    """
+    groups = group_options(options, IMAGE_GROUPS)
+    return create_stylizer(groups["method"], groups["look"], groups["engine"])  # type: ignore[arg-type]
+
+
 def stylize_image(
-    content: ImageInput,
-    style: StyleLike | Sequence[StyleLike],
-    *,
-    strength: float = 1.0,
-    preserve_color: bool = False,
-    max_size: int | None = 1280,
-    style_fit: str = "crop",
-    method: str = DEFAULT_METHOD,
-    device: str = "auto",
-    model_dir: PathLike | None = None,
-    precision: str = "float",
-    method_options: MethodOptions | Mapping[str, object] | None = None,
+    content: ImageInput, style: StyleLike | Sequence[StyleLike], **options: Any
 ) -> np.ndarray:
     """Paint a content image in a style; returns an HxWx3 uint8 RGB array of the content's size.
 
     Arguments:
         content: a path, PIL image or HxWx3 array.
         style: a style image (path, PIL image, array), a ``--style`` string such as
-            ``"painting.jpg:0.7"`` or ``"builtin:7"``, a :class:`~restyle.styles.Style` from
+            ``"painting.jpg:0.7"`` or ``"builtin:7"``, a :class:`~restyle.Style` from
             :func:`style_vector` (compute once, reuse), or a list of these to blend.
-        strength: 0..1, how much of the style (1 = all).
-        preserve_color: keep the content's colours, paint only luminance.
-        max_size: longest side the network paints at (default 1280); larger images are
-            painted at that size and scaled back. ``None``: always the image's own size.
-        style_fit: ``"crop"`` (centre square of the painting) or ``"whole"`` (padded).
-        method: stylization method (``"network"``: the arbitrary-style network, or the
-            26-style network for built-in styles; ``"gatys"``: Gatys et al.'s optimization,
-            needs PyTorch; ``"segmented"``: GrabCut foreground and background painted apart).
-        device: ``"auto"``, ``"cpu"`` or ``"cuda"``.
-        model_dir: a folder holding the weights (overrides the installed ones).
-        precision: ``"float"`` (default, dequantized fast graph) or ``"int8"`` (shipped graph).
-        method_options: settings of the gatys and segmented methods, a
-            :class:`~restyle.stylizers.MethodOptions` or a mapping of its field names
-            (``{"iterations": 50, "features": "vgg19", "fg_rect": (10, 10, 80, 60)}``).
+        options: the picture options by name: ``strength`` (0..1), ``preserve_color``,
+            ``max_size`` (longest side painted; None: full size), ``style_fit`` (``crop``
+            or ``whole``), ``method`` (``network``, ``gatys``, ``segmented``) and its
+            settings (``iterations``, ``features``, ``fg_rect``, ...), ``device``,
+            ``model_dir``, ``precision``, ``backend``. See :class:`~restyle.stylizers.Look`,
+            :class:`~restyle.stylizers.Method` and :class:`~restyle.Engine`.
 
     Returns:
         The stylized image, HxWx3 uint8 RGB, exactly the content's size.
 
     Raises:
-        InputError: unreadable content or style, bad options.
+        InputError: unreadable content or style, an unknown option or a bad value.
         ModelError, DeviceError: weights or device unavailable.
     """
     image = load_image(content)
-    resolved, stylizer = _prepare(
-        style,
-        method,
-        LookOptions(max_size, strength, preserve_color),
-        fit=style_fit,
-        device=device,
-        model_dir=model_dir,
-        precision=precision,
-        method_options=method_options,
-    )
-    return stylizer.stylize_image(image, resolved)
+    stylizer = painter(**options)
+    return stylizer.stylize_image(image, stylizer.resolve(style))
 
 
-def _prepare(
-    style: StyleLike | Sequence[StyleLike],
-    method: str,
-    look: LookOptions,
-    fit: str,
-    device: str,
-    model_dir: PathLike | None,
-    precision: str,
-    method_options: MethodOptions | Mapping[str, object] | None = None,
-) -> tuple[Style, Stylizer]:
-    """Resolve the style once and make the stylizer that paints it."""
-    if resolves_own_styles(method):  # gatys, segmented: the stylizer reads the paintings
-        stylizer = create_stylizer(
-            method,
-            None,
-            look,
-            device=device,
-            model_dir=model_dir,
-            precision=precision,
-            method_options=MethodOptions.of(method_options),
-        )
-        return stylizer.resolve(style, fit), stylizer  # type: ignore[attr-defined]
-    resolved = resolve_style(
-        style, fit=fit, device=device, model_dir=model_dir, precision=precision
-    )
-    stylizer = create_stylizer(
-        method, resolved.space, look, device=device, model_dir=model_dir, precision=precision
-    )
-    return resolved, stylizer
+def _engine(options: dict[str, Any]) -> Engine:
+    """The Engine named by the device/model_dir/precision/backend options (removed from them)."""
+    keys = ("device", "model_dir", "precision", "backend")
+    return Engine(**{k: options.pop(k) for k in keys if k in options})
+
+
+def _job_style(style: Any, options: dict[str, Any]) -> Any:
+    """Styles as a job holds them: pictures given as images are turned into Styles here."""
+    if style is None:
+        return None
+    items = list(style) if isinstance(style, list | tuple) else [style]
+    if not any(isinstance(i, np.ndarray | Image.Image) for i in items):
+        return items
+    keys = ("device", "model_dir", "precision", "backend")
+    engine = Engine(**{k: options[k] for k in keys if k in options})
+    fit = options.get("style_fit", "crop")
+    return [
+        resolve_style(i, fit=fit, engine=engine) if isinstance(i, np.ndarray | Image.Image) else i
+        for i in items
+    ]
 
 
 def stylize_video(
@@ -127,37 +99,9 @@ def stylize_video(
     output: PathLike,
     style: StyleLike | Sequence[StyleLike] | None = None,
     *,
-    style_video: PathLike | None = None,
-    keyframes: int = 5,
-    keyframe_method: str = "diverse",
-    transition: str | None = None,
-    easing: str = "smooth",
-    hold: float = 0.3,
-    side_by_side: bool = False,
-    strength: float = 1.0,
-    preserve_color: bool = False,
-    max_size: int | None = 1280,
-    style_fit: str = "crop",
-    method: str = DEFAULT_METHOD,
-    start: float | None = None,
-    duration: float | None = None,
-    fps: float | None = None,
-    every: int = 1,
-    crf: int | None = None,
-    preset: str = "veryfast",
-    batch_size: int = 1,
-    workers: int | None = None,
-    temporal: str = "flow",
-    smooth: float | None = None,
-    flow_size: int | None = None,
-    sharpness: float | None = None,
-    flow_quality: str = "fast",
-    device: str = "auto",
-    model_dir: PathLike | None = None,
-    precision: str = "float",
-    method_options: MethodOptions | Mapping[str, object] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
     cancel: threading.Event | None = None,
+    **options: Any,
 ) -> VideoResult:
     """Paint every frame of a video in a style; keeps its audio, timing, size and rotation.
 
@@ -167,114 +111,27 @@ def stylize_video(
             such as ``frames/%05d.png``. Written only when complete.
         style: as in :func:`stylize_image`; computed once for the whole video. Several
             styles are blended, or take turns with ``transition="segments"``.
-        style_video: take the style from this video instead: ``keyframes`` keyframes picked
-            by ``keyframe_method`` (``"diverse"``, ``"uniform"``, ``"change"``; see
-            :func:`extract_keyframes`) take turns (``transition="segments"``, the default),
-            or the style follows the style video's own time (``transition="follow"``).
-        transition: ``"segments"`` or ``"follow"``; None: one style (or segments for a
-            style video).
-        easing, hold: how a style hands over to the next: ``"linear"``, ``"smooth"``
-            (default) or ``"cosine"``, and the fraction 0..1 of each part a style stays
-            pure (default 0.3).
-        side_by_side: write ``source | stylized`` with the current style(s) in a corner.
-        start, duration: the part of the source to paint, in seconds (like ffmpeg -ss/-t).
-        fps: resample to this frame rate; every: keep every N-th frame (quick previews).
-        crf, preset: quality (lower crf = better; default H.264 18, VP9 31) and x264 speed
-            (default veryfast).
-        batch_size: frames per network call (1 is fastest on a CPU).
-        workers: network calls at once (None: 2 on a CPU, each on half the cores; 1 on
-            CUDA); the frames come out the same.
-        temporal: flicker removal: ``"flow"`` (default: each painted frame averaged with
-            the frames before and after it, moved along the optical flow, where the flow
-            is reliable), ``"blend"`` (unwarped blend with the previous output) or
-            ``"none"`` (frame by frame).
-        smooth: weight of the neighbouring frames, 0..1 (more = less flicker, more
-            smoothing), on textured paint (flat areas get less); default for flow: set
-            frame by frame to keep ``sharpness``; 0.5 for blend.
-        sharpness: for flow without ``smooth``, the mean SSIM of each output frame to the
-            frame painted on its own that the filter holds (default 0.855): higher keeps
-            more of each frame's detail and removes less flicker.
-        flow_size: long side the ``flow`` method computes optical flow at (default: half
-            the video's long side, 320 to 640 px): larger follows motion more closely
-            (less flicker) and takes longer.
-        flow_quality: ``"fast"`` (default) or ``"high"``: how finely the ``flow`` method
-            solves the optical flow; ``"high"`` removes 6-10 % more flicker at the
-            same sharpness and paints about a tenth slower on a CPU.
-        progress: called as ``progress(frames_done, frames_expected)``.
-        cancel: set this event from another thread to stop; nothing is written then.
-        Other arguments: as in :func:`stylize_image`.
+        on_progress: called with a :class:`~restyle.Progress` event (stage, frames done,
+            total, fps, ETA) as the video is painted.
+        cancel: set this event from another thread to stop; nothing is written then and
+            :class:`~restyle.Cancelled` is raised.
+        options: every option of a video job by name (the picture options of
+            :func:`stylize_image`, and ``style_video``, ``keyframes``, ``keyframe_method``,
+            ``transition``, ``easing``, ``hold``, ``temporal``, ``smooth``, ``sharpness``,
+            ``flow_size``, ``flow_quality``, ``crf``, ``preset``, ``side_by_side``,
+            ``start``, ``duration``, ``fps``, ``every``, ``batch``, ``workers``); see
+            :class:`~restyle.VideoJob`. ``restyle video --help`` describes each.
 
     Returns:
-        A :class:`~restyle.pipeline.VideoResult` (frames, seconds, fps, output, ...).
+        A :class:`~restyle.VideoResult` (frames, seconds, fps, output, ...).
 
     Raises:
-        InputError: unreadable video or style, bad options.
+        InputError: unreadable video or style, an unknown option or a bad value.
         OutputError: the output cannot be written (or is the input).
+        Cancelled: ``cancel`` was set.
     """
-    with open_video(source, start=start, duration=duration, fps=fps, every=every) as reader:
-        info = reader.info
-    look = LookOptions(max_size, strength, preserve_color)
-    job = {  # what every video job shares, whatever paints it
-        "start": start,
-        "duration": duration,
-        "fps": fps,
-        "every": every,
-        "encode": EncodeOptions(crf=crf, preset=preset),
-        "batch_size": batch_size,
-        "workers": workers,
-        "progress": progress,
-        "cancel": cancel,
-    }
-    if resolves_own_styles(method):  # gatys, segmented: one style, no style video
-        if style_video is not None or side_by_side:
-            raise InputError(f"--style-video and --side-by-side need --method network ({method})")
-        resolved, stylizer = _prepare(
-            style, method, look, style_fit, device, model_dir, precision, method_options
-        )
-        # the pipeline passes frames in order; Gatys with flow handles --temporal itself
-        own = stylizer.start_video(temporal)  # type: ignore[attr-defined]
-        return run_video(
-            source,
-            output,
-            stylizer,
-            lambda _t: resolved,
-            frame_filter=create_filter(
-                "none" if own else temporal, smooth, flow_size, sharpness, flow_quality
-            ),
-            **job,  # type: ignore[arg-type]
-        )
-    plan = plan_styles(
-        style,
-        info.duration,
-        style_video=style_video,
-        keyframes=keyframes,
-        keyframe_method=keyframe_method,
-        transition=transition,
-        easing=easing,
-        hold=hold,
-        fit=style_fit,
-        device=device,
-        model_dir=model_dir,
-        precision=precision,
-    )
-    stylizer = create_stylizer(
-        method, plan.space, look, device=device, model_dir=model_dir, precision=precision
-    )
-    compose = None
-    if side_by_side:
-        pictures, where = plan.pictures, plan.schedule.position
-        compose = SideBySide(info.width, info.height, info.rotation, pictures, where)
-    frame_filter = create_filter(temporal, smooth, flow_size, sharpness, flow_quality)
-    return run_video(
-        source,
-        output,
-        stylizer,
-        plan.schedule,
-        frame_filter=frame_filter,
-        compose=compose,
-        output_size=compose.output_size if compose else None,
-        **job,  # type: ignore[arg-type]
-    )
+    job = VideoJob.build(source, output, _job_style(style, options), **options)
+    return render(job, on_progress=on_progress, cancel=cancel)
 
 
 def extract_keyframes(
@@ -282,12 +139,10 @@ def extract_keyframes(
     count: int = 5,
     *,
     method: str = "diverse",
-    samples: int = 64,
+    samples: int = DEFAULT_SAMPLES,
     style_fit: str = "crop",
-    device: str = "auto",
-    model_dir: PathLike | None = None,
-    precision: str = "float",
-    progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
+    **engine: Any,
 ) -> list[Keyframe]:
     """Pick ``count`` style keyframes of a style video, in time order.
 
@@ -298,26 +153,26 @@ def extract_keyframes(
             dark, flat, blurry and mid-transition frames), ``"uniform"`` (the middle frame of
             each of ``count`` equal parts) or ``"change"`` (where the picture changes most).
         samples: frames sampled by ``diverse`` (at most).
-        progress: called as ``progress(frames_read, frames_expected)``.
-        Other arguments: as in :func:`stylize_image`.
+        style_fit: how a frame is fitted to the style network's square.
+        on_progress: called with :class:`~restyle.Progress` events (stage ``keyframes``).
+        engine: ``device``, ``model_dir``, ``precision``, ``backend``.
 
     Returns:
-        :class:`~restyle.styles.keyframes.Keyframe` objects: ``time`` (s), ``index`` (frame
-        number), ``image`` (HxWx3 uint8 RGB, upright) and ``style`` (a reusable Style).
+        :class:`~restyle.Keyframe` objects: ``time`` (s), ``index`` (frame number),
+        ``image`` (HxWx3 uint8 RGB, upright) and ``style`` (a reusable Style).
 
     Raises:
         InputError: unreadable video, unknown method, or fewer usable frames than ``count``.
     """
+    meter = Meter("keyframes", 0, on_progress)
     return _extract_keyframes(
         style_video,
         count,
         method=method,
         samples=samples,
         fit=style_fit,
-        device=device,
-        model_dir=model_dir,
-        precision=precision,
-        progress=progress,
+        engine=_engine(dict(engine)) if engine else None,
+        progress=meter.counter() if on_progress else None,
     )
 
 
@@ -328,9 +183,8 @@ def evaluate(
     reference: PathLike | None = None,
     style: StyleLike | Sequence[StyleLike] | None = None,
     style_fit: str = "crop",
-    device: str = "auto",
-    model_dir: PathLike | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    on_progress: OnProgress | None = None,
+    **engine: Any,
 ) -> Evaluation:
     """Measure flicker, fidelity, content structure and style distance of a stylized video.
 
@@ -340,45 +194,48 @@ def evaluate(
         reference: the per-frame stylization (``--temporal none``), for fidelity.
         style: the style image(s) used, for the style distance (each is compared, nearest
             counts).
-        Other arguments: as in :func:`stylize_image`.
+        style_fit: how a style image is fitted to the style network's square.
+        on_progress: called with :class:`~restyle.Progress` events (stage ``render``).
+        engine: ``device``, ``model_dir``, ``precision``, ``backend``.
 
     Returns:
-        An :class:`~restyle.metrics.report.Evaluation`.
+        An :class:`~restyle.Evaluation`.
 
     Raises:
         InputError: unreadable videos, different frame counts, bad style.
     """
+    where = _engine(dict(engine))
     vectors = None
     embed = None
     if style is not None:
         items = list(style) if isinstance(style, list | tuple) else [style]
-        resolved = [
-            resolve_style(s, fit=style_fit, device=device, model_dir=model_dir) for s in items
-        ]
+        resolved = [resolve_style(s, fit=style_fit, engine=where) for s in items]
         if any(s.space != "arbitrary" for s in resolved):
             raise InputError("style distance needs style images, not built-in styles")
         vectors = np.stack([s.vector for s in resolved])
 
         def embed(frames: Sequence[np.ndarray]) -> np.ndarray:
-            return embed_images(frames, fit="crop", device=device, model_dir=model_dir)
+            return embed_images(frames, fit="crop", engine=where)
 
+    meter = Meter("render", 0, on_progress)
     return evaluate_video(
-        source, stylized, reference=reference, style_vectors=vectors, embed=embed, progress=progress
+        source,
+        stylized,
+        reference=reference,
+        style_vectors=vectors,
+        embed=embed,
+        progress=meter.counter() if on_progress else None,
     )
 
 
 def style_vector(
-    style: StyleLike | Sequence[StyleLike],
-    *,
-    style_fit: str = "crop",
-    device: str = "auto",
-    model_dir: PathLike | None = None,
-    precision: str = "float",
+    style: StyleLike | Sequence[StyleLike], *, style_fit: str = "crop", **engine: Any
 ) -> Style:
-    """Compute a style (or a weighted blend) once, to pass to :func:`stylize_image` many times."""
-    return resolve_style(
-        style, fit=style_fit, device=device, model_dir=model_dir, precision=precision
-    )
+    """Compute a style (or a weighted blend) once, to pass to :func:`stylize_image` many times.
+
+    ``engine``: ``device``, ``model_dir``, ``precision``, ``backend``.
+    """
+    return resolve_style(style, fit=style_fit, engine=_engine(dict(engine)))
 
 
 def style_grid(
@@ -388,35 +245,25 @@ def style_grid(
     cell: int = 256,
     content_labels: Sequence[str] | None = None,
     style_labels: Sequence[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    **options: object,
+    on_progress: OnProgress | None = None,
+    **options: Any,
 ) -> np.ndarray:
     """A grid of contents (rows) by styles (columns), originals as headers; HxWx3 uint8.
 
-    ``options`` are those of :func:`stylize_image` (strength, method, max_size, ...).
+    ``options`` are those of :func:`stylize_image` (strength, method, max_size, ...); the
+    stylizer is made once and each style resolved once for the whole grid.
     """
     images = [load_image(c) for c in contents]
     style_images = [_style_header(s) for s in styles]
-    fit = str(options.get("style_fit", "crop"))
-    device = str(options.get("device", "auto"))
-    model_dir = options.get("model_dir")
-    precision = str(options.get("precision", "float"))
-    if resolves_own_styles(str(options.get("method", DEFAULT_METHOD))):
-        resolved: list = list(styles)  # gatys, segmented: each cell reads the painting
-    else:
-        resolved = [
-            resolve_style(s, fit=fit, device=device, model_dir=model_dir, precision=precision)
-            for s in styles
-        ]
-    total, done = len(images) * len(resolved), 0
+    stylizer = painter(**options)
+    resolved = [stylizer.resolve(s) for s in styles]
+    meter = Meter("render", len(images) * len(resolved), on_progress)
     rows = []
     for img in images:
         row = []
         for st in resolved:
-            row.append(stylize_image(img, st, **options))  # type: ignore[arg-type]
-            done += 1
-            if progress:
-                progress(done, total)
+            row.append(stylizer.stylize_image(img, st))
+            meter.advance()
         rows.append(row)
     if content_labels is None:
         content_labels = [_label(c, i) for i, c in enumerate(contents)]

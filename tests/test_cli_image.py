@@ -118,7 +118,7 @@ def test_main_options_are_passed_through(files, tmp_path, capsys):
             "--device",
             "cpu",
             "--precision",
-            "int8",
+            "shipped",
             "-o",
             str(out),
         ]
@@ -220,6 +220,7 @@ def test_models_command_lists_the_networks(capsys):
 
 def test_end_to_end_on_real_media(media_dir, tmp_path):
     """restyle image tubingen.jpg --style starry_night.jpg: exact size, looks like the painting."""
+    from restyle.models.engine import Engine
     from restyle.styles import embed_images
 
     photo, painting = media_dir / "tubingen.jpg", media_dir / "starry_night.jpg"
@@ -228,6 +229,6 @@ def test_end_to_end_on_real_media(media_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     images = [load_image(p) for p in (photo, painting, out)]
     assert images[2].shape == images[0].shape
-    photo_vec, painting_vec, out_vec = embed_images(images, device="cpu")
+    photo_vec, painting_vec, out_vec = embed_images(images, engine=Engine(device="cpu"))
     to_painting = np.linalg.norm(out_vec - painting_vec)
     assert to_painting < np.linalg.norm(photo_vec - painting_vec)

@@ -10,6 +10,7 @@ from onnx import TensorProto, helper
 
 from image_factory import synthetic_painting, synthetic_photo
 from restyle.models import load_multistyle, load_transformer, locate
+from restyle.models.engine import Engine
 from restyle.models.graph import (
     build_fast_transformer,
     dequantize,
@@ -149,7 +150,7 @@ def shipped_transformer() -> onnx.ModelProto:
 
 @pytest.fixture(scope="module")
 def style_vec() -> np.ndarray:
-    return embed_images([synthetic_painting(96, 128)], device="cpu")[0]
+    return embed_images([synthetic_painting(96, 128)], engine=Engine(device="cpu"))[0]
 
 
 @pytest.fixture(scope="module")

@@ -75,7 +75,7 @@ def test_style_grid_paints_every_pair(write_image):
         contents,
         [str(warm), str(cool), "builtin:2"],
         cell=CELL,
-        progress=lambda d, t: seen.append((d, t)),
+        on_progress=lambda e: seen.append((e.done, e.total)),
         device="cpu",
     )
     assert grid.shape == (*grid_size(2, 3), 3)

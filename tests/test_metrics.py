@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from motion_factory import texture, translating_clip
 
+from motion_factory import texture, translating_clip
 from restyle.errors import InputError
 from restyle.metrics import (
     EdgeSSIMMeter,

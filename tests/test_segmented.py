@@ -12,7 +12,8 @@ from PIL import Image
 from media_factory import make_video
 from restyle.cli import main
 from restyle.errors import InputError
-from restyle.stylizers.options import MethodOptions, parse_rect
+from restyle.stylizers import create_stylizer
+from restyle.stylizers.options import Method, parse_rect
 from restyle.stylizers.segmented import (
     MaskTracker,
     check_rect,
@@ -74,8 +75,8 @@ def test_bad_boxes_and_masks_are_input_errors(tmp_path):
         check_rect((10, 10, 200, 20), 70, 90)
     with pytest.raises(InputError, match="whole frame"):
         check_rect((0, 0, 90, 70), 70, 90)
-    with pytest.raises(InputError, match="not found"):
-        MethodOptions(fg_mask=str(tmp_path / "missing.png"))
+    with pytest.raises(InputError, match="not found"):  # when the method loads it
+        create_stylizer(Method(name="segmented", fg_mask=str(tmp_path / "missing.png")))
     img, _ = scene()
     with pytest.raises(InputError, match="some foreground and some background"):
         grabcut_mask(img, seed=np.zeros(img.shape[:2], bool))

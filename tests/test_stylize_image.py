@@ -12,7 +12,7 @@ from image_factory import synthetic_painting, synthetic_photo
 from restyle.errors import InputError
 from restyle.models.networks import StyleTransformer
 from restyle.styles import Style, blend, builtin_style, parse_style_spec, resolve_style, style_input
-from restyle.stylizers import LookOptions
+from restyle.stylizers import Look
 from restyle.stylizers.resample import working_size
 
 
@@ -185,16 +185,18 @@ def test_style_fit_whole_handles_very_long_paintings():
 def test_bad_options_are_input_errors(photo, warm_style):
     with pytest.raises(InputError, match="strength"):
         restyle.stylize_image(photo, warm_style, strength=1.5)
-    with pytest.raises(InputError, match="max size"):
-        LookOptions(max_size=8)
+    with pytest.raises(InputError, match=r"--max-size \(look.max_size\) must be at least 32"):
+        Look(max_size=8)
     with pytest.raises(InputError, match="style fit"):
         style_input(synthetic_painting(64, 64), "stretch")
     with pytest.raises(InputError, match="too small"):
         restyle.stylize_image(synthetic_photo(31, 80), warm_style)
     with pytest.raises(InputError, match="too small"):
         restyle.style_vector(synthetic_painting(10, 64))
-    with pytest.raises(InputError, match="unknown method"):
+    with pytest.raises(InputError, match="--method .* must be one of network"):
         restyle.stylize_image(photo, warm_style, method="magic")
+    with pytest.raises(InputError, match="unknown option 'strenght'"):
+        restyle.stylize_image(photo, warm_style, strenght=0.5)
     with pytest.raises(InputError, match="no style"):
         restyle.stylize_image(photo, [])
 

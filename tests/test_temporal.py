@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from motion_factory import object_clip, texture, translating_clip
 
+from motion_factory import object_clip, texture, translating_clip
 from restyle.temporal import (
     FlowEstimator,
     SceneCutDetector,

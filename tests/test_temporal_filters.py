@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from motion_factory import texture, translating_clip
 
+from motion_factory import texture, translating_clip
 from restyle.errors import InputError
-from restyle.metrics.similarity import ssim
+from restyle.imaging.similarity import ssim
 from restyle.metrics.warp_error import WarpErrorMeter
+from restyle.registries import TEMPORAL_FILTERS
 from restyle.temporal.filters import (
-    DEFAULT_FLOW_SIZE,
     BlendFilter,
     FlowFilter,
+    Temporal,
     TemporalFilter,
     TwoWayFlowFilter,
-    create_filter,
+    build_filter,
     flow_size_for,
     texture_weight,
 )
+from restyle.temporal.filters.two_way import MIN_AUTO_FLOW_SIZE
+
+
+def create_filter(filter: str = "flow", smooth: float | None = None, **options) -> TemporalFilter:
+    """The filter the command line's --temporal and its options build."""
+    return build_filter(Temporal(filter=filter, smooth=smooth, **options))
+
 
 H, W = 96, 128
 
@@ -68,13 +76,13 @@ def test_none_is_the_fresh_stylization(clip):
 def test_flow_filter_removes_most_flicker(clip, options):
     sources, fresh = clip
     base = warp_error(sources, fresh)
-    flow = warp_error(sources, run(FlowFilter(alpha=0.8, **options), sources, fresh))
+    flow = warp_error(sources, run(FlowFilter(smooth=0.8, **options), sources, fresh))
     assert flow < 0.35 * base
 
 
 def test_flow_filter_more_smoothing_less_flicker(clip):
     sources, fresh = clip
-    runs = [run(FlowFilter(alpha=a), sources, fresh) for a in (0.3, 0.6, 0.9)]
+    runs = [run(FlowFilter(smooth=a), sources, fresh) for a in (0.3, 0.6, 0.9)]
     errors = [warp_error(sources, out) for out in runs]
     assert errors[0] > errors[1] > errors[2]
 
@@ -84,8 +92,8 @@ def test_flow_does_not_ghost_where_blend_does(clip):
     # filter moves the history with the content
     sources, _ = clip
     clean = flickering(sources, amount=0.0)
-    blend = run(BlendFilter(alpha=0.8), sources, clean)
-    flow = run(FlowFilter(alpha=0.8), sources, clean)
+    blend = run(BlendFilter(smooth=0.8), sources, clean)
+    flow = run(FlowFilter(smooth=0.8), sources, clean)
     fid_blend = np.mean([ssim(o, c) for o, c in zip(blend[4:], clean[4:], strict=True)])
     fid_flow = np.mean([ssim(o, c) for o, c in zip(flow[4:], clean[4:], strict=True)])
     assert fid_flow > 0.9 > fid_blend
@@ -95,7 +103,7 @@ def test_first_frame_and_scene_cut_start_afresh(clip):
     sources, fresh = clip
     other = [texture(H, W, seed=9, palette="cool")] * 3
     other_fresh = flickering(other, seed=5)
-    filt = FlowFilter(alpha=0.9)
+    filt = FlowFilter(smooth=0.9)
     out = run(filt, sources[:6] + other, fresh[:6] + other_fresh)
     assert np.array_equal(out[0], fresh[0])
     assert np.array_equal(out[6], other_fresh[0])  # the cut: nothing of the old shot
@@ -112,17 +120,29 @@ def test_reset_forgets_history(clip):
 
 def test_blend_baseline_is_the_plain_average(clip):
     sources, fresh = clip
-    filt = BlendFilter(alpha=0.5, scene_cuts=False)
+    filt = BlendFilter(smooth=0.5, scene_cuts=False)
     a = filt(sources[0], fresh[0], 0.0)
     b = filt(sources[1], fresh[1], 0.04)
     expected = np.clip(0.5 * a.astype(np.float32) + 0.5 * fresh[1] + 0.5, 0, 255).astype(np.uint8)
     assert np.abs(b.astype(int) - expected).max() <= 1
 
 
-@pytest.mark.parametrize("method, strength", [("wobble", None), ("flow", 1.0), ("blend", -0.1)])
-def test_bad_options_are_input_errors(method, strength):
-    with pytest.raises(InputError):
-        create_filter(method, strength)
+@pytest.mark.parametrize(
+    "method, smooth, named",
+    [("wobble", None, "--temporal"), ("flow", 1.0, "--smooth"), ("blend", -0.1, "--smooth")],
+)
+def test_bad_options_are_input_errors_naming_the_option(method, smooth, named):
+    with pytest.raises(InputError, match=named):
+        create_filter(method, smooth)
+
+
+def test_every_registered_filter_is_built_from_its_options(clip):
+    sources, fresh = clip
+    for name in TEMPORAL_FILTERS.names():
+        filt = create_filter(name)
+        assert isinstance(filt, TemporalFilter)
+        assert len(run(filt, sources[:5], fresh[:5])) == 5
+        filt.close()
 
 
 @pytest.mark.parametrize(
@@ -138,7 +158,7 @@ def test_flow_size_reaches_the_flow_and_is_checked(clip):
     assert create_filter("flow", flow_size=640).flow.max_side == 640
     auto = create_filter("flow")
     auto.push(sources[0], fresh[0], 0.0)
-    assert auto.flow.max_side == DEFAULT_FLOW_SIZE  # 128x96: the 320 px floor, i.e. full size
+    assert auto.flow.max_side == MIN_AUTO_FLOW_SIZE  # 128x96: the 320 px floor, full size
     with pytest.raises(InputError, match="--flow-size"):
         create_filter("flow", flow_size=32)
 
@@ -158,7 +178,7 @@ def test_flow_quality_sets_the_flow_solver_and_removes_flicker(clip, quality, se
 
 
 def test_unknown_flow_quality_is_an_input_error():
-    with pytest.raises(InputError, match="flow quality 'best'"):
+    with pytest.raises(InputError, match="--flow-quality .* must be one of fast, high"):
         create_filter("flow", flow_quality="best")
 
 
@@ -203,8 +223,8 @@ def test_two_way_blocks_match_a_sliding_window(clip):
     # the backward pass run once per block (each frame sees 3 to 8 frames ahead) gives the
     # frames a sliding window of 8 frames ahead gives, to rounding
     sources, fresh = clip
-    blocks = run(TwoWayFlowFilter(alpha=0.55, lookahead=3, block=6), sources, fresh)
-    sliding = run(TwoWayFlowFilter(alpha=0.55, lookahead=8, block=1), sources, fresh)
+    blocks = run(TwoWayFlowFilter(smooth=0.55, lookahead=3, block=6), sources, fresh)
+    sliding = run(TwoWayFlowFilter(smooth=0.55, lookahead=8, block=1), sources, fresh)
     diff = [np.abs(a.astype(int) - b).mean() for a, b in zip(blocks, sliding, strict=True)]
     assert max(diff) < 1.0
     assert np.abs(blocks[4].astype(int) - fresh[4]).mean() > 5  # and both do smooth
@@ -248,8 +268,8 @@ def test_two_way_keeps_a_steady_painting_as_it_is(clip):
 
 def test_two_way_removes_more_flicker_than_one_way_at_equal_sharpness(clip):
     sources, fresh = clip
-    one = run(FlowFilter(alpha=0.55), sources, fresh)
-    two = run(TwoWayFlowFilter(alpha=0.4, texture_scale=0.0), sources, fresh)
+    one = run(FlowFilter(smooth=0.55), sources, fresh)
+    two = run(TwoWayFlowFilter(smooth=0.4, texture_scale=0.0), sources, fresh)
     clean = flickering(sources, amount=0.0)
     fid_one = np.mean([ssim(o, c) for o, c in zip(one, clean, strict=True)])
     fid_two = np.mean([ssim(o, c) for o, c in zip(two, clean, strict=True)])
@@ -261,7 +281,7 @@ def test_two_way_does_not_reach_across_a_scene_cut(clip):
     sources, fresh = clip
     other = [texture(H, W, seed=9, palette="cool")] * 4
     other_fresh = flickering(other, seed=5)
-    out = run(TwoWayFlowFilter(alpha=0.9), sources[:6] + other, fresh[:6] + other_fresh)
+    out = run(TwoWayFlowFilter(smooth=0.9), sources[:6] + other, fresh[:6] + other_fresh)
     before, after = out[5].astype(float), out[6].astype(float)
     # the last frame of the first shot holds nothing of the second, and the other way round
     assert np.abs(before - fresh[5]).mean() < np.abs(before - other_fresh[0]).mean() / 3
@@ -295,8 +315,8 @@ def test_higher_sharpness_removes_less_flicker(long_clip):
 
 def test_a_given_smooth_weight_is_kept(long_clip):
     sources, fresh = long_clip
-    filt = TwoWayFlowFilter(alpha=0.3)
+    filt = TwoWayFlowFilter(smooth=0.3)
     run(filt, sources, fresh)
-    assert filt.alpha == 0.3 and filt.measured == []
+    assert filt.weight == 0.3 and filt.measured == []
     with pytest.raises(InputError, match="--sharpness"):
         create_filter("flow", sharpness=1.2)

@@ -23,9 +23,13 @@ from media_factory import (
 )
 from restyle.cli import main
 from restyle.media.reader import open_video
-from restyle.pipeline import FrameFilter, run_video
+from restyle.models.engine import Engine
+from restyle.registries import STYLIZERS, TEMPORAL_FILTERS
+from restyle.render.stages import Painter
 from restyle.styles import builtin_style
-from restyle.stylizers import LookOptions, create_stylizer
+from restyle.stylizers import Look, create_stylizer
+from restyle.stylizers.network import NetworkStylizer
+from restyle.temporal.filters import TemporalFilter
 
 STYLE = "builtin:3"
 
@@ -122,56 +126,49 @@ def test_png_sequence_output(clip, tmp_path):
     assert len(files) == 6
 
 
+class Keep(TemporalFilter):
+    """A test filter (registered as ``keep``) that records every painted frame it is given."""
+
+    seen: list[tuple[float, np.ndarray]] = []
+
+    def __call__(self, source, stylized, time):
+        Keep.seen.append((time, stylized))
+        return stylized
+
+
+def kept(clip: Path, out: Path, **options) -> list[tuple[float, np.ndarray]]:
+    """Render with the recording filter; the (time, painted frame) pairs it saw."""
+    Keep.seen = []
+    with TEMPORAL_FILTERS.added("keep", Keep, "records the painted frames (tests)"):
+        restyle.stylize_video(clip, out, STYLE, device="cpu", temporal="keep", **options)
+    return Keep.seen
+
+
 def test_batches_give_the_same_frames(clip, tmp_path):
-    stylizer = create_stylizer("network", "builtin", LookOptions(), device="cpu")
-    style = builtin_style(3)
-    seen: dict[int, list[np.ndarray]] = {1: [], 4: []}
-
-    class Keep(FrameFilter):
-        def __init__(self, sink):
-            self.sink = sink
-
-        def __call__(self, source, stylized, time):
-            self.sink.append(stylized)
-            return stylized
-
-    for batch in (1, 4):
-        run_video(
-            clip,
-            tmp_path / f"b{batch}.mp4",
-            stylizer,
-            lambda t: style,
-            frame_filter=Keep(seen[batch]),
-            batch_size=batch,
-        )
-    assert len(seen[1]) == len(seen[4]) == 18
-    assert max(np.abs(a.astype(int) - b).max() for a, b in zip(seen[1], seen[4], strict=True)) <= 1
+    one = kept(clip, tmp_path / "b1.mp4", batch=1)
+    four = kept(clip, tmp_path / "b4.mp4", batch=4)
+    assert len(one) == len(four) == 18
+    assert (
+        max(np.abs(a.astype(int) - b).max() for (_, a), (_, b) in zip(one, four, strict=True)) <= 1
+    )
 
 
 def test_frames_painted_side_by_side_come_out_the_same_and_in_order(clip, tmp_path):
-    stylizer = create_stylizer("network", "builtin", LookOptions(), device="cpu")
-    seen: dict[int, list[tuple[float, np.ndarray]]] = {1: [], 2: [], 3: []}
-
-    class Keep(FrameFilter):
-        def __init__(self, sink):
-            self.sink = sink
-
-        def __call__(self, source, stylized, time):
-            self.sink.append((time, stylized))
-            return stylized
-
-    def schedule(t: float):  # a style change mid-clip: each frame must keep its own style
-        return builtin_style(3 if t < 0.3 else 7)
-
-    for workers in seen:
-        run_video(
-            clip,
-            tmp_path / f"w{workers}.mp4",
-            stylizer,
-            schedule,
-            frame_filter=Keep(seen[workers]),
-            workers=workers,
-        )
+    # a style change mid-clip (two built-ins that cut): each frame must keep its own style
+    styles = {"style": ["builtin:3", "builtin:7"], "transition": "segments", "hold": 1.0}
+    seen = {}
+    for workers in (1, 2, 3):
+        Keep.seen = []
+        with TEMPORAL_FILTERS.added("keep", Keep, "records the painted frames (tests)"):
+            restyle.stylize_video(
+                clip,
+                tmp_path / f"w{workers}.mp4",
+                temporal="keep",
+                device="cpu",
+                workers=workers,
+                **styles,
+            )
+        seen[workers] = Keep.seen
     times = [t for t, _ in seen[1]]
     assert len(times) == 18 and times == sorted(times)
     for workers in (2, 3):
@@ -184,7 +181,7 @@ def test_frames_painted_side_by_side_come_out_the_same_and_in_order(clip, tmp_pa
 
 
 def test_network_splits_the_cores_between_workers():
-    stylizer = create_stylizer("network", "builtin", LookOptions(), device="cpu")
+    stylizer = create_stylizer("network", Look(), Engine(device="cpu"))
     cores = len(os.sched_getaffinity(0))
     assert stylizer.use_workers(1) == 1
     got = stylizer.use_workers(2)
@@ -195,12 +192,13 @@ def test_network_splits_the_cores_between_workers():
 
 
 def test_a_failure_on_a_painting_thread_leaves_no_file(clip, tmp_path):
-    inner = create_stylizer("network", "builtin", LookOptions(), device="cpu")
     painted_on: set[str] = set()
     lock = threading.Lock()
     calls = [0]
 
-    class Flaky(type(inner)):
+    class Flaky(NetworkStylizer):
+        name = "flaky"
+
         def stylize(self, frames, style, content_style=None):
             with lock:
                 painted_on.add(threading.current_thread().name)
@@ -210,53 +208,65 @@ def test_a_failure_on_a_painting_thread_leaves_no_file(clip, tmp_path):
                 raise restyle.ModelError("the network failed")
             return super().stylize(frames, style, content_style)
 
-    flaky = Flaky(LookOptions(), device="cpu")
     out = tmp_path / "broken.mp4"
-    with pytest.raises(restyle.ModelError, match="the network failed"):
-        run_video(clip, out, flaky, lambda t: builtin_style(3), workers=2)
+    with STYLIZERS.added("flaky", Flaky, "fails on the sixth call (tests)"):
+        with pytest.raises(restyle.ModelError, match="the network failed"):
+            restyle.stylize_video(clip, out, STYLE, method="flaky", workers=2, device="cpu")
     assert all(name.startswith("restyle-paint") for name in painted_on)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_schedule_is_asked_per_frame_time(clip, tmp_path):
-    stylizer = create_stylizer("network", "builtin", LookOptions(), device="cpu")
+def test_the_painter_stage_asks_the_schedule_at_each_frame_time(clip):
+    stylizer = create_stylizer("network", Look(), Engine(device="cpu"))
     asked: list[float] = []
 
     def schedule(t: float):
         asked.append(t)
         return builtin_style(3 if t < 0.3 else 7)
 
-    run_video(clip, tmp_path / "s.mp4", stylizer, schedule)
+    with open_video(clip) as reader:
+        painted = list(Painter(stylizer, schedule, batch_size=2).paint(reader))
     assert np.allclose(asked, probe(clip)["times"], atol=1e-6)
+    assert [f.index for f, _ in painted] == list(range(18))
 
 
 def test_failure_mid_video_leaves_no_file(clip, tmp_path):
-    stylizer = create_stylizer("network", "builtin", LookOptions(), device="cpu")
     out = tmp_path / "broken.mp4"
 
-    class Boom(FrameFilter):
+    class Boom(TemporalFilter):
         def __call__(self, source, stylized, time):
             if time > 0.2:
                 raise KeyboardInterrupt
             return stylized
 
-    with pytest.raises(KeyboardInterrupt):
-        run_video(clip, out, stylizer, lambda t: builtin_style(3), frame_filter=Boom())
+    with TEMPORAL_FILTERS.added("boom", Boom, "interrupts mid-video (tests)"):
+        with pytest.raises(KeyboardInterrupt):
+            restyle.stylize_video(clip, out, STYLE, temporal="boom", device="cpu")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cancel_leaves_no_file(clip, tmp_path):
-    stylizer = create_stylizer("network", "builtin", LookOptions(), device="cpu")
+def test_cancel_leaves_no_file_and_says_so(clip, tmp_path):
     cancel = threading.Event()
     out = tmp_path / "cancelled.mp4"
+    events: list[restyle.Progress] = []
 
-    def progress(done, total):
-        if done == 3:
+    def on_progress(event: restyle.Progress) -> None:
+        events.append(event)
+        if event.done == 3:
             cancel.set()
 
-    with pytest.raises(restyle.RestyleError):
-        run_video(clip, out, stylizer, lambda t: builtin_style(3), progress=progress, cancel=cancel)
+    with pytest.raises(restyle.Cancelled, match="cancelled"):
+        restyle.stylize_video(clip, out, STYLE, on_progress=on_progress, cancel=cancel)
     assert list(tmp_path.iterdir()) == []
+    assert events[0].stage == "render" and events[0].total == 18 and events[-1].done >= 3
+
+
+def test_progress_events_count_frames_with_rate_and_time_left(clip, tmp_path):
+    events: list[restyle.Progress] = []
+    restyle.stylize_video(clip, tmp_path / "p.mp4", STYLE, on_progress=events.append)
+    assert [e.done for e in events] == list(range(0, 19))  # 0: said as soon as it starts
+    assert {e.stage for e in events} == {"render"} and events[-1].total == 18
+    assert all(e.fps > 0 for e in events[1:]) and events[-1].eta == 0
 
 
 def test_truncated_video_is_painted_with_a_warning(tmp_path, capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from restyle.errors import OutputError
@@ -17,6 +18,24 @@ def _read_umask() -> int:
 
 
 _UMASK = _read_umask()  # read once at import: os.umask() is process-wide, not thread-safe
+
+
+def refuse_overwrite(
+    target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]
+) -> None:
+    """Raise OutputError when ``target`` is one of the input files (an output never
+    overwrites what it is made from)."""
+    out = Path(target)
+    for inp in inputs:
+        source = Path(inp)
+        same = out.resolve() == source.resolve()
+        if not same and out.exists() and source.exists():
+            same = os.path.samefile(out, source)
+        if same:
+            raise OutputError(
+                f"Output {out} is the input file; choose another output path (writing it "
+                "would overwrite the input)."
+            )
 
 
 def _check_folder(folder: Path) -> None:

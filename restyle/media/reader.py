@@ -15,18 +15,20 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import av
 import numpy as np
 
 from restyle.errors import InputError
 
+T = TypeVar("T")
 _EPS = 1e-6  # seconds; absorbs float rounding of pts * time_base
+_RESAMPLE_LEAD = 1.0  # seconds decoded before a resampled window, for the frame showing at it
 
 
 class Frame(NamedTuple):
@@ -56,6 +58,21 @@ class AudioSource:
     def trimmed(self) -> bool:
         """True when only part of the audio is wanted (then it is re-encoded, not copied)."""
         return self.start is not None or self.end is not None
+
+
+@dataclass(frozen=True)
+class Window:
+    """Part of a reader's range, for rendering it in pieces: frames from ``first_index`` on.
+
+    ``seek`` is the time (seconds on the output timeline) of output frame ``first_index``;
+    frames before it are not delivered, and their times and numbers stay those of the whole
+    range. ``until`` (exclusive, same timeline) ends the window early; None: the range's end.
+    Exact times come from :func:`restyle.media.timeline.frame_times`.
+    """
+
+    first_index: int = 0
+    seek: float = 0.0
+    until: float | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,7 @@ class VideoReader:
         fps: float | Fraction | None = None,
         every: int = 1,
         on_warning: Callable[[str], None] | None = None,
+        window: Window | None = None,
     ) -> None:
         self.path = Path(path)
         _check_options(start, duration, fps, every)
@@ -108,6 +126,7 @@ class VideoReader:
         self._duration = None if duration is None else float(duration)
         self._fps = None if fps is None else Fraction(fps).limit_denominator(1_000_000)
         self._every = int(every)
+        self._window = window or Window()
         self._on_warning = on_warning
         self.truncated = False
         self.warnings: list[str] = []
@@ -126,14 +145,7 @@ class VideoReader:
 
     def _setup(self) -> None:
         container = self._container
-        streams = [
-            s
-            for s in container.streams.video
-            if not (s.disposition & av.stream.Disposition.attached_pic)
-        ]
-        if not streams:
-            raise InputError(f"{self.path} has no video stream.")
-        stream = streams[0]
+        stream = video_stream(container, self.path)
         stream.thread_type = "AUTO"
         self._stream = stream
         self._tb = stream.time_base or Fraction(1, 90000)
@@ -218,13 +230,16 @@ class VideoReader:
     def _decode(self) -> Iterator[tuple[av.VideoFrame, float, float | None]]:
         """Yield (frame, time on output timeline, own duration or None) inside the window."""
         stream, tb = self._stream, self._tb
-        if self._start > 0:
-            target = int((self._start + self._origin) / tb)
+        # resampling needs the frame showing at the window's first slot, which began earlier
+        skip = self._window.seek - (_RESAMPLE_LEAD if self._fps is not None else 0.0)
+        skip = max(skip, 0.0)
+        if self._start + skip > 0:
+            target = int((self._start + skip + self._origin) / tb)
             try:
                 self._container.seek(target, stream=stream, backward=True)
             except av.FFmpegError:
                 pass  # unseekable: decode from the beginning and drop frames before start
-        end = self._duration
+        end = _earliest(self._duration, self._window.until)
         previous = None
         bad_packets = 0
         for packet in self._packets():
@@ -241,7 +256,7 @@ class VideoReader:
                     t = (previous + 1 / float(self._source_rate)) if previous is not None else 0.0
                 else:
                     t = float(frame.pts * tb) - self._origin - self._start
-                if t < -_EPS:
+                if t < skip - _EPS:
                     continue
                 if end is not None and t >= end - _EPS:
                     return
@@ -283,7 +298,7 @@ class VideoReader:
             self._check_truncated(last_end)
 
     def _check_truncated(self, end: float) -> None:
-        expected = self._expected_span
+        expected = _earliest(self._expected_span, self._window.until)
         if self.truncated or expected is None:
             return
         if end < expected - 1.5 / float(self._source_rate):
@@ -302,7 +317,8 @@ class VideoReader:
     def _frames(self) -> Iterator[Frame]:
         try:
             if self._fps is None:
-                for index, (frame, t, dur) in enumerate(self._timed()):
+                first = self._window.first_index
+                for index, (frame, t, dur) in enumerate(self._timed(), first):
                     yield Frame(_rgb(frame), t, dur, index)
             else:
                 yield from self._resampled()
@@ -313,19 +329,15 @@ class VideoReader:
         """Drop or repeat frames so that frame k sits at exactly k / fps (nearest source frame)."""
         fps = self._fps
         step = float(1 / fps)
-        index = 0
-        slot = 0
-        for frame, t, dur in self._timed():
-            first_slot = max(slot, round(t * fps))
-            end_slot = round((t + dur) * fps)
-            image = None
-            for k in range(first_slot, end_slot):
-                image = _rgb(frame) if image is None else image.copy()
-                kept = k % self._every == 0 if self._every > 1 else True
-                if kept:
-                    yield Frame(image, float(k * step), step * self._every, index)
-                    index += 1
-            slot = max(slot, end_slot)
+        index = self._window.first_index
+        image, last = None, None
+        for frame, k in resample_slots(self._timed(), fps, self._every, index, self._window.until):
+            if frame is not last:
+                image, last = _rgb(frame), frame
+            else:
+                image = image.copy()
+            yield Frame(image, float(k * step), step * self._every, index)
+            index += 1
 
     def close(self) -> None:
         """Release the file; safe to call more than once and from another thread."""
@@ -339,6 +351,39 @@ class VideoReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def resample_slots(
+    timed: Iterable[tuple[T, float, float]],
+    fps: Fraction,
+    every: int,
+    first_index: int = 0,
+    until: float | None = None,
+) -> Iterator[tuple[T, int]]:
+    """The kept slots of a resampled range: ``(payload, k)`` for output time ``k / fps``.
+
+    ``timed`` gives ``(payload, time, duration)`` of the source frames in order; each slot
+    ``k`` is filled by the frame showing at ``k / fps`` (repeated or dropped), and every
+    ``every``-th slot is kept, from ``first_index * every`` on, until ``until`` seconds.
+    """
+    slot = first_index * every  # the first frame wanted is a kept slot
+    stop = None if until is None else math.ceil(until * fps - 1e-6)
+    for payload, t, dur in timed:
+        first_slot = max(slot, round(t * fps))
+        end_slot = round((t + dur) * fps)
+        if stop is not None:
+            end_slot = min(end_slot, stop)
+        for k in range(first_slot, end_slot):
+            if every == 1 or k % every == 0:
+                yield payload, k
+        slot = max(slot, end_slot)
+
+
+def _earliest(a: float | None, b: float | None) -> float | None:
+    """The smaller of two optional limits (None: no limit)."""
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
 
 
 def _every(frames: Iterator, n: int) -> Iterator:
@@ -373,6 +418,22 @@ def _check_options(start, duration, fps, every) -> None:
         raise InputError(f"'every' must be a whole number >= 1, not {every!r}.")
 
 
+def video_stream(container: av.container.InputContainer, path: Path) -> av.VideoStream:
+    """The file's video stream (not a cover picture).
+
+    Raises:
+        InputError: the file has no video stream.
+    """
+    streams = [
+        s
+        for s in container.streams.video
+        if not (s.disposition & av.stream.Disposition.attached_pic)
+    ]
+    if not streams:
+        raise InputError(f"{path} has no video stream.")
+    return streams[0]
+
+
 def _open_container(path: Path) -> av.container.InputContainer:
     if not path.exists():
         raise InputError(f"Input file {path} does not exist.")
@@ -394,6 +455,7 @@ def open_video(
     fps: float | Fraction | None = None,
     every: int = 1,
     on_warning: Callable[[str], None] | None = None,
+    window: Window | None = None,
 ) -> VideoReader:
     """Open a video for streaming decode.
 
@@ -405,6 +467,8 @@ def open_video(
         every: keep every N-th frame (after `fps`), for quick previews.
         on_warning: called with one sentence when the file turns out damaged or truncated;
             the reader then delivers what decodes and sets ``reader.truncated``.
+        window: deliver only part of the range (a :class:`Window`), numbered and timed as
+            in the whole range.
 
     Returns:
         A `VideoReader`: ``reader.info`` (`VideoInfo`), ``reader.audio`` (`AudioSource` or
@@ -415,5 +479,11 @@ def open_video(
             bad option value.
     """
     return VideoReader(
-        path, start=start, duration=duration, fps=fps, every=every, on_warning=on_warning
+        path,
+        start=start,
+        duration=duration,
+        fps=fps,
+        every=every,
+        on_warning=on_warning,
+        window=window,
     )

@@ -21,8 +21,9 @@ import av
 import numpy as np
 
 from restyle.errors import OutputError
-from restyle.media.atomic import AtomicFile, AtomicFolder
+from restyle.media.atomic import AtomicFile, AtomicFolder, refuse_overwrite
 from restyle.media.audio import AudioMuxer
+from restyle.media.options import X264_PRESETS
 from restyle.media.reader import AudioSource, VideoInfo
 
 # extension -> (FFmpeg muxer, video encoder)
@@ -34,20 +35,8 @@ VIDEO_FORMATS = {
     ".webm": ("webm", "libvpx-vp9"),
 }
 _PATTERN = re.compile(r"%0?\d*d")
-_X264_PRESETS = (
-    "ultrafast",
-    "superfast",
-    "veryfast",
-    "faster",
-    "fast",
-    "medium",
-    "slow",
-    "slower",
-    "veryslow",
-    "placebo",
-)
 # libvpx "cpu-used" for each x264 preset name (higher is faster)
-_VP9_SPEED = dict(zip(_X264_PRESETS, (8, 8, 7, 6, 5, 4, 2, 1, 0, 0), strict=True))
+_VP9_SPEED = dict(zip(X264_PRESETS, (8, 8, 7, 6, 5, 4, 2, 1, 0, 0), strict=True))
 _BT709 = 1  # AVCOL_PRI_BT709 == AVCOL_TRC_BT709 == AVCOL_SPC_BT709
 _TV_RANGE = 1  # AVCOL_RANGE_MPEG
 
@@ -90,11 +79,11 @@ class VideoWriter:
         self.rotation = int(rotation) % 360
         if self.rotation % 90:
             raise OutputError(f"Rotation must be a multiple of 90 degrees, not {rotation}.")
-        if preset not in _X264_PRESETS:
-            raise OutputError(f"Unknown preset {preset!r}; use one of {', '.join(_X264_PRESETS)}.")
+        if preset not in X264_PRESETS:
+            raise OutputError(f"Unknown preset {preset!r}; use one of {', '.join(X264_PRESETS)}.")
         if crf is not None and not 0 <= crf <= 63:
             raise OutputError(f"CRF must be between 0 and 51 (63 for .webm), not {crf}.")
-        _refuse_inputs(self.path, [*inputs, *([audio.path] if audio else [])])
+        refuse_overwrite(self.path, [*inputs, *([audio.path] if audio else [])])
 
         self.frames_written = 0
         self.audio_copied: bool | None = None  # True: packets copied; False: re-encoded
@@ -273,17 +262,6 @@ class VideoWriter:
             self.close()
         else:
             self._abort_quietly()
-
-
-def _refuse_inputs(target: Path, inputs: list) -> None:
-    """Raise OutputError when `target` is one of the input files."""
-    for inp in inputs:
-        inp = Path(inp)
-        same = target.resolve() == inp.resolve()
-        if not same and target.exists() and inp.exists():
-            same = os.path.samefile(target, inp)
-        if same:
-            raise OutputError(f"Output {target} is the input file; choose another output path.")
 
 
 def open_writer(

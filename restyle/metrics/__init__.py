@@ -1,6 +1,7 @@
 """restyle.metrics: the flicker meter (warp error), fidelity and content-structure measures."""
 
-from restyle.metrics.similarity import EdgeSSIMMeter, MeanScore, SSIMMeter, edge_ssim, ssim
+from restyle.imaging.similarity import edge_ssim, ssim
+from restyle.metrics.similarity import EdgeSSIMMeter, MeanScore, SSIMMeter
 from restyle.metrics.warp_error import SourceMotion, WarpErrorMeter, WarpErrorResult
 
 __all__ = [

@@ -27,6 +27,9 @@ class Evaluation:
     ``style_distance``: mean Euclidean distance between the style vectors of sampled
     output frames and the nearest given style; ``source_style_distance``: the same for the
     source frames (how far the untouched video is from the style).
+    ``per_frame_warp_error``, ``per_frame_source_floor``: ``E_t`` of the stylized video and
+    of the source at each frame, None where not measured (the first frame, cuts); ``restyle
+    eval --json`` prints them and the page plots them.
     """
 
     frames: int
@@ -39,6 +42,8 @@ class Evaluation:
     source_style_distance: float | None = None
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
+    per_frame_warp_error: list[float | None] = field(default_factory=list)
+    per_frame_source_floor: list[float | None] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON-ready values (NaN becomes None)."""
@@ -78,6 +83,7 @@ def evaluate_video(
     warp = WarpErrorMeter()
     content = EdgeSSIMMeter()
     fidelity = SSIMMeter()
+    per_frame: list[float | None] = []
     sampled_out: list[np.ndarray] = []
     sampled_src: list[np.ndarray] = []
     count = 0
@@ -99,7 +105,7 @@ def evaluate_video(
                     "evaluate videos made from the same frames"
                 )
             src, out = frames[0].image, frames[1].image
-            warp.update(src, out)
+            per_frame.append(warp.update(src, out))
             content.update(out, src)
             if reference is not None:
                 fidelity.update(out, frames[2].image)
@@ -124,11 +130,19 @@ def evaluate_video(
         fidelity=fidelity.result().mean if reference is not None else None,
         skipped=w.skipped,
         notes=notes,
+        per_frame_warp_error=per_frame,
+        per_frame_source_floor=_align(per_frame, w.source_per_frame),
     )
     if style_vectors is not None and embed is not None and sampled_out:
         result.style_distance = _nearest(embed(sampled_out), style_vectors)
         result.source_style_distance = _nearest(embed(sampled_src), style_vectors)
     return result
+
+
+def _align(measured: list[float | None], values: list[float]) -> list[float | None]:
+    """``values`` (one per measured frame) placed at the frames where ``measured`` is set."""
+    found = iter(values)
+    return [None if m is None else next(found) for m in measured]
 
 
 def _nearest(vectors: np.ndarray, styles: np.ndarray) -> float:

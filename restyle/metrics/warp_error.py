@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from restyle.errors import InputError
-from restyle.metrics.similarity import conform, to_float
+from restyle.imaging.similarity import conform, to_float
 from restyle.temporal.flow import FlowEstimator, FlowFrame, FlowPair
 from restyle.temporal.scenecut import SceneCutDetector
 from restyle.temporal.warp import warp

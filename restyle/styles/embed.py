@@ -10,7 +10,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..media.image import ImageInput, load_image
-from ..models.networks import BUILTIN_STYLES, STYLE_SIZE, load_predictor
+from ..models.engine import Engine
+from ..models.networks import BUILTIN_STYLES, STYLE_SIZE
 from .spec import StyleSpec, parse_style_spec
 from .style import ARBITRARY, BUILTIN, Style, blend
 
@@ -48,15 +49,10 @@ def style_input(image: np.ndarray, fit: str = "crop") -> np.ndarray:
 
 
 def embed_images(
-    images: Sequence[np.ndarray],
-    *,
-    fit: str = "crop",
-    device: str = "auto",
-    model_dir: str | os.PathLike[str] | None = None,
-    precision: str = "float",
+    images: Sequence[np.ndarray], *, fit: str = "crop", engine: Engine | None = None
 ) -> np.ndarray:
     """Style vectors (N x 100) of HxWx3 uint8 images, one predictor run each."""
-    predictor = load_predictor(device, model_dir, precision)
+    predictor = (engine or Engine()).predictor()
     batch = np.stack([style_input(img, fit) for img in images])
     return predictor.predict(batch)
 
@@ -65,9 +61,7 @@ def style_vector(
     image: ImageInput,
     *,
     fit: str = "crop",
-    device: str = "auto",
-    model_dir: str | os.PathLike[str] | None = None,
-    precision: str = "float",
+    engine: Engine | None = None,
     label: str | None = None,
 ) -> Style:
     """The style of a painting as a reusable :class:`Style` (compute once, apply to many frames).
@@ -76,7 +70,7 @@ def style_vector(
         InputError: the image cannot be read or is too small.
     """
     arr = load_image(image)
-    vec = embed_images([arr], fit=fit, device=device, model_dir=model_dir, precision=precision)[0]
+    vec = embed_images([arr], fit=fit, engine=engine)[0]
     name = label or (
         os.path.basename(os.fspath(image)) if isinstance(image, str | os.PathLike) else "image"
     )
@@ -97,9 +91,7 @@ def resolve_style(
     styles: StyleLike | Sequence[StyleLike],
     *,
     fit: str = "crop",
-    device: str = "auto",
-    model_dir: str | os.PathLike[str] | None = None,
-    precision: str = "float",
+    engine: Engine | None = None,
 ) -> Style:
     """Turn one or several style specs, paths, images or Styles into one (blended) Style.
 
@@ -126,18 +118,11 @@ def resolve_style(
             else:
                 resolved.append(
                     style_vector(
-                        spec.source,
-                        fit=fit,
-                        device=device,
-                        model_dir=model_dir,
-                        precision=precision,
-                        label=os.path.basename(spec.source),
+                        spec.source, fit=fit, engine=engine, label=os.path.basename(spec.source)
                     )
                 )
             weights.append(spec.weight)
         else:  # a PIL image or an array
-            resolved.append(
-                style_vector(spec, fit=fit, device=device, model_dir=model_dir, precision=precision)
-            )
+            resolved.append(style_vector(spec, fit=fit, engine=engine))
             weights.append(1.0)
     return blend(resolved, weights)

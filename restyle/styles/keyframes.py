@@ -31,11 +31,11 @@ import numpy as np
 
 from ..errors import InputError
 from ..media.reader import open_video
-from ..models.networks import load_predictor
+from ..models.engine import Engine
+from ..registries import KEYFRAME_PICKERS
 from .embed import style_input
 from .style import ARBITRARY, Style
 
-METHODS = ("uniform", "change", "diverse")
 DEFAULT_SAMPLES = 64
 CHANGE_SIDE = 16  # the change detector compares colour copies this wide
 QUALITY_SIDE = 512  # sharpness is measured at most this large
@@ -257,10 +257,11 @@ def _open(path: Path):
         raise InputError(f"cannot read the style video: {exc}") from None
 
 
-def _embedder(
-    device: str, model_dir: str | os.PathLike[str] | None, precision: str
-) -> Callable[[list[np.ndarray]], np.ndarray]:
-    predictor = load_predictor(device, model_dir, precision)
+Embed = Callable[[list[np.ndarray]], np.ndarray]
+
+
+def _embedder(engine: Engine | None) -> Embed:
+    predictor = (engine or Engine()).predictor()
     return lambda batch: predictor.predict(np.stack(batch))
 
 
@@ -353,9 +354,7 @@ def sample_styles(
     *,
     samples: int = DEFAULT_SAMPLES,
     fit: str = "crop",
-    device: str = "auto",
-    model_dir: str | os.PathLike[str] | None = None,
-    precision: str = "float",
+    engine: Engine | None = None,
     progress: Progress | None = None,
 ) -> list[StyleSample]:
     """The styles of up to ``samples`` evenly spaced usable frames of a style video, in time order.
@@ -363,7 +362,7 @@ def sample_styles(
     Arguments:
         video: the style video.
         samples: how many frames to sample at most (evenly spaced by frame number).
-        fit, device, model_dir, precision: as in :func:`restyle.styles.embed.embed_images`.
+        fit, engine: as in :func:`restyle.styles.embed.embed_images`.
         progress: called as ``progress(frames_read, frames_expected)``.
 
     Returns:
@@ -376,7 +375,7 @@ def sample_styles(
     path = Path(video)
     if samples < 1:
         raise InputError(f"samples must be at least 1, got {samples}")
-    embed = _embedder(device, model_dir, precision)
+    embed = _embedder(engine)
     scan = _scan(path, stride=_stride(path, samples), fit=fit, embed=embed, progress=progress)
     keep = usable_mask(scan["quality"])
     if not keep.any():
@@ -394,6 +393,47 @@ def sample_styles(
     ]
 
 
+Picked = tuple[dict, list[int], list[np.ndarray] | None]  # the scan, frame indices, vectors
+
+
+def pick_diverse(
+    path: Path, count: int, samples: int, fit: str, embed: Embed, progress: Progress | None
+) -> Picked:
+    """``diverse``: sampled usable frames far apart in style space (module docstring)."""
+    scan = _scan(
+        path, stride=_stride(path, max(samples, count)), fit=fit, embed=embed, progress=progress
+    )
+    keep = np.flatnonzero(usable_mask(scan["quality"]))
+    if len(scan["times"]) < count:
+        raise _too_few(path, len(scan["times"]), count, "frames")
+    if len(keep) < count:
+        raise _too_few(path, len(keep), count)
+    rows = [int(keep[r]) for r in diverse_indices(scan["vectors"][keep], count)]
+    return scan, [scan["picked"][r] for r in rows], [scan["vectors"][r] for r in rows]
+
+
+def pick_uniform(
+    path: Path, count: int, samples: int, fit: str, embed: Embed, progress: Progress | None
+) -> Picked:
+    """``uniform``: the middle frame of each of ``count`` equal runs of frames."""
+    scan = _scan(path, progress=progress)
+    frames = len(scan["times"])
+    if frames < count:
+        raise _too_few(path, frames, count, "frames")
+    return scan, uniform_indices(frames, count), None
+
+
+def pick_change(
+    path: Path, count: int, samples: int, fit: str, embed: Embed, progress: Progress | None
+) -> Picked:
+    """``change``: the opening and where the picture changes most."""
+    scan = _scan(path, changes=True, progress=progress)
+    frames = len(scan["times"])
+    if frames < count:
+        raise _too_few(path, frames, count, "frames")
+    return scan, change_indices(scan["changes"], count, scan["smalls"]), None
+
+
 def extract_keyframes(
     video: str | os.PathLike[str],
     count: int = 5,
@@ -401,9 +441,7 @@ def extract_keyframes(
     method: str = "diverse",
     samples: int = DEFAULT_SAMPLES,
     fit: str = "crop",
-    device: str = "auto",
-    model_dir: str | os.PathLike[str] | None = None,
-    precision: str = "float",
+    engine: Engine | None = None,
     progress: Progress | None = None,
 ) -> list[Keyframe]:
     """Pick ``count`` keyframes of a style video, in time order (see the module docstring).
@@ -411,10 +449,11 @@ def extract_keyframes(
     Arguments:
         video: the style video.
         count: how many keyframes.
-        method: ``"uniform"``, ``"change"`` or ``"diverse"`` (default).
+        method: a keyframe picker of :data:`restyle.registries.KEYFRAME_PICKERS`:
+            ``"diverse"`` (default), ``"uniform"`` or ``"change"``.
         samples: frames sampled by ``diverse`` (at most; evenly spaced).
         fit: how a frame is fitted to the style network's square (``"crop"`` or ``"whole"``).
-        device, model_dir, precision: where and how the style predictor runs.
+        engine: where and how the style predictor runs.
         progress: called as ``progress(frames_read, frames_expected)`` during the first pass.
 
     Returns:
@@ -425,35 +464,13 @@ def extract_keyframes(
             fewer (usable) frames than ``count``.
     """
     path = Path(video)
-    if method not in METHODS:
-        raise InputError(f"unknown keyframe method {method!r}; use {', '.join(METHODS)}")
+    pick = KEYFRAME_PICKERS.load(method)
     if count < 1:
         raise InputError(f"the number of keyframes must be at least 1, got {count}")
-    if method == "diverse":
-        embed = _embedder(device, model_dir, precision)
-        stride = _stride(path, max(samples, count))
-        scan = _scan(path, stride=stride, fit=fit, embed=embed, progress=progress)
-        keep = np.flatnonzero(usable_mask(scan["quality"]))
-        if len(scan["times"]) < count:
-            raise _too_few(path, len(scan["times"]), count, "frames")
-        if len(keep) < count:
-            raise _too_few(path, len(keep), count)
-        rows = [int(keep[r]) for r in diverse_indices(scan["vectors"][keep], count)]
-        indices = [scan["picked"][r] for r in rows]
-        vectors = [scan["vectors"][r] for r in rows]
-    else:
-        scan = _scan(path, changes=method == "change", progress=progress)
-        frames = len(scan["times"])
-        if frames < count:
-            raise _too_few(path, frames, count, "frames")
-        if method == "uniform":
-            indices = uniform_indices(frames, count)
-        else:
-            indices = change_indices(scan["changes"], count, scan["smalls"])
-        vectors = None
+    embed = _embedder(engine)
+    scan, indices, vectors = pick(path, count, samples, fit, embed, progress)
     images = _fetch(path, indices)
     if vectors is None:
-        embed = _embedder(device, model_dir, precision)
         vectors = list(embed([style_input(images[i], fit) for i in indices]))
     times = scan["times"]
     return [

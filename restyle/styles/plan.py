@@ -1,9 +1,14 @@
-"""Turn what the user asked for (style images, a style video, a transition) into a schedule."""
+"""Turn what the user asked for (style images, a style video, a transition) into a schedule.
+
+The schedule is made once for the job's whole range, on its own timeline (seconds from the
+first frame of the range), so a chunk of the video rendered anywhere paints the same frames
+as the whole video rendered at once.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,11 +16,17 @@ import numpy as np
 from ..errors import InputError
 from ..media.image import load_image
 from ..media.reader import open_video
-from .embed import StyleLike, resolve_style
+from ..models.engine import Engine
+from ..registries import TRANSITIONS
 from .keyframes import DEFAULT_SAMPLES, Keyframe, extract_keyframes, sample_styles
-from .schedule import TRANSITIONS, Constant, Follow, Schedule, Segments
-from .spec import StyleSpec, parse_style_spec
+from .options import StyleRef, Styles
+from .schedule import Constant, Follow, Schedule, Segments
+from .spec import parse_style_spec
 from .style import Style
+
+Resolve = Callable[[Sequence[StyleRef]], Style]  # style specs -> one (blended) style
+Progress = Callable[[int, int], None]
+FOLLOW_SMOOTH = 0.5  # seconds of output time the follow schedule is smoothed over
 
 
 @dataclass
@@ -32,84 +43,85 @@ class StylePlan:
         return self.schedule.styles[0].space
 
 
-def _picture(item: StyleLike) -> np.ndarray | None:
+@dataclass(frozen=True)
+class PlanContext:
+    """What a plan needs besides the options: how styles are made, and where networks run."""
+
+    resolve: Resolve
+    engine: Engine
+    fit: str
+    blends: bool  # the method can mix styles (transitions)
+    progress: Progress | None = None
+
+
+def picture(item: StyleRef) -> np.ndarray | None:
     """The painting a style came from (for previews), or None for a built-in or a Style."""
     if isinstance(item, Style):
         return None
-    if isinstance(item, StyleSpec | str | os.PathLike):
-        spec = item if isinstance(item, StyleSpec) else parse_style_spec(os.fspath(item))
-        return None if spec.builtin is not None else load_image(spec.source)
-    return load_image(item)
+    spec = parse_style_spec(os.fspath(item))
+    return None if spec.builtin is not None else load_image(spec.source)
 
 
-def plan_styles(
-    style: StyleLike | Sequence[StyleLike] | None,
-    duration: float,
-    *,
-    style_video: str | os.PathLike[str] | None = None,
-    keyframes: int = 5,
-    keyframe_method: str = "diverse",
-    transition: str | None = None,
-    easing: str = "smooth",
-    hold: float = 0.3,
-    follow_smooth: float = 0.5,
-    samples: int = DEFAULT_SAMPLES,
-    fit: str = "crop",
-    device: str = "auto",
-    model_dir: str | os.PathLike[str] | None = None,
-    precision: str = "float",
-) -> StylePlan:
+def plan_styles(options: Styles, duration: float, context: PlanContext) -> StylePlan:
     """The style schedule of a video ``duration`` seconds long.
 
-    Arguments:
-        style: style image(s)/specs; several are blended, or with ``transition="segments"``
-            take turns.
-        duration: length of the output in seconds.
-        style_video: take the styles from this video instead (``transition`` default
-            ``"segments"`` over ``keyframes`` keyframes picked by ``keyframe_method``).
-        transition: ``"segments"`` or ``"follow"`` (style video only); None: one style.
-        easing, hold: how segments hand over (see :class:`~restyle.styles.schedule.Segments`).
-        follow_smooth: Gaussian smoothing of ``follow`` in output seconds.
-        samples: frames of the style video sampled by ``diverse`` and ``follow``.
-        fit, device, model_dir, precision: how styles are computed.
-
-    Returns:
-        A :class:`StylePlan`.
+    With style images: one (blended) style, or with ``transition="segments"`` each in turn.
+    With a style video: its keyframes in turn (the default) or its styles followed in time.
 
     Raises:
-        InputError: both or neither of style and style_video, an unknown transition,
-            ``follow`` without a style video, an unreadable or too short style video.
+        InputError: no style, a transition the method cannot paint, an unreadable or too
+            short style video.
     """
-    where = {"device": device, "model_dir": model_dir, "precision": precision}
-    if transition is not None and transition not in TRANSITIONS:
-        raise InputError(f"unknown transition {transition!r}; use {', '.join(TRANSITIONS)}")
-    items = [] if style is None else list(style) if isinstance(style, list | tuple) else [style]
-    if style_video is not None:
-        if items:
-            raise InputError("give either --style or --style-video, not both")
-        if transition == "follow":
-            samples_ = sample_styles(style_video, samples=samples, fit=fit, **where)
-            with open_video(style_video) as reader:
-                source_duration = reader.info.duration
-            schedule = Follow(
-                [s.time for s in samples_],
-                [s.style for s in samples_],
-                source_duration=source_duration,
-                duration=duration,
-                smooth=follow_smooth,
-            )
-            return StylePlan(schedule, [s.thumbnail for s in samples_])
-        keys = extract_keyframes(
-            style_video, keyframes, method=keyframe_method, samples=samples, fit=fit, **where
-        )
-        schedule = Segments([k.style for k in keys], duration, easing=easing, hold=hold)
-        return StylePlan(schedule, [k.image for k in keys], keys)
-    if not items:
+    if options.style_video is None and not options.styles:
         raise InputError("no style given; use --style painting.jpg or --style-video art.mp4")
+    transition = options.transition
+    if options.style_video is not None and transition is None:
+        transition = "segments"
     if transition is None:
-        return StylePlan(Constant(resolve_style(items, fit=fit, **where)), [None])
-    if transition == "follow":
-        raise InputError("--transition follow needs --style-video; use segments with --style")
-    styles = [resolve_style(item, fit=fit, **where) for item in items]
-    schedule = Segments(styles, duration, easing=easing, hold=hold)
-    return StylePlan(schedule, [_picture(item) for item in items])
+        return StylePlan(Constant(context.resolve(options.styles)), [None])
+    if not context.blends:
+        raise InputError("--style-video and --transition need --method network")
+    return TRANSITIONS.load(transition)(options, duration, context)
+
+
+def plan_segments(options: Styles, duration: float, context: PlanContext) -> StylePlan:
+    """``segments``: the styles (or the style video's keyframes) take turns, handing over."""
+    if options.style_video is not None:
+        keys = extract_keyframes(
+            options.style_video,
+            options.keyframes,
+            method=options.keyframe_method,
+            samples=DEFAULT_SAMPLES,
+            fit=context.fit,
+            engine=context.engine,
+            progress=context.progress,
+        )
+        schedule = Segments(
+            [k.style for k in keys], duration, easing=options.easing, hold=options.hold
+        )
+        return StylePlan(schedule, [k.image for k in keys], keys)
+    styles = [context.resolve([item]) for item in options.styles]
+    schedule = Segments(styles, duration, easing=options.easing, hold=options.hold)
+    return StylePlan(schedule, [picture(item) for item in options.styles])
+
+
+def plan_follow(options: Styles, duration: float, context: PlanContext) -> StylePlan:
+    """``follow``: the style video's style at the same relative time, smoothed."""
+    assert options.style_video is not None  # Styles.check
+    samples = sample_styles(
+        options.style_video,
+        samples=DEFAULT_SAMPLES,
+        fit=context.fit,
+        engine=context.engine,
+        progress=context.progress,
+    )
+    with open_video(options.style_video) as reader:
+        source_duration = reader.info.duration
+    schedule = Follow(
+        [s.time for s in samples],
+        [s.style for s in samples],
+        source_duration=source_duration,
+        duration=duration,
+        smooth=FOLLOW_SMOOTH,
+    )
+    return StylePlan(schedule, [s.thumbnail for s in samples])

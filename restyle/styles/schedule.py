@@ -23,33 +23,34 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from ..registries import EASINGS
 from .style import Style
 
-EASINGS = ("linear", "smooth", "cosine")
-TRANSITIONS = ("segments", "follow")
+
+def linear(u: float) -> float:
+    """The ``linear`` easing: constant speed from 0 to 1."""
+    return min(max(u, 0.0), 1.0)
+
+
+def smoothstep(u: float) -> float:
+    """The ``smooth`` easing: smoothstep ``3u^2 - 2u^3``, starting and stopping gently."""
+    u = min(max(u, 0.0), 1.0)
+    return u * u * (3.0 - 2.0 * u)
+
+
+def cosine(u: float) -> float:
+    """The ``cosine`` easing: ``(1 - cos(pi u)) / 2``."""
+    return 0.5 - 0.5 * math.cos(math.pi * min(max(u, 0.0), 1.0))
 
 
 def ease(name: str) -> Callable[[float], float]:
-    """The easing curve ``name``: maps progress 0..1 to 0..1, monotone, fixed ends.
-
-    ``linear``: constant speed; ``smooth``: smoothstep ``3u^2 - 2u^3`` (starts and stops
-    gently); ``cosine``: ``(1 - cos(pi u)) / 2``.
+    """The easing curve ``name`` (:data:`restyle.registries.EASINGS`): maps progress 0..1 to
+    0..1, monotone, fixed ends.
 
     Raises:
         InputError: an unknown name.
     """
-    if name == "linear":
-        return lambda u: min(max(u, 0.0), 1.0)
-    if name == "smooth":
-
-        def smoothstep(u: float) -> float:
-            u = min(max(u, 0.0), 1.0)
-            return u * u * (3.0 - 2.0 * u)
-
-        return smoothstep
-    if name == "cosine":
-        return lambda u: 0.5 - 0.5 * math.cos(math.pi * min(max(u, 0.0), 1.0))
-    raise InputError(f"unknown easing {name!r}; use {', '.join(EASINGS)}")
+    return EASINGS.load(name)
 
 
 @dataclass(frozen=True)

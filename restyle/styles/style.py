@@ -13,7 +13,7 @@ ARBITRARY = "arbitrary"  # 100-number vectors of the style prediction network
 BUILTIN = "builtin"  # 26 weights over the multistyle26 network's built-in styles
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Style:
     """A style vector and the style space it belongs to.
 
@@ -29,6 +29,36 @@ class Style:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "vector", np.asarray(self.vector, np.float32).reshape(-1))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Style):
+            return NotImplemented
+        return (
+            self.space == other.space
+            and self.label == other.label
+            and np.array_equal(self.vector, other.vector)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.space, self.label, self.vector.tobytes()))
+
+    def to_dict(self) -> dict[str, object]:
+        """The style as JSON-ready values (a job file can carry a computed style)."""
+        return {"space": self.space, "vector": [float(v) for v in self.vector], "label": self.label}
+
+    @classmethod
+    def from_json(cls, data: object) -> Style | None:
+        """A Style from :meth:`to_dict`'s mapping, or None when ``data`` is not one."""
+        if not isinstance(data, dict) or set(data) - {"space", "vector", "label"}:
+            return None
+        try:
+            return cls(
+                str(data["space"]),
+                np.asarray(data["vector"], np.float32),
+                str(data.get("label", "")),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def mix(self, other: Style, t: float) -> Style:
         """The style a fraction ``t`` of the way from this one to ``other`` (linear)."""

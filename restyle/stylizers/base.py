@@ -1,74 +1,46 @@
-"""The interface every stylization method implements, and the look options they share."""
+"""The interface every stylization method implements."""
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ..errors import InputError
+from ..models.engine import Engine
 from ..styles.style import Style
-
-MIN_SIDE = 32
-
-
-@dataclass(frozen=True)
-class LookOptions:
-    """How strongly and at what resolution a style is painted.
-
-    Attributes:
-        max_size: longest side the network paints at; larger frames are painted at this size
-            and scaled back. ``None`` paints at the frame's own size.
-        strength: 0..1; 1 is the full style, 0 stays close to the content.
-        preserve_color: keep the content's colours, take only the stylized luminance.
-    """
-
-    max_size: int | None = 1280
-    strength: float = 1.0
-    preserve_color: bool = False
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.strength <= 1.0:
-            raise InputError(f"strength must be between 0 and 1, got {self.strength}")
-        if self.max_size is not None and self.max_size < MIN_SIDE:
-            raise InputError(f"max size must be at least {MIN_SIDE} pixels, got {self.max_size}")
+from .options import MIN_SIDE, Look, Method
 
 
 class Stylizer(ABC):
     """A stylization method: frames (HxWx3 uint8 RGB) and a style in, painted frames out.
 
-    Output frames always have their input's exact size. Subclasses set ``name`` (the
-    ``--method`` value) and ``space`` (the style space they paint with).
+    Made once from its options (:func:`restyle.stylizers.create_stylizer`), it owns its
+    networks or sessions and reuses them for every frame. Output frames always have their
+    input's exact size. The members below are all a caller (the runner, the API, another
+    method) ever uses.
     """
 
-    name: ClassVar[str]
-    space: ClassVar[str]
+    name: ClassVar[str]  # the --method value
+    blends_styles: ClassVar[bool] = False  # styles can be mixed: blends, transitions
+    paints_style_vectors: ClassVar[bool] = False  # paints the predictor's style vectors
 
     def __init__(
-        self,
-        options: LookOptions | None = None,
-        *,
-        device: str = "auto",
-        model_dir: str | os.PathLike[str] | None = None,
-        precision: str = "float",
+        self, look: Look | None = None, engine: Engine | None = None, method: Method | None = None
     ) -> None:
-        self.options = options or LookOptions()
-        self.device = device
-        self.model_dir = model_dir
-        self.precision = precision
+        self.look = look or Look()
+        self.engine = engine or Engine()
+        self.method = method or Method(name=self.name)
 
-    def active_device(self) -> str:
-        """The device the method really runs on (``"cpu"`` or ``"cuda"``), for reports."""
-        return "cpu" if self.device == "auto" else self.device
+    @abstractmethod
+    def resolve(self, styles: Any | Sequence[Any]) -> Style:
+        """Turn style specs, paths, images or Styles (a list is blended) into this method's Style.
 
-    def check_style(self, style: Style) -> None:
-        """Raise InputError if ``style`` belongs to another network's style space."""
-        if style.space != self.space:
-            raise InputError(f"the {self.name} method cannot paint a {style.space} style")
+        Raises:
+            InputError: a style this method cannot paint, or an unreadable style image.
+        """
 
     @abstractmethod
     def stylize(
@@ -87,13 +59,29 @@ class Stylizer(ABC):
         """Paint one HxWx3 uint8 image; returns HxWx3 uint8 of the same size."""
         return self.stylize([image], style)[0]
 
+    def content_style(self, frame: np.ndarray, style: Style) -> Style | None:
+        """The content's own style in ``style``'s space, for strength < 1; None if unused.
+
+        A video computes it once, from its first frame, so it cannot flicker.
+        """
+        return None
+
+    def start_video(self, temporal: str) -> bool:
+        """Frames of one video follow, in order, from now on; True if the method handles
+        the ``--temporal`` filter itself (then the runner adds none)."""
+        return False
+
     def use_workers(self, workers: int | None = None) -> int:
         """Get ready to paint several frames at once from separate threads; return how many.
 
-        A video pipeline calls this once before its first frame. Methods that keep state
+        The runner calls this once before a video's first frame. Methods that keep state
         from frame to frame (Gatys, segmentation) paint in order, one at a time: 1.
         """
         return 1
+
+    def active_device(self) -> str:
+        """The device the method really runs on (``"cpu"`` or ``"cuda"``), for reports."""
+        return "cpu" if self.engine.device == "auto" else self.engine.device
 
 
 def check_frames(frames: Sequence[np.ndarray]) -> tuple[int, int]:

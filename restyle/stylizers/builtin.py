@@ -6,28 +6,27 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..models.networks import StyleTransformer, load_multistyle
+from ..models.networks import StyleTransformer
 from ..styles.style import BUILTIN
-from .network import NetworkStylizer
+from .painter import Painter
 
 
-class BuiltinStylizer(NetworkStylizer):
+class BuiltinPainter(Painter):
     """Paints the 26 built-in styles and weighted blends of them.
 
     This network has no notion of the content's own style, so strength < 1 fades the
     painted frame toward the original.
     """
 
-    name = "builtin"
     space = BUILTIN
 
     def network(self) -> StyleTransformer:
         """The 26-style network (rebuilt as a fast float graph)."""
-        return load_multistyle(self.device, self.model_dir, self.threads)
+        return self.engine.multistyle(self.threads)
 
     def fade(self, frames: Sequence[np.ndarray], painted: list[np.ndarray]) -> list[np.ndarray]:
         """Each painted frame mixed with its original, ``strength`` of the painting."""
-        s = self.options.strength
+        s = self.look.strength
         return [
             np.clip(s * p + (1.0 - s) * f.astype(np.float32) + 0.5, 0, 255).astype(np.uint8)
             for p, f in zip(painted, frames, strict=True)

@@ -35,10 +35,9 @@ from ..errors import DeviceError, InputError
 from ..media.image import load_image
 from ..styles.spec import StyleSpec, parse_style_spec
 from ..styles.style import Style, blend
-from .base import LookOptions, Stylizer, check_frames, per_frame_styles
+from .base import Stylizer, check_frames, per_frame_styles
 from .color import keep_colors
 from .features import FeatureNetwork, import_torch, load_features
-from .options import MethodOptions
 from .resample import working_size
 
 SCENE_CUT_UNMATCHED = 0.8  # FlowPair.unmatched_fraction above which the flow is noise
@@ -133,22 +132,13 @@ class GatysStylizer(Stylizer):
     """
 
     name = "gatys"
-    space = "gatys-predictor"  # set per instance to gatys-<feature network>
-    takes_method_options = True
 
-    def __init__(
-        self,
-        options: LookOptions | None = None,
-        *,
-        device: str = "auto",
-        model_dir: str | os.PathLike[str] | None = None,
-        precision: str = "float",
-        method_options: MethodOptions | None = None,
-    ) -> None:
-        super().__init__(options, device=device, model_dir=model_dir, precision=precision)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.torch = import_torch()
-        self.settings = method_options or MethodOptions()
-        self.space = f"gatys-{self.settings.features}"
+        self.settings = self.method
+        self.space = f"gatys-{self.settings.features}"  # Gram matrices of this network
+        device = self.engine.device
         if device == "cuda" and not self.torch.cuda.is_available():
             raise DeviceError("device 'cuda' is not available to PyTorch; use --device cpu")
         self._device = "cuda" if device != "cpu" and self.torch.cuda.is_available() else "cpu"
@@ -163,7 +153,9 @@ class GatysStylizer(Stylizer):
     def net(self) -> FeatureNetwork:
         """The feature network (loaded on first use)."""
         if self._net is None:
-            self._net = load_features(self.settings.features, self.model_dir).to(self._device)
+            self._net = load_features(self.settings.features, self.engine.model_dir).to(
+                self._device
+            )
         return self._net
 
     @property
@@ -177,7 +169,7 @@ class GatysStylizer(Stylizer):
 
     def side(self) -> int:
         """Longest side of the optimized image."""
-        cap = self.options.max_size or self.settings.gatys_size
+        cap = self.look.max_size or self.settings.gatys_size
         return min(cap, self.settings.gatys_size)
 
     def start_video(self, temporal: str) -> bool:
@@ -240,7 +232,7 @@ class GatysStylizer(Stylizer):
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
         return cv2.resize(image, size, interpolation=interp)
 
-    def resolve(self, styles: Any, fit: str = "crop") -> Style:
+    def resolve(self, styles: Any) -> Style:
         """Turn style image paths/specs/arrays (or a list to blend) into one Gram-matrix Style.
 
         Raises:
@@ -269,7 +261,7 @@ class GatysStylizer(Stylizer):
                 label, weight = os.path.basename(spec.source), spec.weight
             else:
                 image, label, weight = load_image(spec), "image", 1.0
-            vector = self.gram_vector(self.style_image(image, fit))
+            vector = self.gram_vector(self.style_image(image, self.look.style_fit))
             resolved.append(Style(self.space, vector, label))
             weights.append(weight)
         return blend(resolved, weights)
@@ -282,8 +274,11 @@ class GatysStylizer(Stylizer):
                 "give it style images"
             )
 
-    def content_style(self, frame: np.ndarray) -> Style:
-        """The content's own Gram matrices: the strength-0 end of the interpolation."""
+    def content_style(self, frame: np.ndarray, style: Style | None = None) -> Style | None:
+        """The content's own Gram matrices, the strength-0 end of the interpolation (None at
+        full strength)."""
+        if self.look.strength >= 1.0:
+            return None
         h, w = frame.shape[:2]
         size = working_size(h, w, self.side())
         small = cv2.resize(frame, size[::-1], interpolation=cv2.INTER_AREA)
@@ -304,10 +299,12 @@ class GatysStylizer(Stylizer):
             self.check_style(s)
         out = []
         for frame, s in zip(frames, styles, strict=True):
-            if self.options.strength < 1.0:
-                s = (content_style or self.content_style(frame)).mix(s, self.options.strength)
+            if self.look.strength < 1.0:
+                own = content_style or self.content_style(frame)
+                assert own is not None
+                s = own.mix(s, self.look.strength)
             painted = self.paint(frame, s)
-            if self.options.preserve_color:
+            if self.look.preserve_color:
                 painted = keep_colors(painted, frame)
             out.append(painted)
         return out

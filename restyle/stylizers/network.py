@@ -1,32 +1,69 @@
-"""What the feed-forward methods share: size handling, one network call, colour preservation."""
+"""The default method (``--method network``): a feed-forward transformer network per frame.
+
+Style images are painted by Magenta's arbitrary image stylization network (Ghiasi et al.
+2017, :mod:`.arbitrary`); the 26 built-in styles by the conditional-instance-norm network
+they were trained into (Dumoulin et al. 2017, :mod:`.builtin`). Which one paints a frame
+follows from its style's space, so one stylizer serves both.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from ..models.networks import MULTIPLE, StyleTransformer
+from ..errors import InputError
 from ..models.session import CPU_PROVIDER, providers_for
-from ..styles.style import Style
-from .base import Stylizer, check_frames, per_frame_styles
-from .color import keep_colors
-from .resample import from_network, to_network, working_size
+from ..styles.embed import resolve_style
+from ..styles.style import ARBITRARY, Style
+from .arbitrary import ArbitraryPainter
+from .base import Stylizer, per_frame_styles
+from .builtin import BuiltinPainter
+from .painter import Painter
+
+PAINTERS: dict[str, type[Painter]] = {p.space: p for p in (ArbitraryPainter, BuiltinPainter)}
+
+
+def _painter_class(space: str) -> type[Painter]:
+    if space not in PAINTERS:
+        raise InputError(f"the network method cannot paint a {space} style")
+    return PAINTERS[space]
 
 
 class NetworkStylizer(Stylizer):
-    """A stylizer that is one transformer network run at the frame's own size.
+    """Paints style vectors with the network their space belongs to, at the frame's own size."""
 
-    Subclasses give the network, and may move the styles toward the content (strength in
-    style space) or fade the painted frames toward the content (strength in pixels).
-    """
+    name = "network"
+    blends_styles = True
+    paints_style_vectors = True
 
-    threads: int | None = None  # ONNX Runtime threads per call; None: one per core
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.threads: int | None = None
+        self._painters: dict[str, Painter] = {}
+        self._lock = threading.Lock()
 
-    def network(self) -> StyleTransformer:
-        """The loaded network (cached per device, folder, precision and threads)."""
-        raise NotImplementedError
+    def resolve(self, styles: Any | Sequence[Any]) -> Style:
+        """Style images become the predictor's style vectors; ``builtin:N`` the 26 weights."""
+        return resolve_style(styles, fit=self.look.style_fit, engine=self.engine)
+
+    def painter(self, space: str) -> Painter:
+        """The painter of ``space``, made and its network loaded once (threads may race here)."""
+        with self._lock:
+            if space not in self._painters:
+                painter = _painter_class(space)(self.look, self.engine, self.threads)
+                painter.network()
+                self._painters[space] = painter
+            return self._painters[space]
+
+    def content_style(self, frame: np.ndarray, style: Style) -> Style | None:
+        """The frame's own style vector (arbitrary styles below full strength), else None."""
+        if self.look.strength >= 1.0:
+            return None
+        return self.painter(style.space).content_style(frame)
 
     def use_workers(self, workers: int | None = None) -> int:
         """Split the CPU cores between ``workers`` frames painted at once (default: 2).
@@ -37,29 +74,21 @@ class NetworkStylizer(Stylizer):
         flow one of them is often held up (benchmarks/video_speed.py). The frames are
         independent, so this changes nothing in the output. On CUDA one frame at a time.
         """
-        if providers_for(self.device)[0] != CPU_PROVIDER:
-            return 1  # decided without loading the network: it loads once, split or not
+        if providers_for(self.engine.device)[0] != CPU_PROVIDER:
+            return 1
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
         cores = cores or os.cpu_count() or 1
         workers = max(1, min(workers or 2, cores))
         if workers > 1:
             self.threads = max(1, cores // workers)
-            self.network()  # load it here once, not in each painting thread at the same time
+            self._painters.clear()  # made again with their share of the cores
         return workers
 
     def active_device(self) -> str:
         """The device the network's session runs on."""
-        return self.network().device
-
-    def toward_content(
-        self, frames: Sequence[np.ndarray], styles: list[Style], content_style: Style | None
-    ) -> list[Style]:
-        """Styles adjusted for strength < 1 before painting (unchanged by default)."""
-        return styles
-
-    def fade(self, frames: Sequence[np.ndarray], painted: list[np.ndarray]) -> list[np.ndarray]:
-        """Painted frames adjusted for strength < 1 after painting (unchanged by default)."""
-        return painted
+        for painter in self._painters.values():
+            return painter.network().device
+        return "cpu" if providers_for(self.engine.device)[0] == CPU_PROVIDER else "cuda"
 
     def stylize(
         self,
@@ -68,18 +97,11 @@ class NetworkStylizer(Stylizer):
         content_style: Style | None = None,
     ) -> list[np.ndarray]:
         """Paint HxWx3 uint8 frames of one size with one style or one per frame; same-size out."""
-        h, w = check_frames(frames)
         styles = per_frame_styles(style, len(frames))
-        for s in styles:
-            self.check_style(s)
-        if self.options.strength < 1.0:
-            styles = self.toward_content(frames, styles, content_style)
-        size = working_size(h, w, self.options.max_size)
-        batch = to_network(list(frames), size, MULTIPLE)
-        vectors = np.stack([s.vector for s in styles])
-        out = from_network(self.network().run(batch, vectors), size, (h, w))
-        if self.options.strength < 1.0:
-            out = self.fade(frames, out)
-        if self.options.preserve_color:
-            out = [keep_colors(o, f) for o, f in zip(out, frames, strict=True)]
-        return out
+        spaces = {s.space for s in styles}
+        if len(spaces) != 1:
+            raise InputError("the styles of one call must belong to one network")
+        space = spaces.pop()
+        if space == ARBITRARY and content_style is not None and content_style.space != space:
+            raise InputError("the content style belongs to another network")
+        return self.painter(space).paint(frames, styles, content_style)

@@ -1,95 +1,63 @@
-"""Options of the baseline methods (Gatys optimization, segmentation), as plain values."""
+"""What a picture is painted with: the look (strength, colour, size) and the method's settings."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from ..errors import InputError
+from ..options import OptionGroup, at_least, between, option, positive
+from ..registries import STYLIZERS
+from .features import FEATURE_NETWORKS
 
+MIN_SIDE = 32  # the smallest picture (and --max-size) the networks paint
+STYLE_FITS = ("crop", "whole")
 OPTIMIZERS = ("lbfgs", "adam")
 SEGMENT_MODES = ("hard", "feather", "blur")
 SEGMENT_BASES = ("network", "gatys")
 
 
+def parse_max_size(text: str) -> int | None:
+    """``--max-size``: a number of pixels, or 0 / none / full for the picture's own size."""
+    if text.strip().lower() in ("0", "none", "full"):
+        return None
+    return int(text)
+
+
 @dataclass(frozen=True)
-class MethodOptions:
-    """Settings of ``--method gatys`` and ``--method segmented`` (other methods ignore them).
+class Look(OptionGroup):
+    """How strongly and at what resolution a style is painted, whatever the method.
 
     Attributes:
-        iterations: optimization steps per image (L-BFGS iterations or Adam steps).
-        optimizer: ``"lbfgs"`` (default, as Gatys et al.) or ``"adam"``.
-        features: feature network, ``"predictor"`` (default, no download) or ``"vgg19"``.
-        gatys_size: longest side the image is optimized at (also capped by max_size).
-        content_weight, style_weight, tv_weight: weights of the loss terms.
-        temporal_weight: weight of the short-term temporal loss (video, ``--temporal flow``).
-        learning_rate: Adam's step size, in pixel units of [0, 1].
-        fg_rect: foreground box ``(x, y, w, h)`` in pixels for GrabCut; None: a centred box.
-        fg_mask: an image file whose bright pixels mark the foreground (instead of a box).
-        segment_mode: ``"hard"``, ``"feather"`` or ``"blur"`` (the Gaussian-blur variant).
-        segment_base: method that paints each part, ``"network"`` or ``"gatys"``.
-        style_fg, style_bg: style specs for the foreground / background (default: --style).
+        strength: 0..1; 1 is the full style, 0 stays close to the content.
+        preserve_color: keep the content's colours, take only the stylized luminance.
+        style_fit: how a painting is fitted to the style network's square: ``crop`` (its
+            centre square) or ``whole`` (padded).
+        max_size: longest side the network paints at; larger frames are painted at this size
+            and scaled back. None paints at the frame's own size.
     """
 
-    iterations: int = 100
-    optimizer: str = "lbfgs"
-    features: str = "predictor"
-    gatys_size: int = 512
-    content_weight: float = 1.0
-    style_weight: float = 10.0
-    tv_weight: float = 10.0
-    temporal_weight: float = 200.0
-    learning_rate: float = 0.02
-    fg_rect: tuple[int, int, int, int] | None = None
-    fg_mask: str | None = None
-    segment_mode: str = "feather"
-    segment_base: str = "network"
-    style_fg: tuple[str, ...] = ()
-    style_bg: tuple[str, ...] = ()
+    group: ClassVar[str] = "look"
 
-    def __post_init__(self) -> None:
-        if self.iterations < 1:
-            raise InputError(f"iterations must be at least 1, got {self.iterations}")
-        if self.optimizer not in OPTIMIZERS:
-            raise InputError(f"unknown optimizer {self.optimizer!r}; use lbfgs or adam")
-        from .features import FEATURE_NETWORKS
-
-        if self.features not in FEATURE_NETWORKS:
-            raise InputError(f"unknown feature network {self.features!r}; use predictor or vgg19")
-        if self.gatys_size < 32:
-            raise InputError(f"gatys size must be at least 32 pixels, got {self.gatys_size}")
-        for name in ("content_weight", "style_weight", "tv_weight", "temporal_weight"):
-            if not getattr(self, name) >= 0:
-                raise InputError(f"{name.replace('_', ' ')} must be >= 0")
-        if self.segment_mode not in SEGMENT_MODES:
-            raise InputError(f"unknown segment mode {self.segment_mode!r}; use hard, feather, blur")
-        if self.segment_base not in SEGMENT_BASES:
-            raise InputError(f"unknown segment base {self.segment_base!r}; use network or gatys")
-        if self.fg_rect is not None:
-            object.__setattr__(self, "fg_rect", parse_rect(self.fg_rect))
-        if self.fg_mask is not None and not os.path.isfile(self.fg_mask):
-            raise InputError(f"foreground mask file not found: {self.fg_mask}")
-        for name in ("style_fg", "style_bg"):
-            value = getattr(self, name)
-            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
-
-    @classmethod
-    def of(cls, value: MethodOptions | Mapping[str, object] | None) -> MethodOptions:
-        """Options from an instance, a mapping of field names (``None`` values skipped), or None.
-
-        Raises:
-            InputError: an unknown option name or a bad value.
-        """
-        if value is None:
-            return cls()
-        if isinstance(value, MethodOptions):
-            return value
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(value) - known)
-        if unknown:
-            raise InputError(f"unknown method option {unknown[0]!r}")
-        return cls(**{k: v for k, v in value.items() if v is not None})  # type: ignore[arg-type]
+    strength: float = option(
+        1.0, "how much of the style, 0..1", check=between(0.0, 1.0), metavar="S"
+    )
+    preserve_color: bool = option(False, "keep the content's colours, paint only luminance")
+    style_fit: str = option(
+        "crop",
+        "crop: the style network sees the centre square of the painting; whole: the painting "
+        "padded to a square",
+        choices=STYLE_FITS,
+    )
+    max_size: int | None = option(
+        1280,
+        "longest side the network paints at; larger inputs are painted at this size and "
+        "scaled back (0 = always full size)",
+        check=at_least(MIN_SIDE),
+        parse=parse_max_size,
+        metavar="PX",
+    )
 
 
 def parse_rect(value: str | Sequence[int]) -> tuple[int, int, int, int]:
@@ -106,3 +74,94 @@ def parse_rect(value: str | Sequence[int]) -> tuple[int, int, int, int]:
     if x < 0 or y < 0 or w < 2 or h < 2:
         raise InputError(f"bad foreground box {value!r}; x, y >= 0 and w, h >= 2 pixels")
     return x, y, w, h
+
+
+@dataclass(frozen=True)
+class Method(OptionGroup):
+    """The stylization method and the settings of the gatys and segmented methods.
+
+    Attributes:
+        name: the method (``--method``), a name in :data:`restyle.registries.STYLIZERS`.
+        iterations: optimization steps per image (L-BFGS iterations or Adam steps).
+        optimizer: ``"lbfgs"`` (as Gatys et al.) or ``"adam"``.
+        features: feature network, ``"predictor"`` (no download) or ``"vgg19"``.
+        gatys_size: longest side the image is optimized at (also capped by max_size).
+        content_weight, style_weight, tv_weight: weights of the loss terms.
+        temporal_weight: weight of the short-term temporal loss (video, ``--temporal flow``).
+        learning_rate: Adam's step size, in pixel units of [0, 1].
+        fg_rect: foreground box ``(x, y, w, h)`` in pixels for GrabCut; None: a centred box.
+        fg_mask: an image file whose bright pixels mark the foreground (instead of a box).
+        segment_mode: ``"hard"``, ``"feather"`` or ``"blur"`` (the Gaussian-blur variant).
+        segment_base: method that paints each part, ``"network"`` or ``"gatys"``.
+        style_fg, style_bg: style specs for the foreground / background (default: --style).
+    """
+
+    group: ClassVar[str] = "method"
+
+    name: str = option("network", "stylization method", key="method", choices=STYLIZERS.names)
+    iterations: int = option(100, "gatys: optimization steps", check=at_least(1), metavar="N")
+    optimizer: str = option("lbfgs", "gatys: the optimizer", choices=OPTIMIZERS)
+    features: str = option(
+        "predictor",
+        "gatys: the network whose features define content and style: predictor (the style "
+        "prediction network shipped with the arbitrary-stylization weights, a MobileNet-v2, "
+        "rebuilt in PyTorch; no download) or vgg19 (Gatys et al.'s ImageNet VGG-19, "
+        "torchvision's vgg19-dcbb9e9d.pth from --model-dir, or downloaded once, 548 MB)",
+        choices=FEATURE_NETWORKS,
+    )
+    gatys_size: int = option(
+        512,
+        "gatys: longest side the image is optimized at (also capped by --max-size)",
+        check=at_least(MIN_SIDE),
+        metavar="PX",
+    )
+    content_weight: float = option(
+        1.0, "gatys: content loss weight", check=at_least(0), metavar="W"
+    )
+    style_weight: float = option(10.0, "gatys: style loss weight", check=at_least(0), metavar="W")
+    tv_weight: float = option(10.0, "gatys: total variation weight", check=at_least(0), metavar="W")
+    temporal_weight: float = option(
+        200.0,
+        "gatys video: weight of the temporal loss (--temporal flow)",
+        check=at_least(0),
+        metavar="W",
+    )
+    learning_rate: float = option(
+        0.02, "gatys with --optimizer adam: the step size", check=positive, metavar="LR"
+    )
+    fg_rect: tuple[int, int, int, int] | None = option(
+        None,
+        "segmented: foreground box in pixels for GrabCut (default: the centred 60%x80% box)",
+        parse=parse_rect,
+        metavar="X,Y,W,H",
+    )
+    fg_mask: str | None = option(
+        None,
+        "segmented: an image whose white pixels mark the foreground (GrabCut refines it), "
+        "instead of --fg-rect",
+        metavar="FILE",
+    )
+    segment_mode: str = option(
+        "feather",
+        "segmented: hard edges, feathered edges, or blur: each part painted from a frame "
+        "whose other part is Gaussian-blurred",
+        choices=SEGMENT_MODES,
+    )
+    segment_base: str = option(
+        "network", "segmented: the method painting each part", choices=SEGMENT_BASES
+    )
+    style_fg: tuple[str, ...] = option(
+        (),
+        "segmented: style of the foreground (default: --style); repeat to blend",
+        metavar="STYLE",
+    )
+    style_bg: tuple[str, ...] = option(
+        (),
+        "segmented: style of the background (default: --style); repeat to blend",
+        metavar="STYLE",
+    )
+
+    def check(self) -> None:
+        """The foreground box must be a real box."""
+        if self.fg_rect is not None:
+            parse_rect(self.fg_rect)

@@ -19,8 +19,8 @@ warped edge, "probable" near it), so the mask does not jump from frame to frame.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import cv2
@@ -29,8 +29,7 @@ import numpy as np
 from ..errors import InputError
 from ..media.image import load_image
 from ..styles.style import Style
-from .base import LookOptions, Stylizer, check_frames, per_frame_styles
-from .options import MethodOptions
+from .base import Stylizer, check_frames, per_frame_styles
 
 WORK_SIDE = 320  # GrabCut runs with the long side at most this many pixels
 FIRST_ITERATIONS = 5  # GrabCut iterations on the first frame
@@ -242,20 +241,10 @@ class SegmentedStylizer(Stylizer):
     """
 
     name = "segmented"
-    space = "segmented"
-    takes_method_options = True
 
-    def __init__(
-        self,
-        options: LookOptions | None = None,
-        *,
-        device: str = "auto",
-        model_dir: str | os.PathLike[str] | None = None,
-        precision: str = "float",
-        method_options: MethodOptions | None = None,
-    ) -> None:
-        super().__init__(options, device=device, model_dir=model_dir, precision=precision)
-        self.settings = method_options or MethodOptions()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.settings = self.method
         seed = None
         if self.settings.fg_mask is not None:
             seed = load_image(self.settings.fg_mask).mean(axis=2) > 127
@@ -264,30 +253,13 @@ class SegmentedStylizer(Stylizer):
         self.last_mask: np.ndarray | None = None
         self.fg_style: Style | None = None
         self.bg_style: Style | None = None
-        self._bases: dict[tuple[str, str], Stylizer] = {}
-        self._gatys: dict[str, Any] = {}
-        if self.settings.segment_base == "gatys":
-            from .gatys import GatysStylizer
+        # one base stylizer per part: a video's parts keep their own history (gatys)
+        from . import create_stylizer
 
-            for part in ("fg", "bg"):  # one each: a video's parts keep their own history
-                self._gatys[part] = GatysStylizer(
-                    self.options,
-                    device=device,
-                    model_dir=model_dir,
-                    precision=precision,
-                    method_options=self.settings,
-                )
+        base = replace(self.method, name=self.settings.segment_base)
+        self._bases = {part: create_stylizer(base, self.look, self.engine) for part in ("fg", "bg")}
 
-    def _resolve(self, styles: Any, fit: str) -> Style:
-        if self._gatys:
-            return self._gatys["fg"].resolve(styles, fit)
-        from ..styles.embed import resolve_style
-
-        return resolve_style(
-            styles, fit=fit, device=self.device, model_dir=self.model_dir, precision=self.precision
-        )
-
-    def resolve(self, styles: Any, fit: str = "crop") -> Style:
+    def resolve(self, styles: Any) -> Style:
         """Resolve the main style and the per-part styles (``style_fg``/``style_bg``).
 
         Returns the main style (the per-part one when no main style is given).
@@ -296,49 +268,27 @@ class SegmentedStylizer(Stylizer):
             InputError: no style at all, or an unusable style.
         """
         s = self.settings
-        self.fg_style = self._resolve(list(s.style_fg), fit) if s.style_fg else None
-        self.bg_style = self._resolve(list(s.style_bg), fit) if s.style_bg else None
+        resolve = self._bases["fg"].resolve
+        self.fg_style = resolve(list(s.style_fg)) if s.style_fg else None
+        self.bg_style = resolve(list(s.style_bg)) if s.style_bg else None
         given = list(styles) if isinstance(styles, list | tuple) else [styles]
         given = [g for g in given if g is not None]
         if given:
-            return self._resolve(given, fit)
+            return resolve(given)
         if self.fg_style is None and self.bg_style is None:
             raise InputError("no style given; use --style, or --style-fg and --style-bg")
         return self.fg_style or self.bg_style  # type: ignore[return-value]
 
-    def check_style(self, style: Style) -> None:
-        """Any style its base method paints is fine (the base checks it)."""
-
-    def base(self, part: str, space: str) -> Stylizer:
-        """The stylizer painting ``part`` (``"fg"``/``"bg"``) in a style of ``space``."""
-        if self._gatys:
-            return self._gatys[part]
-        key = (part, space)
-        if key not in self._bases:
-            from . import create_stylizer
-
-            self._bases[key] = create_stylizer(
-                "network",
-                space,
-                self.options,
-                device=self.device,
-                model_dir=self.model_dir,
-                precision=self.precision,
-            )
-        return self._bases[key]
-
     def active_device(self) -> str:
         """The device of the base method."""
-        return next(iter(self._gatys.values())).active_device() if self._gatys else "cpu"
+        return self._bases["fg"].active_device()
 
     def start_video(self, temporal: str) -> bool:
         """Frames of one video follow in order: track the mask; True if the base handles
-        ``temporal`` itself (Gatys with flow), so the pipeline adds no post-filter."""
+        ``temporal`` itself (Gatys with flow), so the runner adds no post-filter."""
         self.video = True
         self.tracker.reset()
-        if self._gatys:
-            return all([g.start_video(temporal) for g in self._gatys.values()])
-        return False
+        return all([base.start_video(temporal) for base in self._bases.values()])
 
     def mask(self, frame: np.ndarray) -> np.ndarray:
         """The HxW bool foreground mask of a frame (tracked from the previous one in video)."""
@@ -361,7 +311,7 @@ class SegmentedStylizer(Stylizer):
             mode = self.settings.segment_mode
             fg_pic, bg_pic, weight = split_parts(frame, self.mask(frame), mode)
             fg_style, bg_style = self.fg_style or s, self.bg_style or s
-            fg = self.base("fg", fg_style.space).stylize([fg_pic], fg_style)[0]
-            bg = self.base("bg", bg_style.space).stylize([bg_pic], bg_style)[0]
+            fg = self._bases["fg"].stylize([fg_pic], fg_style)[0]
+            bg = self._bases["bg"].stylize([bg_pic], bg_style)[0]
             out.append(combine(fg, bg, weight))
         return out

@@ -1,0 +1,309 @@
+"""A render as data: :class:`VideoJob`, frozen, validated, and saved or sent as JSON.
+
+A job names everything a render needs: the source and output, the styles and how they hand
+over, the method, the look, the flicker filter, the encoder and the part of the source.
+It holds nothing live (no network sessions, no open files), so it can be printed
+(``restyle video ... --print-job``), saved and run later (``restyle run job.json``), built
+from a web form, hashed for a resume manifest or sent to a worker on another machine. The
+command line, the Python API and the web page all build jobs with :meth:`VideoJob.build`
+from the same flat option names, and every option is checked where it is declared
+(:mod:`restyle.options`), so the bounds are one set.
+
+The JSON form::
+
+    {"version": 1, "source": "/abs/clip.mp4", "output": "/abs/out.mp4",
+     "styles": {"styles": ["/abs/painting.jpg"], ...}, "look": {"strength": 1.0, ...},
+     "method": {...}, "engine": {...}, "temporal": {...}, "encode": {...},
+     "range": {...}, "run": {...}}
+
+Groups and options left out take their defaults; an unknown key, a value of the wrong type
+or out of its bounds is an :class:`~restyle.errors.InputError` naming it; a job written by a
+newer restyle (a higher ``version``) is refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .errors import InputError
+from .media.options import MAX_H264_CRF, Encode, Range
+from .models.engine import Engine
+from .options import Declared, OptionGroup, at_least, declared, option
+from .styles.options import StyleRef, Styles, absolute_spec
+from .styles.style import Style
+from .stylizers.options import Look, Method
+from .temporal.options import Temporal
+
+SCHEMA_VERSION = 1
+H264_SUFFIXES = (".mp4", ".mov", ".mkv", ".m4v")
+
+
+@dataclass(frozen=True)
+class Run(OptionGroup):
+    """How a render is carried out on this machine; not part of what it paints.
+
+    Attributes:
+        batch: frames per network call (1 is best on a CPU).
+        workers: network calls at once (None: 2 on a CPU, each on half the cores; 1 on CUDA).
+    """
+
+    group: ClassVar[str] = "run"
+
+    batch: int = option(
+        1, "frames per network call (more can help on a GPU)", check=at_least(1), metavar="N"
+    )
+    workers: int | None = option(
+        None,
+        "network calls at once (default: 2 on a CPU, each on half the cores; 1 on CUDA)",
+        check=at_least(1),
+        cli=False,
+    )
+
+
+# the option groups of a job, by their key in the JSON form, in order
+GROUPS: dict[str, type[OptionGroup]] = {
+    "styles": Styles,
+    "look": Look,
+    "method": Method,
+    "engine": Engine,
+    "temporal": Temporal,
+    "encode": Encode,
+    "range": Range,
+    "run": Run,
+}
+IMAGE_GROUPS = ("look", "method", "engine")  # what painting one picture takes
+
+
+def flat_options(groups: Sequence[str] = tuple(GROUPS)) -> dict[str, Declared]:
+    """Every declared option of ``groups`` by its flat (API keyword) name."""
+    found: dict[str, Declared] = {}
+    for name in groups:
+        for item in declared(GROUPS[name]):
+            found[item.key] = item
+    return found
+
+
+def group_options(
+    options: Mapping[str, Any], groups: Sequence[str] = tuple(GROUPS)
+) -> dict[str, OptionGroup]:
+    """Flat options (``strength=0.8, crf=0``) made into the option groups they belong to.
+
+    Raises:
+        InputError: an unknown option name, or a value its declaration refuses.
+    """
+    known = flat_options(groups)
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise InputError(f"unknown option {unknown[0]!r}; known options: {', '.join(known)}")
+    values: dict[str, dict[str, Any]] = {name: {} for name in groups}
+    for key, value in options.items():
+        item = known[key]
+        values[item.group][item.name] = value
+    return {name: GROUPS[name](**values[name]) for name in groups}
+
+
+def _absolute(path: str | None) -> str | None:
+    return None if path is None else os.path.abspath(path)
+
+
+@dataclass(frozen=True)
+class VideoJob:
+    """Everything one video render needs, as plain checked values (module docstring).
+
+    Build one with :meth:`build` from flat options, or :meth:`from_dict` from a job file;
+    run it with :func:`restyle.render`.
+    """
+
+    source: str
+    output: str
+    styles: Styles = field(default_factory=Styles)
+    look: Look = field(default_factory=Look)
+    method: Method = field(default_factory=Method)
+    engine: Engine = field(default_factory=Engine)
+    temporal: Temporal = field(default_factory=Temporal)
+    encode: Encode = field(default_factory=Encode)
+    range: Range = field(default_factory=Range)
+    run: Run = field(default_factory=Run)
+
+    def __post_init__(self) -> None:
+        for name in ("source", "output"):
+            value = getattr(self, name)
+            if isinstance(value, os.PathLike):
+                object.__setattr__(self, name, os.fspath(value))
+            elif not isinstance(value, str) or not value:
+                raise InputError(f"the job's {name} must be a file path, got {value!r}")
+        for name, cls in GROUPS.items():
+            if not isinstance(getattr(self, name), cls):
+                raise InputError(f"the job's {name} must be a {cls.__name__}")
+        styles, method = self.styles, self.method
+        if not (styles.styles or styles.style_video or method.style_fg or method.style_bg):
+            raise InputError("no style given; use --style painting.jpg or --style builtin:N")
+        crf = self.encode.crf
+        if crf is not None and crf > MAX_H264_CRF and Path(self.output).suffix in H264_SUFFIXES:
+            raise InputError(
+                f"--crf (encode.crf) must be at most {MAX_H264_CRF} for H.264, got {crf}"
+            )
+
+    # -- making jobs --------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        source: str | os.PathLike[str],
+        output: str | os.PathLike[str],
+        style: StyleRef | os.PathLike[str] | Sequence[StyleRef | os.PathLike[str]] | None = None,
+        **options: Any,
+    ) -> VideoJob:
+        """A job from flat options, as the API, the command line and the web page give them.
+
+        ``style`` is one style spec (``"painting.jpg"``, ``"painting.jpg:0.7"``,
+        ``"builtin:7"``), a computed :class:`~restyle.styles.style.Style`, or a list of
+        them; the options are the keyword names of :func:`restyle.stylize_video`. Paths
+        are made absolute, so the job means the same from another folder.
+
+        Raises:
+            InputError: an unknown option, or a value out of its bounds.
+        """
+        if style is not None:
+            items = list(style) if isinstance(style, list | tuple) else [style]
+            if "style" in options:
+                raise InputError("give the style once")
+            options = {**options, "style": tuple(_style_ref(item) for item in items)}
+        groups = group_options(options)
+        styles = groups["styles"]
+        method = groups["method"]
+        assert isinstance(styles, Styles) and isinstance(method, Method)
+        groups["styles"] = dataclasses.replace(
+            styles,
+            styles=tuple(absolute_spec(s) for s in styles.styles),
+            style_video=_absolute(styles.style_video),
+        )
+        groups["method"] = dataclasses.replace(
+            method,
+            fg_mask=_absolute(method.fg_mask),
+            style_fg=tuple(str(absolute_spec(s)) for s in method.style_fg),
+            style_bg=tuple(str(absolute_spec(s)) for s in method.style_bg),
+        )
+        engine = groups["engine"]
+        assert isinstance(engine, Engine)
+        groups["engine"] = dataclasses.replace(engine, model_dir=_absolute(engine.model_dir))
+        return cls(os.path.abspath(source), os.path.abspath(output), **groups)  # type: ignore[arg-type]
+
+    def replace(self, **changes: Any) -> VideoJob:
+        """A copy with some flat options (``crf=0``) or fields (``output=...``) changed."""
+        fields = {f.name for f in dataclasses.fields(self)}
+        direct = {k: v for k, v in changes.items() if k in fields}
+        flat = {k: v for k, v in changes.items() if k not in fields}
+        known = flat_options()
+        unknown = sorted(set(flat) - set(known))
+        if unknown:
+            raise InputError(f"unknown option {unknown[0]!r}")
+        by_group: dict[str, dict[str, Any]] = {}
+        for key, value in flat.items():
+            item = known[key]
+            by_group.setdefault(item.group, {})[item.name] = value
+        for group, values in by_group.items():
+            direct[group] = dataclasses.replace(getattr(self, group), **values)
+        return dataclasses.replace(self, **direct)
+
+    # -- JSON ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The job as JSON-ready values, with its schema version."""
+        data: dict[str, Any] = {"version": SCHEMA_VERSION, "source": self.source}
+        data["output"] = self.output
+        for name in GROUPS:
+            data[name] = getattr(self, name).to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VideoJob:
+        """A job from :meth:`to_dict`'s form (or a hand-written one; groups may be left out).
+
+        Raises:
+            InputError: not a job, a newer schema version, an unknown key, a bad value.
+        """
+        if not isinstance(data, Mapping):
+            raise InputError("a job must be a JSON object")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise InputError("not a restyle job: it has no schema 'version' (a whole number)")
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"this job was written by a newer restyle (schema version {version}); this "
+                f"restyle reads version {SCHEMA_VERSION}: upgrade restyle to run it"
+            )
+        known = {"version", "source", "output", *GROUPS}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError(f"unknown key {unknown[0]!r} in the job; known: {', '.join(known)}")
+        for name in ("source", "output"):
+            if name not in data:
+                raise InputError(f"the job has no '{name}'")
+        groups = {name: GROUPS[name].from_dict(data.get(name, {})) for name in GROUPS}
+        return cls(data["source"], data["output"], **groups)  # type: ignore[arg-type]
+
+    def to_json(self) -> str:
+        """The job as indented JSON text."""
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> VideoJob:
+        """A job from JSON text.
+
+        Raises:
+            InputError: not JSON, or not a valid job.
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"the job is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> VideoJob:
+        """A job from a JSON file.
+
+        Raises:
+            InputError: the file cannot be read, or is not a valid job.
+        """
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"job file not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the job file {path}: {exc}") from None
+        return cls.from_json(text)
+
+    # -- identity -----------------------------------------------------------------------
+
+    def identity(self) -> dict[str, Any]:
+        """What the painted frames depend on: the job without its output and run settings."""
+        data = self.to_dict()
+        for key in ("output", "run", "version"):
+            data.pop(key)
+        return data
+
+    def digest(self) -> str:
+        """A SHA-256 of :meth:`identity`: equal for jobs that paint the same frames."""
+        text = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _style_ref(item: Any) -> StyleRef:
+    """A style as a job holds it: a spec string (paths as text) or a computed Style."""
+    if isinstance(item, Style | str):
+        return item
+    if isinstance(item, os.PathLike):
+        return os.fspath(item)
+    raise InputError(
+        f"a style in a job must be a style image path, a spec such as builtin:7 or a "
+        f"computed Style, got {type(item).__name__}"
+    )

@@ -1,0 +1,293 @@
+"""Options declared once: a dataclass field with its flag, help and bounds, checked in one place.
+
+Every setting a user can give (on the command line, in a job file, in the web page or as a
+keyword of the API) is one field of a frozen option group, declared with :func:`option`::
+
+    @dataclass(frozen=True)
+    class Look(OptionGroup):
+        group: ClassVar[str] = "look"
+        strength: float = option(1.0, "how much of the style, 0..1", check=between(0, 1))
+
+The group checks and converts its values when it is made (``__post_init__``): a wrong type
+or a value out of bounds is an :class:`~restyle.errors.InputError` that names the option as
+the command line spells it and as a job file does (``--strength (look.strength) must be
+between 0 and 1, got 1.5``). The command line builds its arguments from these declarations
+(``restyle.cli``), so a bound, a default or a help text is written once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from .errors import InputError
+
+Check = Callable[[Any], str | None]  # a value -> what is wrong with it, or None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one option is spelled and checked (kept in the field's metadata)."""
+
+    help: str
+    flag: str | None = None  # the command line flag; None: --name-with-dashes
+    key: str | None = None  # the API keyword and flat name; None: the field name
+    check: Check | None = None
+    parse: Callable[[str], Any] | None = None  # command line text -> value
+    choices: Callable[[], Sequence[str]] | Sequence[str] | None = None
+    metavar: str | None = None
+    cli: bool = True  # False: not on the command line (set from a job file or the API)
+    short: str | None = None  # a one-letter alias such as -s
+
+
+def option(
+    default: Any,
+    help: str,
+    *,
+    flag: str | None = None,
+    key: str | None = None,
+    check: Check | None = None,
+    parse: Callable[[str], Any] | None = None,
+    choices: Callable[[], Sequence[str]] | Sequence[str] | None = None,
+    metavar: str | None = None,
+    cli: bool = True,
+    short: str | None = None,
+) -> Any:
+    """Declare an option: a dataclass field carrying its help, flag, bounds and parser."""
+    spec = Spec(help, flag, key, check, parse, choices, metavar, cli, short)
+    return field(default=default, metadata={"restyle": spec})
+
+
+def between(low: float, high: float, *, high_open: bool = False, low_open: bool = False) -> Check:
+    """A check that a number lies in [low, high] (an open end excludes that end)."""
+    left, right = "(" if low_open else "[", ")" if high_open else "]"
+
+    def check(value: float) -> str | None:
+        below = value <= low if low_open else value < low
+        above = value >= high if high_open else value > high
+        if below or above or math.isnan(value):
+            if not (low_open or high_open):
+                return f"must be between {low:g} and {high:g}"
+            return f"must be in {left}{low:g}, {high:g}{right}"
+        return None
+
+    return check
+
+
+def at_least(low: float) -> Check:
+    """A check that a number is at least ``low``."""
+
+    def check(value: float) -> str | None:
+        return None if value >= low else f"must be at least {low:g}"
+
+    return check
+
+
+def positive(value: float) -> str | None:
+    """A check that a number is above zero (and finite)."""
+    return None if value > 0 and math.isfinite(value) else "must be above 0"
+
+
+def choices_of(option_spec: Spec) -> tuple[str, ...] | None:
+    """The allowed values of an option, read now (registries can grow)."""
+    found = option_spec.choices
+    if found is None:
+        return None
+    return tuple(found() if callable(found) else found)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One declared option of a group, as the command line and the job file see it."""
+
+    group: str  # the group's key in a job file, e.g. "look"
+    name: str  # the field name, e.g. "strength"
+    key: str  # the API keyword, e.g. "strength"
+    spec: Spec
+    default: Any
+    hint: Any  # the field's type
+
+    @property
+    def flag(self) -> str:
+        """The command line flag, e.g. ``--strength``."""
+        return self.spec.flag or "--" + self.key.replace("_", "-")
+
+    @property
+    def label(self) -> str:
+        """How errors name it: ``--strength (look.strength)``."""
+        where = f"{self.group}.{self.name}" if self.group else self.name
+        return f"{self.flag} ({where})" if self.spec.cli else where
+
+
+class OptionGroup:
+    """Base of the option groups: converts and checks every declared field when made."""
+
+    group: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        for item in declared(type(self)):
+            value = convert(getattr(self, item.name), item)
+            object.__setattr__(self, item.name, value)
+        self.check()
+
+    def check(self) -> None:
+        """Checks across fields of the group (none by default); raise InputError."""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OptionGroup:
+        """The group from a job file's mapping; unknown keys are an InputError naming them."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"'{cls.group}' in the job must be a mapping of options")
+        names = {item.name for item in declared(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise InputError(
+                f"unknown option '{cls.group}.{unknown[0]}' in the job; "
+                f"'{cls.group}' takes {', '.join(sorted(names))}"
+            )
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The group as JSON-ready values (tuples become lists)."""
+        return {item.name: to_json(getattr(self, item.name)) for item in declared(type(self))}
+
+
+def declared(cls: type) -> list[Declared]:
+    """The declared options of a group class, in field order."""
+    return list(_declared(cls))
+
+
+@typing.no_type_check
+def _declared(cls: type) -> tuple[Declared, ...]:
+    cached = cls.__dict__.get("_declared_cache")
+    if cached is not None:
+        return cached
+    hints = typing.get_type_hints(cls)
+    found = []
+    for f in dataclasses.fields(cls):
+        spec = f.metadata.get("restyle")
+        if spec is None:
+            continue
+        found.append(
+            Declared(cls.group, f.name, spec.key or f.name, spec, f.default, hints[f.name])
+        )
+    result = tuple(found)
+    setattr(cls, "_declared_cache", result)  # noqa: B010 - a class attribute, not a field
+    return result
+
+
+def to_json(value: Any) -> Any:
+    """A value as JSON holds it: tuples become lists, objects with ``to_dict`` a mapping."""
+    if isinstance(value, tuple | list):
+        return [to_json(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+def convert(value: Any, item: Declared) -> Any:
+    """``value`` converted to the option's type and checked; InputError naming it otherwise."""
+    try:
+        value = _coerce(value, item.hint)
+    except _WrongType as exc:
+        raise InputError(f"{item.label} must be {exc.expected}, got {value!r}") from None
+    allowed = choices_of(item.spec)
+    if allowed is not None and value is not None and value not in allowed:
+        raise InputError(f"{item.label} must be one of {', '.join(allowed)}, got {value!r}")
+    if item.spec.check is not None and value is not None:
+        values = value if isinstance(value, tuple) else (value,)
+        for v in values:
+            problem = item.spec.check(v)
+            if problem:
+                raise InputError(f"{item.label} {problem}, got {v!r}")
+    return value
+
+
+class _WrongType(Exception):
+    def __init__(self, expected: str) -> None:
+        super().__init__(expected)
+        self.expected = expected
+
+
+_NAMES = {float: "a number", int: "a whole number", bool: "true or false", str: "text"}
+
+
+def _coerce(value: Any, hint: Any) -> Any:
+    """Convert a JSON or API value to the type ``hint`` (float, int, bool, str, X | None,
+    tuple[X, ...], tuple[X, Y]); raise _WrongType with what was expected."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        if value is None and type(None) in options:
+            return None
+        concrete = [o for o in options if o is not type(None)]
+        for candidate in concrete:
+            try:
+                return _coerce(value, candidate)
+            except _WrongType:
+                continue
+        expected = " or ".join(_expected(c) for c in concrete)
+        raise _WrongType(expected + (" (or none)" if type(None) in options else ""))
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            if len(args) == 2 and args[1] is Ellipsis:
+                value = (value,)  # one item given where several may be
+            else:
+                raise _WrongType(_expected(hint))
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(v, args[0]) for v in value)
+        if len(value) != len(args):
+            raise _WrongType(_expected(hint))
+        return tuple(_coerce(v, a) for v, a in zip(value, args, strict=True))
+    if hint is Any:
+        return value
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise _WrongType(_NAMES[bool])
+    if hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        raise _WrongType(_NAMES[float])
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise _WrongType(_NAMES[int])
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)  # a path: jobs hold paths as text
+        raise _WrongType(_NAMES[str])
+    if isinstance(hint, type):
+        if isinstance(value, hint):
+            return value
+        maker = getattr(hint, "from_json", None)
+        if maker is not None:
+            made = maker(value)
+            if made is not None:
+                return made
+        raise _WrongType(_expected(hint))
+    return value
+
+
+def _expected(hint: Any) -> str:
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return f"a list of {_expected(args[0])}"
+        return f"a list of {len(args)} values"
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(_expected(a) for a in typing.get_args(hint) if a is not type(None))
+    if hint in _NAMES:
+        return _NAMES[hint]
+    return getattr(hint, "__name__", str(hint))

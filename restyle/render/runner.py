@@ -1,0 +1,303 @@
+"""The runner: :func:`render` turns a :class:`~restyle.job.VideoJob` into a painted video.
+
+It builds the live things a job names (the stylizer and its sessions, the style schedule,
+the temporal filter, the reader and the writer), runs the stages of
+:mod:`restyle.render.stages`, reports :class:`~restyle.render.progress.Progress` events and
+stops cleanly on a cancel. It can render a piece of the job's range (a :class:`Span`): the
+frames ``[start, stop)`` written with their times on the job's timeline, ``warmup`` frames
+before them and the filter's look-ahead after them painted and filtered but not written, and
+the style schedule made for the whole range, so pieces rendered apart join into the video a
+one-shot render makes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..job import H264_SUFFIXES, VideoJob
+from ..media.reader import VideoInfo, VideoReader, Window, open_video
+from ..media.timeline import frame_times
+from ..media.writer import VideoWriter, open_writer
+from ..metrics.preview import SideBySide
+from ..styles.plan import PlanContext, StylePlan, plan_styles
+from ..styles.style import Style
+from ..stylizers import create_stylizer
+from ..stylizers.base import Stylizer
+from ..temporal.filters import build_filter
+from ..temporal.filters.base import TemporalFilter
+from ..temporal.options import Temporal
+from .progress import Meter, OnProgress
+from .result import VideoResult
+from .stages import Decoder, Encoder, Painter, Smoother
+
+Compose = Callable[[np.ndarray, np.ndarray, float], np.ndarray]  # (source, painted, time)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a job's range to render: output frames ``[start, stop)``.
+
+    ``warmup`` frames before ``start`` are painted and filtered but not written, so the
+    temporal filter's state has settled at the first written frame; ``stop`` None runs to
+    the end of the range. Frame numbers and times are those of the whole range.
+    """
+
+    start: int
+    stop: int | None = None
+    warmup: int = 0
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.warmup < 0:
+            raise InputError(f"a span starts at frame 0 or later, got {self.start}")
+        if self.stop is not None and self.stop <= self.start:
+            raise InputError(f"a span must hold frames: [{self.start}, {self.stop}) is empty")
+
+
+@dataclass
+class _Setup:
+    """The live things one render is made of (built by :func:`_prepare`, closed after)."""
+
+    reader: VideoReader
+    info: VideoInfo
+    stylizer: Stylizer
+    plan: StylePlan
+    filter: TemporalFilter
+    content_style: Style | None
+    compose: Compose | None
+    writer: VideoWriter
+    width: int
+    height: int
+    read_from: int  # the first frame painted (warm-up frames before the written ones)
+    write_from: int  # the first frame written
+    write_to: int | None  # the first frame after the written ones
+    expected: int  # frames to write (for progress)
+
+
+def render(
+    job: VideoJob,
+    *,
+    span: Span | None = None,
+    audio: bool | None = None,
+    on_progress: OnProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> VideoResult:
+    """Paint the job's video (or a span of it) into ``job.output``.
+
+    Arguments:
+        job: what to render.
+        span: only this piece of the job's range (see :class:`Span`); None: all of it.
+        audio: carry the source's audio (default: yes for a whole render, no for a span,
+            whose audio is added when the pieces are joined).
+        on_progress: called with a :class:`~restyle.render.progress.Progress` event as
+            frames are written (and while a style video's keyframes are read).
+        cancel: set this event from another thread to stop; nothing is written then and
+            :class:`~restyle.render.progress.Cancelled` is raised.
+
+    Returns:
+        A :class:`~restyle.render.result.VideoResult`.
+
+    Raises:
+        InputError: an unreadable source or style, or a job this method cannot paint.
+        OutputError: the output cannot be written (or is an input).
+        Cancelled: ``cancel`` was set.
+    """
+    stop = cancel or threading.Event()
+    warnings: list[str] = []
+    started = time.perf_counter()
+    setup = _prepare(job, span, audio, on_progress, warnings)
+    written = 0
+    try:
+        written = _run(job, setup, stop, on_progress)
+    finally:
+        setup.reader.close()
+        setup.filter.close()
+    if written == 0:
+        raise InputError(f"no frames were decoded from {job.source}")
+    seconds = time.perf_counter() - started
+    return VideoResult(
+        input=job.source,
+        output=job.output,
+        frames=written,
+        seconds=round(seconds, 3),
+        fps=round(written / seconds, 2) if seconds > 0 else 0.0,
+        width=setup.width,
+        height=setup.height,
+        device=setup.stylizer.active_device(),
+        warnings=warnings,
+    )
+
+
+def _window(job: VideoJob, span: Span | None, latency: int) -> tuple[Window, int, int | None]:
+    """The reader's window for a span, the first frame written and the first one after."""
+    if span is None or (span.start == 0 and span.stop is None):
+        return Window(), 0, None
+    r = job.range
+    times = frame_times(job.source, start=r.start, duration=r.duration, fps=r.fps, every=r.every)
+    if span.start >= len(times):
+        raise InputError(f"the span starts at frame {span.start}; the range has {len(times)}")
+    first = max(0, span.start - span.warmup)
+    stop = None if span.stop is None or span.stop >= len(times) else span.stop
+    end = None if stop is None or stop + latency >= len(times) else stop + latency
+    until = None if end is None else float(times[end])
+    return Window(first, float(times[first]), until), span.start, stop
+
+
+def _first_frame(job: VideoJob) -> np.ndarray:
+    """Frame 0 of the job's range (a span that starts later needs its content style)."""
+    r = job.range
+    with open_video(job.source, start=r.start, duration=r.duration, fps=r.fps, every=r.every) as rd:
+        return next(iter(rd)).image
+
+
+def _prepare(
+    job: VideoJob,
+    span: Span | None,
+    audio: bool | None,
+    on_progress: OnProgress | None,
+    warnings: list[str],
+) -> _Setup:
+    """Build the stylizer, schedule, filter, reader and writer of a render."""
+    stylizer = create_stylizer(job.method, job.look, job.engine)
+    # Gatys with --temporal flow keeps its own temporal loss: no filter after it
+    own = stylizer.start_video(job.temporal.filter)
+    filt = build_filter(Temporal(filter="none") if own else job.temporal)
+    try:
+        window, write_from, write_to = _window(job, span, filt.latency)
+        r = job.range
+        reader = open_video(
+            job.source,
+            start=r.start,
+            duration=r.duration,
+            fps=r.fps,
+            every=r.every,
+            on_warning=warnings.append,
+            window=window,
+        )
+    except BaseException:
+        filt.close()
+        raise
+    try:
+        info = reader.info
+        meter = Meter("keyframes", 0, on_progress)
+        context = PlanContext(
+            stylizer.resolve,
+            job.engine,
+            job.look.style_fit,
+            stylizer.blends_styles,
+            meter.counter() if on_progress else None,
+        )
+        plan = plan_styles(job.styles, info.duration, context)
+        content_style = None
+        if window.first_index > 0:
+            content_style = stylizer.content_style(_first_frame(job), plan.schedule(0.0))
+        compose = None
+        if job.encode.side_by_side:
+            compose = SideBySide(
+                info.width, info.height, info.rotation, plan.pictures, plan.schedule.position
+            )
+        width, height = compose.output_size if compose else (info.width, info.height)
+        out = Path(job.output)
+        if (width % 2 or height % 2) and out.suffix.lower() in H264_SUFFIXES:
+            warnings.append(
+                f"the video is {width}x{height}: H.264 4:2:0 needs even sizes, so this "
+                "file keeps the exact size in 4:4:4, which browsers and QuickTime do not play; "
+                "write .webm, or crop the input to an even size, for those"
+            )
+        carry = (span is None) if audio is None else audio
+        writer = open_writer(
+            out,
+            info,
+            audio=reader.audio if carry else None,
+            crf=job.encode.crf,
+            preset=job.encode.preset,
+            width=width,
+            height=height,
+        )
+    except BaseException:
+        reader.close()
+        filt.close()
+        raise
+    if write_to is not None:
+        expected = write_to - write_from
+    else:
+        expected = max(info.frame_count - write_from, 1)
+    return _Setup(
+        reader,
+        info,
+        stylizer,
+        plan,
+        filt,
+        content_style,
+        compose,
+        writer,
+        width,
+        height,
+        window.first_index,
+        write_from,
+        write_to,
+        expected,
+    )
+
+
+def _run(
+    job: VideoJob, setup: _Setup, stop: threading.Event, on_progress: OnProgress | None
+) -> int:
+    """Run the stages; returns the number of frames written."""
+    size = max(4, 2 * job.run.batch)
+    decoder = Decoder(setup.reader, stop, size)
+    encoder = Encoder(setup.writer, stop, size)
+    painter = Painter(
+        setup.stylizer,
+        setup.plan.schedule,
+        content_style=setup.content_style,
+        batch_size=job.run.batch,
+        workers=job.run.workers,
+        prepare=setup.filter.prepare,
+    )
+    smoother = Smoother(setup.filter)
+    warm = Meter("warmup", setup.write_from - setup.read_from, on_progress)
+    meter = Meter("render", setup.expected, on_progress)
+    written = 0
+
+    def write(finished: list) -> bool:
+        """Compose and queue the frames to write; count warm-up ones; False when stopped."""
+        nonlocal written
+        for frame, image in finished:
+            if frame.index < setup.write_from:
+                warm.advance()
+                continue
+            if setup.write_to is not None and frame.index >= setup.write_to:
+                continue  # the filter's look-ahead after a span: painted, not written
+            if setup.compose is not None:
+                image = setup.compose(frame.image, image, frame.time)
+            if not encoder.put(image, frame.time, frame.duration):
+                return False
+            written += 1
+            meter.report(written, max(setup.expected, written))
+        return True
+
+    decoder.start()
+    encoder.start()
+    meter.report(0)  # at once: a page shows the render started before the first frame is done
+    try:
+        running = True
+        for frame, painted in painter.paint(decoder.frames([encoder.thread])):
+            if not write(smoother.push(frame, painted)):
+                running = False
+                break
+        if running:
+            write(smoother.flush())
+        encoder.finish()
+    except BaseException:
+        stop.set()
+        decoder.thread.join(timeout=5)
+        encoder.thread.join(timeout=30)
+        raise
+    return written

@@ -1,0 +1,44 @@
+"""Flicker removal after the network: one filter a module, chosen by name from the registry.
+
+Every filter takes frames in order through ``push(source, stylized, time)`` and gives back
+the frames it has finished (:class:`TemporalFilter`). The registered filters
+(:data:`restyle.registries.TEMPORAL_FILTERS`):
+
+* ``flow`` (:class:`TwoWayFlowFilter`, the default): smooths along the optical flow, the
+  past and a few frames ahead, most where the paint is textured, holding a sharpness target.
+* ``forward`` (:class:`FlowFilter`): the previous output moved along the flow and blended
+  in; holds no frames back.
+* ``blend`` (:class:`BlendFilter`): the previous output blended in without moving it.
+* ``none`` (:class:`TemporalFilter`): every frame as painted.
+"""
+
+from __future__ import annotations
+
+from ...registries import TEMPORAL_FILTERS
+from ..options import Temporal
+from .base import TemporalFilter
+from .blend import BlendFilter
+from .forward import FlowFilter
+from .two_way import TwoWayFlowFilter, flow_size_for, texture_weight
+
+
+def build_filter(options: Temporal | None = None) -> TemporalFilter:
+    """The temporal filter the options name, configured from them (a fresh one each call).
+
+    Raises:
+        InputError: an unknown filter name (the options are checked when made).
+    """
+    options = options or Temporal()
+    return TEMPORAL_FILTERS.load(options.filter).configure(options)
+
+
+__all__ = [
+    "BlendFilter",
+    "FlowFilter",
+    "TemporalFilter",
+    "Temporal",
+    "TwoWayFlowFilter",
+    "build_filter",
+    "flow_size_for",
+    "texture_weight",
+]

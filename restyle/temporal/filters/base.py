@@ -1,0 +1,60 @@
+"""The interface of a temporal filter, and the identity filter (``--temporal none``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from ..options import Temporal
+
+
+class TemporalFilter:
+    """A stage after the network that sees the source and the fresh painted frame, in order.
+
+    ``push(source, stylized, time)`` takes HxWx3 uint8 RGB frames and returns the frames it
+    has finished (one per frame pushed, in order; filters that look ahead return some of
+    them late, and ``flush()`` finishes the rest). A filter keeps its own state and starts
+    afresh after :meth:`reset` or at a scene cut it detects itself. This base class is the
+    identity: every frame is written as painted.
+    """
+
+    name = "none"
+    latency = 0  # the most frames push() holds back before returning them
+
+    @classmethod
+    def configure(cls, options: Temporal) -> Self:
+        """The filter built from the job's temporal options."""
+        return cls()
+
+    def prepare(self, source: np.ndarray) -> None:
+        """Announce the next source frame before it is stylized (lets work overlap the network).
+
+        Called in frame order, optionally; ``push`` must work without it.
+        """
+
+    def reset(self) -> None:
+        """Forget the past: the next frame is taken as it is."""
+
+    def close(self) -> None:
+        """Release background resources (threads); the filter may not be used afterwards."""
+
+    def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
+        """Return the HxWx3 uint8 frame to write for this source/stylized pair."""
+        return stylized
+
+    def push(self, source: np.ndarray, stylized: np.ndarray, time: float) -> list[np.ndarray]:
+        """Take the next frame; return the frames finished now, oldest first.
+
+        Filters that look ahead hold frames back and return none, then several; the
+        frames come out in the order they went in, one for each. The default returns
+        ``[self(source, stylized, time)]``.
+        """
+        return [self(source, stylized, time)]
+
+    def flush(self) -> list[np.ndarray]:
+        """Finish the frames still held back, oldest first (after the last ``push``)."""
+        return []
