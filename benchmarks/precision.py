@@ -70,10 +70,10 @@ def main() -> None:
     args = parser.parse_args()
 
     import restyle
-    from restyle.media.image import load_image
     from restyle.imaging.similarity import ssim
-    from restyle.models.engine import Engine
+    from restyle.media.image import load_image
     from restyle.metrics.warp_error import WarpErrorMeter
+    from restyle.models.engine import Engine
     from restyle.models.networks import load_multistyle, load_transformer
     from restyle.styles import embed_images
 

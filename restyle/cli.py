@@ -388,8 +388,9 @@ def cmd_models(args: argparse.Namespace) -> int:
     print(f"backends installed: {', '.join(installed)}")
     print("backends: " + BACKENDS.describe())
     print("precisions: " + PRECISIONS.describe())
-    backend, precision = resolve_engine(args.device, "auto", "auto")
-    print(f"default on {args.device}: --backend {backend} --precision {precision}")
+    device = getattr(args, "device", "auto")
+    backend, precision = resolve_engine(device, "auto", "auto")
+    print(f"default on device {device}: --backend {backend} --precision {precision}")
     model_dir = getattr(args, "model_dir", None)
     for name, spec in sorted(REGISTRY.items()):
         try:
