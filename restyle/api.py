@@ -60,7 +60,7 @@ def stylize_image(
             ``max_size`` (longest side painted; None: full size), ``style_fit`` (``crop``
             or ``whole``), ``method`` (``network``, ``gatys``, ``segmented``) and its
             settings (``iterations``, ``features``, ``fg_rect``, ...), ``device``,
-            ``model_dir``, ``precision``. See :class:`~restyle.stylizers.Look`,
+            ``model_dir``, ``precision``, ``backend``. See :class:`~restyle.stylizers.Look`,
             :class:`~restyle.stylizers.Method` and :class:`~restyle.Engine`.
 
     Returns:
@@ -76,8 +76,8 @@ def stylize_image(
 
 
 def _engine(options: dict[str, Any]) -> Engine:
-    """The Engine named by the device/model_dir/precision options (removed from ``options``)."""
-    keys = ("device", "model_dir", "precision")
+    """The Engine named by the device/model_dir/precision/backend options (removed from them)."""
+    keys = ("device", "model_dir", "precision", "backend")
     return Engine(**{k: options.pop(k) for k in keys if k in options})
 
 
@@ -88,7 +88,8 @@ def _job_style(style: Any, options: dict[str, Any]) -> Any:
     items = list(style) if isinstance(style, list | tuple) else [style]
     if not any(isinstance(i, np.ndarray | Image.Image) for i in items):
         return items
-    engine = Engine(**{k: options[k] for k in ("device", "model_dir", "precision") if k in options})
+    keys = ("device", "model_dir", "precision", "backend")
+    engine = Engine(**{k: options[k] for k in keys if k in options})
     fit = options.get("style_fit", "crop")
     return [
         resolve_style(i, fit=fit, engine=engine) if isinstance(i, np.ndarray | Image.Image) else i
@@ -157,7 +158,7 @@ def extract_keyframes(
         samples: frames sampled by ``diverse`` (at most).
         style_fit: how a frame is fitted to the style network's square.
         on_progress: called with :class:`~restyle.Progress` events (stage ``keyframes``).
-        engine: ``device``, ``model_dir``, ``precision``.
+        engine: ``device``, ``model_dir``, ``precision``, ``backend``.
 
     Returns:
         :class:`~restyle.Keyframe` objects: ``time`` (s), ``index`` (frame number),
@@ -198,7 +199,7 @@ def evaluate(
             counts).
         style_fit: how a style image is fitted to the style network's square.
         on_progress: called with :class:`~restyle.Progress` events (stage ``render``).
-        engine: ``device``, ``model_dir``, ``precision``.
+        engine: ``device``, ``model_dir``, ``precision``, ``backend``.
 
     Returns:
         An :class:`~restyle.Evaluation`.
@@ -235,7 +236,7 @@ def style_vector(
 ) -> Style:
     """Compute a style (or a weighted blend) once, to pass to :func:`stylize_image` many times.
 
-    ``engine``: ``device``, ``model_dir``, ``precision``.
+    ``engine``: ``device``, ``model_dir``, ``precision``, ``backend``.
     """
     return resolve_style(style, fit=style_fit, engine=_engine(dict(engine)))
 

@@ -25,6 +25,7 @@ from .job import GROUPS, IMAGE_GROUPS, VideoJob, flat_options
 from .media.options import parse_seconds
 from .options import Declared, choices_of, declared
 from .registries import (
+    BACKENDS,
     DEVICES,
     FLOW_QUALITIES,
     KEYFRAME_PICKERS,
@@ -48,6 +49,7 @@ _REGISTRY_HELP: dict[str, Registry] = {
     "transition": TRANSITIONS,
     "flow_quality": FLOW_QUALITIES,
     "precision": PRECISIONS,
+    "backend": BACKENDS,
     "device": DEVICES,
 }
 
@@ -390,10 +392,17 @@ def cmd_models(args: argparse.Namespace) -> int:
     """restyle models: list the registered networks and where each is found."""
     from .errors import ModelError
     from .models import REGISTRY, available_devices, locate
-    from .registries import PRECISIONS
+    from .models.networks import resolve_engine
+    from .models.openvino import openvino_available
 
     print(f"devices: {', '.join(available_devices())}")
+    installed = ["onnxruntime"] + (["openvino"] if openvino_available() else [])
+    print(f"backends installed: {', '.join(installed)}")
+    print("backends: " + BACKENDS.describe())
     print("precisions: " + PRECISIONS.describe())
+    device = getattr(args, "device", "auto")
+    backend, precision = resolve_engine(device, "auto", "auto")
+    print(f"default on device {device}: --backend {backend} --precision {precision}")
     model_dir = getattr(args, "model_dir", None)
     for name, spec in sorted(REGISTRY.items()):
         try:
@@ -620,7 +629,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ui)
 
     p = sub.add_parser("models", help="list networks and where their weights are found")
-    add_options(p, ("engine",), skip=("precision",))
+    add_options(p, ("engine",), skip=("precision", "backend"))
     p.set_defaults(func=cmd_models)
     return parser
 

@@ -178,9 +178,30 @@ EASINGS.add("cosine", "restyle.styles.schedule:cosine", "half a cosine wave")
 
 PRECISIONS = Registry("precision")
 PRECISIONS.add(
+    "auto",
+    "auto",
+    "the fastest that paints like float on the backend: int8 on openvino, float on onnxruntime",
+)
+PRECISIONS.add(
     "float", "float", "the shipped weights dequantized and rebuilt as a fast float graph"
 )
-PRECISIONS.add("int8", "int8", "the shipped quantized graph as it is")
+PRECISIONS.add("bf16", "bf16", "that graph computed in bf16 (openvino; AVX512-BF16 CPUs)")
+PRECISIONS.add(
+    "int8",
+    "int8",
+    "that graph with int8 convolutions calibrated on real frames, a few layers in bf16 "
+    "(openvino; VNNI CPUs)",
+)
+PRECISIONS.add("shipped", "shipped", "the shipped quantized graph as it is (onnxruntime)")
+
+BACKENDS = Registry("backend")
+BACKENDS.add("auto", "auto", "openvino where it is installed and the networks run on the CPU")
+BACKENDS.add("onnxruntime", "onnxruntime", "ONNX Runtime: CPU or CUDA; float and shipped")
+BACKENDS.add(
+    "openvino",
+    "openvino",
+    "OpenVINO (pip install 'restyle[openvino]'): CPU; float, bf16 and int8",
+)
 
 DEVICES = Registry("device")
 DEVICES.add("auto", "auto", "CUDA when this ONNX Runtime build has it, else the CPU")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +13,21 @@ from image_factory import synthetic_painting, synthetic_photo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_MEDIA = REPO_ROOT.parent / "shared" / "media"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def generated_cache(tmp_path_factory) -> Iterator[Path]:
+    """Generated graphs and compiled networks go to a folder of the test run, not ~/.cache."""
+    import os
+
+    folder = tmp_path_factory.mktemp("restyle-cache")
+    before = os.environ.get("RESTYLE_CACHE_DIR")
+    os.environ["RESTYLE_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("RESTYLE_CACHE_DIR", None)
+    else:
+        os.environ["RESTYLE_CACHE_DIR"] = before
 
 
 @pytest.fixture(scope="session")

@@ -118,7 +118,7 @@ def test_main_options_are_passed_through(files, tmp_path, capsys):
             "--device",
             "cpu",
             "--precision",
-            "int8",
+            "shipped",
             "-o",
             str(out),
         ]

