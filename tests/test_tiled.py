@@ -40,7 +40,8 @@ def style(tmp_path_factory):
 
 def whole(name: str, image: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """The picture painted in one piece by the ordinary fast graph (padded like the tiles)."""
-    net = load_transformer("cpu") if name == "arbitrary_transform" else load_multistyle("cpu")
+    load = load_transformer if name == "arbitrary_transform" else load_multistyle
+    net = load("cpu", backend="onnxruntime", precision="float")  # what the tile painter runs
     h, w = image.shape[:2]
     ph, pw = (-h) % 4, (-w) % 4
     padded = np.pad(image, ((0, ph), (0, pw), (0, 0)), mode="reflect").astype(np.float32) / 255

@@ -12,6 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from engines import EXACT
 
 import restyle
 from media_factory import (
@@ -167,6 +168,7 @@ def test_frames_painted_side_by_side_come_out_the_same_and_in_order(clip, tmp_pa
                 device="cpu",
                 workers=workers,
                 **styles,
+                **EXACT,
             )
         seen[workers] = Keep.seen
     times = [t for t, _ in seen[1]]
