@@ -36,7 +36,8 @@ from .errors import InputError
 from .media.options import MAX_H264_CRF, Encode, Range
 from .media.paths import as_path
 from .models.engine import Engine
-from .options import Declared, OptionGroup, at_least, declared, option
+from .options import Declared, OptionGroup, at_least, declared, option, positive
+from .registries import EXECUTORS
 from .styles.options import StyleRef, Styles, absolute_spec
 from .styles.style import Style
 from .stylizers.options import Look, Method
@@ -53,6 +54,18 @@ class Run(OptionGroup):
     Attributes:
         batch: frames per network call (1 is best on a CPU).
         workers: network calls at once (None: 2 on a CPU, each on half the cores; 1 on CUDA).
+        chunk_seconds: render in pieces of about this many seconds, resumable (None: in one
+            piece); see :mod:`restyle.render.chunked`.
+        warmup: frames painted before each piece and not written, so the flicker filter has
+            settled at its first frame (None: about one second).
+        executor: who renders the pieces: processes here, or a Ray cluster.
+        chunk_workers: pieces rendered at once by the local executor (None: 1).
+        ray_address: the Ray cluster (``auto``, ``HOST:PORT``; None: the one ``RAY_ADDRESS``
+            names, else a Ray started on this machine for the render).
+        workdir: where the pieces and their manifest are kept until joined (None: a hidden
+            folder beside the output).
+        keep_chunks: keep the work folder after a successful join.
+        restart: throw away the pieces of an earlier run instead of resuming it.
     """
 
     group: ClassVar[str] = "run"
@@ -66,6 +79,54 @@ class Run(OptionGroup):
         check=at_least(1),
         cli=False,
     )
+    chunk_seconds: float | None = option(
+        None,
+        "render in resumable pieces of about S seconds, cut at shot changes near the "
+        "boundary where there is one; rerun the same command to resume",
+        check=positive,
+        metavar="S",
+    )
+    warmup: int | None = option(
+        None,
+        "frames painted before each piece and not written, so the flicker filter has "
+        "settled (default: about one second)",
+        check=at_least(0),
+        metavar="N",
+    )
+    executor: str = option(
+        "local", "who renders the pieces", choices=EXECUTORS.names
+    )
+    chunk_workers: int | None = option(
+        None,
+        "pieces rendered at once by processes on this machine (--executor local; default 1)",
+        flag="--workers",
+        check=at_least(1),
+        metavar="N",
+    )
+    ray_address: str | None = option(
+        None,
+        "the Ray cluster for --executor ray: auto, or HOST:PORT (default: RAY_ADDRESS, else "
+        "a Ray started here)",
+        metavar="ADDR",
+    )
+    workdir: str | None = option(
+        None,
+        "folder for the pieces and their manifest (default: hidden, beside the output)",
+        metavar="DIR",
+    )
+    keep_chunks: bool = option(False, "keep the pieces and the manifest after joining")
+    restart: bool = option(False, "throw away the pieces of an earlier run, start over")
+
+    def check(self) -> None:
+        """Chunk settings only go with --chunk-seconds."""
+        chunked = ("warmup", "chunk_workers", "ray_address", "workdir", "keep_chunks")
+        if self.chunk_seconds is None:
+            for name in chunked:
+                if getattr(self, name) not in (None, False):
+                    flag = "--" + ("workers" if name == "chunk_workers" else name.replace("_", "-"))
+                    raise InputError(f"{flag} goes with --chunk-seconds S (a chunked render)")
+            if self.executor != "local":
+                raise InputError("--executor goes with --chunk-seconds S (a chunked render)")
 
 
 # the option groups of a job, by their key in the JSON form, in order

@@ -207,3 +207,15 @@ DEVICES = Registry("device")
 DEVICES.add("auto", "auto", "CUDA when this ONNX Runtime build has it, else the CPU")
 DEVICES.add("cpu", "cpu", "the CPU")
 DEVICES.add("cuda", "cuda", "an NVIDIA GPU (needs onnxruntime-gpu); an error if it cannot start")
+
+EXECUTORS = Registry("executor")
+EXECUTORS.add(
+    "local",
+    "restyle.render.executors:LocalExecutor",
+    "chunks rendered by processes on this machine (--workers N)",
+)
+EXECUTORS.add(
+    "ray",
+    "restyle.render.ray_executor:RayExecutor",
+    "chunks rendered as tasks on a Ray cluster (pip install 'restyle[ray]'; --ray-address)",
+)

@@ -23,6 +23,7 @@ import numpy as np
 from restyle.errors import OutputError
 from restyle.media.atomic import AtomicFile, AtomicFolder, describe_os_error, refuse_overwrite
 from restyle.media.audio import AudioMuxer
+from restyle.media.join import exact_start_options
 from restyle.media.options import X264_PRESETS
 from restyle.media.paths import as_path
 from restyle.media.reader import AudioSource, VideoInfo
@@ -68,8 +69,10 @@ class VideoWriter:
         crf: int | None = None,
         preset: str = "medium",
         inputs: tuple[str | os.PathLike[str], ...] = (),
+        exact_start: bool = False,
     ) -> None:
         self.path = as_path(path, "the output")
+        self.exact_start = exact_start
         if width < 1 or height < 1:
             raise ValueError(f"Frame size must be positive, not {width}x{height}.")
         self.width, self.height = int(width), int(height)
@@ -133,9 +136,11 @@ class VideoWriter:
         self.kind = muxer
         self._atomic = AtomicFile(self.path)
         try:
-            faststart = {"movflags": "+faststart"} if muxer in ("mp4", "mov") else {}
+            options = {"movflags": "+faststart"} if muxer in ("mp4", "mov") else {}
+            if self.exact_start:  # a piece of a longer video: keep its first time exact
+                options.update(exact_start_options(ext, self.time_base))
             self._container = av.open(
-                str(self._atomic.path), mode="w", format=muxer, container_options=faststart
+                str(self._atomic.path), mode="w", format=muxer, container_options=options
             )
             self._stream = self._add_video_stream(encoder, crf, preset)
             if audio is not None:
@@ -289,6 +294,7 @@ def open_writer(
     preset: str = "medium",
     width: int | None = None,
     height: int | None = None,
+    exact_start: bool = False,
 ) -> VideoWriter:
     """Open a writer whose size, frame rate, time base and rotation match a reader's `VideoInfo`.
 
@@ -301,6 +307,8 @@ def open_writer(
         crf: quality (H.264 0-51, default 18; VP9 0-63, default 31).
         preset: x264 preset name (also mapped to a VP9 speed), default "medium".
         width, height: frame size if it differs from the input's stored size.
+        exact_start: the file is a piece of a longer video that starts later than 0 s: its
+            first timestamp is kept exact (see :mod:`restyle.media.join`).
 
     Returns:
         A `VideoWriter`; call ``write(image, time, duration)`` per frame, inside ``with``.
@@ -319,4 +327,5 @@ def open_writer(
         crf=crf,
         preset=preset,
         inputs=(like.path,),
+        exact_start=exact_start,
     )

@@ -16,6 +16,9 @@ class VideoResult:
         width, height: stored size of the written frames.
         device: where the network ran (``cpu`` or ``cuda``).
         warnings: one sentence each (a damaged source, an odd size in H.264, ...).
+        chunks, reused, join_seconds: for a chunked render, the pieces it was cut into,
+            how many of them an earlier run had finished, and the time the join took
+            (None otherwise).
     """
 
     input: str
@@ -27,7 +30,14 @@ class VideoResult:
     height: int
     device: str
     warnings: list[str] = field(default_factory=list)
+    chunks: int | None = None
+    reused: int | None = None
+    join_seconds: float | None = None
 
     def as_dict(self) -> dict[str, object]:
-        """The result as plain JSON-ready values."""
-        return dict(self.__dict__)
+        """The result as plain JSON-ready values (the chunk figures only for a chunked one)."""
+        data = dict(self.__dict__)
+        if self.chunks is None:
+            for key in ("chunks", "reused", "join_seconds"):
+                data.pop(key)
+        return data

@@ -87,8 +87,12 @@ def render(
     audio: bool | None = None,
     on_progress: OnProgress | None = None,
     cancel: threading.Event | None = None,
+    plan: StylePlan | None = None,
 ) -> VideoResult:
     """Paint the job's video (or a span of it) into ``job.output``.
+
+    A job with ``chunk_seconds`` set is rendered in resumable pieces by
+    :func:`restyle.render.chunked.render_chunked`.
 
     Arguments:
         job: what to render.
@@ -99,6 +103,8 @@ def render(
             frames are written (and while a style video's keyframes are read).
         cancel: set this event from another thread to stop; nothing is written then and
             :class:`~restyle.render.progress.Cancelled` is raised.
+        plan: the style schedule made once for the whole range (:func:`style_plan`), so
+            pieces rendered apart do not each read the style video again; None: made here.
 
     Returns:
         A :class:`~restyle.render.result.VideoResult`.
@@ -108,10 +114,14 @@ def render(
         OutputError: the output cannot be written (or is an input).
         Cancelled: ``cancel`` was set.
     """
+    if span is None and job.run.chunk_seconds is not None:
+        from .chunked import render_chunked
+
+        return render_chunked(job, on_progress=on_progress, cancel=cancel)
     stop = cancel or threading.Event()
     warnings: list[str] = []
     started = time.perf_counter()
-    setup = _prepare(job, span, audio, on_progress, warnings)
+    setup = _prepare(job, span, audio, on_progress, warnings, plan)
     written = 0
     try:
         written = _run(job, setup, stop, on_progress)
@@ -132,6 +142,29 @@ def render(
         device=setup.stylizer.active_device(),
         warnings=warnings,
     )
+
+
+def style_plan(job: VideoJob, on_progress: OnProgress | None = None) -> StylePlan:
+    """The job's style schedule over its whole range, made once for pieces rendered apart."""
+    r = job.range
+    with open_video(job.source, start=r.start, duration=r.duration, fps=r.fps, every=r.every) as rd:
+        duration = rd.info.duration
+    stylizer = create_stylizer(job.method, job.look, job.engine)
+    return _plan(job, stylizer, duration, on_progress)
+
+
+def _plan(
+    job: VideoJob, stylizer: Stylizer, duration: float, on_progress: OnProgress | None
+) -> StylePlan:
+    meter = Meter("keyframes", 0, on_progress)
+    context = PlanContext(
+        stylizer.resolve,
+        job.engine,
+        job.look.style_fit,
+        stylizer.blends_styles,
+        meter.counter() if on_progress else None,
+    )
+    return plan_styles(job.styles, duration, context)
 
 
 def _window(job: VideoJob, span: Span | None, latency: int) -> tuple[Window, int, int | None]:
@@ -162,6 +195,7 @@ def _prepare(
     audio: bool | None,
     on_progress: OnProgress | None,
     warnings: list[str],
+    plan: StylePlan | None = None,
 ) -> _Setup:
     """Build the stylizer, schedule, filter, reader and writer of a render."""
     stylizer = create_stylizer(job.method, job.look, job.engine)
@@ -185,15 +219,8 @@ def _prepare(
         raise
     try:
         info = reader.info
-        meter = Meter("keyframes", 0, on_progress)
-        context = PlanContext(
-            stylizer.resolve,
-            job.engine,
-            job.look.style_fit,
-            stylizer.blends_styles,
-            meter.counter() if on_progress else None,
-        )
-        plan = plan_styles(job.styles, info.duration, context)
+        if plan is None:
+            plan = _plan(job, stylizer, info.duration, on_progress)
         content_style = None
         if window.first_index > 0:
             content_style = stylizer.content_style(_first_frame(job), plan.schedule(0.0))
@@ -219,6 +246,7 @@ def _prepare(
             preset=job.encode.preset,
             width=width,
             height=height,
+            exact_start=span is not None,
         )
     except BaseException:
         reader.close()

@@ -84,10 +84,9 @@ class NetworkStylizer(Stylizer):
         """
         if providers_for(self.engine.device)[0] != CPU_PROVIDER:
             return 1
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-        cores = cores or os.cpu_count() or 1
+        cores = available_cores()
         workers = max(1, min(workers or default_workers(cores), cores))
-        if workers > 1:
+        if workers > 1 or cores < (os.cpu_count() or cores):
             self.threads = max(1, cores // workers)
             self._painters.clear()  # made again with their share of the cores
         return workers
@@ -113,3 +112,17 @@ class NetworkStylizer(Stylizer):
         if space == ARBITRARY and content_style is not None and content_style.space != space:
             raise InputError("the content style belongs to another network")
         return self.painter(space).paint(frames, styles, content_style)
+
+
+def available_cores() -> int:
+    """The cores this process may use: its CPU affinity, capped by ``OMP_NUM_THREADS``.
+
+    Ray sets ``OMP_NUM_THREADS`` to the CPUs a task asked for, so a task on a big node
+    does not spread itself over cores other tasks are using.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    cores = cores or os.cpu_count() or 1
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    if limit.isdigit() and int(limit) > 0:
+        cores = min(cores, int(limit))
+    return cores

@@ -1,0 +1,179 @@
+"""Pieces of a chunked render as Ray tasks, on a cluster or on a Ray started here.
+
+Each piece is one task (:func:`restyle.render.executors.paint_chunk` on a worker). The
+style schedule is put in the object store once and every task reads it from there; a piece's
+file comes back as bytes through the object store too, so the workers need no shared disk
+and write nothing where the driver keeps its pieces (only their own temporary folder).
+A worker or a node that is lost costs only the pieces it was painting: Ray runs those tasks
+again (``max_retries``). Each task asks for one CPU (Ray then sets ``OMP_NUM_THREADS=1``,
+which the network honours), or one GPU with ``--device cuda``.
+
+Every node needs restyle installed (``pip install 'restyle[ray]'``) and the source, style
+and model files at the same paths, as for any Ray program; see the README's cluster section.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import InputError, RestyleError
+from .executors import RETRIES, ChunkTask, Executor, OnDone, OnFrames, Painted, paint_chunk
+from .progress import Cancelled
+
+POLL_SECONDS = 0.2
+CONNECT_SECONDS = 5.0  # how long a HOST:PORT may take to answer before it counts as down
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise InputError(
+            "--executor ray needs Ray: pip install 'restyle[ray]' (or use --executor local)"
+        ) from None
+    return ray
+
+
+def check_reachable(address: str) -> None:
+    """Raise InputError at once when nothing answers at ``HOST:PORT`` (Ray would retry for
+    minutes, printing as it goes)."""
+    host, _, port = address.rpartition(":")
+    if address.startswith("ray://"):
+        host, _, port = address[len("ray://") :].rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError(f"--ray-address must be auto or HOST:PORT, got {address!r}")
+    try:
+        with socket.create_connection((host, int(port)), timeout=CONNECT_SECONDS):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(
+            f"cannot reach the Ray cluster at {address}: {reason}; start it with "
+            "ray start --head, or check the address"
+        ) from None
+
+
+def _ray_task(task: ChunkTask, plan: Any, progress: Any) -> Painted:
+    """Run on a Ray worker: paint one piece, reporting its frames to the driver's queue."""
+
+    def report(index: int, done: int) -> None:
+        try:
+            progress.put_nowait((index, done))
+        except Exception:  # noqa: BLE001 - progress is a nicety; the piece matters
+            pass
+
+    return paint_chunk(task, report, plan=plan)
+
+
+class RayExecutor(Executor):
+    """Pieces rendered as Ray tasks (module docstring).
+
+    Uses the Ray this process is already connected to; else connects to ``address``
+    (``auto``, ``HOST:PORT``) or ``RAY_ADDRESS``; else starts Ray on this machine for the
+    render and stops it afterwards.
+    """
+
+    def run(
+        self,
+        tasks: Sequence[ChunkTask],
+        on_done: OnDone,
+        on_frames: OnFrames,
+        cancel: threading.Event,
+    ) -> None:
+        """Render every task on Ray (see :meth:`Executor.run`)."""
+        ray = _ray()
+        started = self._connect(ray)
+        refs: dict[Any, ChunkTask] = {}
+        try:
+            from ray.util.queue import Queue
+            from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+            here = ray.get_runtime_context().get_node_id()
+            progress = Queue(
+                actor_options={
+                    "num_cpus": 0,
+                    "scheduling_strategy": NodeAffinitySchedulingStrategy(here, soft=True),
+                }
+            )
+            gpus = 1 if self.device == "cuda" else 0
+            remote = ray.remote(_ray_task).options(
+                num_cpus=0 if gpus else 1, num_gpus=gpus, max_retries=RETRIES
+            )
+            plans: dict[int, Any] = {}
+            for task in tasks:
+                plan_ref = plans.setdefault(id(task.plan), ray.put(task.plan))
+                light = ChunkTask(task.job, task.chunk, None, task.suffix)
+                refs[remote.remote(light, plan_ref, progress)] = task
+            while refs:
+                ready, _ = ray.wait(list(refs), num_returns=1, timeout=POLL_SECONDS)
+                _forward(progress, on_frames)
+                if cancel.is_set():
+                    raise Cancelled("the render was cancelled")
+                for ref in ready:
+                    task = refs.pop(ref)
+                    on_done(self._result(ray, ref, task))
+            _forward(progress, on_frames)
+        finally:
+            for ref in refs:
+                try:
+                    ray.cancel(ref, force=True)
+                except Exception:  # noqa: BLE001 - already finished or gone
+                    pass
+            if started:
+                ray.shutdown()
+
+    def _connect(self, ray: Any) -> bool:
+        """Connect to Ray (module docstring); True when this started the Ray it uses."""
+        if ray.is_initialized():
+            return False
+        address = self.address or os.environ.get("RAY_ADDRESS")
+        quiet = {"logging_level": logging.ERROR, "log_to_driver": False}
+        if address and address != "auto":
+            check_reachable(address)
+        try:
+            if address:
+                ray.init(address=address, **quiet)
+            else:
+                ray.init(include_dashboard=False, **quiet)
+        except ConnectionError as exc:
+            raise InputError(
+                f"cannot reach a Ray cluster ({address or 'local'}): {str(exc).splitlines()[0]}; "
+                "start one with ray start --head, or leave out --ray-address"
+            ) from None
+        return True
+
+    @staticmethod
+    def _result(ray: Any, ref: Any, task: ChunkTask) -> Painted:
+        """A finished task's piece; its error as one line when it failed."""
+        try:
+            return ray.get(ref)
+        except ray.exceptions.RayTaskError as exc:
+            cause = exc.cause if isinstance(exc.cause, BaseException) else None
+            if isinstance(cause, RestyleError):
+                raise cause from None
+            raise RestyleError(f"piece {task.chunk.index} failed on Ray: {cause or exc}") from None
+        except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError) as exc:
+            raise RestyleError(
+                f"piece {task.chunk.index} was lost {RETRIES + 1} times ({type(exc).__name__}); "
+                "giving up: run the same command again to resume"
+            ) from None
+
+    @property
+    def describe(self) -> str:
+        """Where the pieces run."""
+        return f"Ray ({self.address or 'local'})"
+
+
+def _forward(progress: Any, on_frames: OnFrames) -> None:
+    """Pass the workers' progress messages on, in the driver's thread."""
+    try:
+        items = progress.get_nowait_batch(progress.qsize())
+    except Exception:  # noqa: BLE001 - the queue's actor went away: progress only
+        return
+    for index, done in items:
+        on_frames(index, done)
