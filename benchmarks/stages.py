@@ -1,7 +1,7 @@
 """Where a render's time goes: CPU time of each stage of ``restyle video``, in one process.
 
 Renders a 640x360 cut of cockatoo.mp4 with built-in style 19 (as benchmarks/video_speed.py
-does) through ``restyle.render`` and counts the CPU time of each thread while it runs each
+does) through ``restyle.render()`` and counts the CPU time of each thread while it runs each
 stage (``time.thread_time``: a thread waiting for the GIL or for another stage is not
 counted, so the figures hold on a shared machine): decoding (the reader), painting (the
 network calls, with their pre- and post-processing), optical flow (the flow estimator's
@@ -108,7 +108,7 @@ def main() -> None:
     from restyle.media.reader import VideoReader
     from restyle.media.writer import VideoWriter
     from restyle.registries import TEMPORAL_FILTERS
-    from restyle.render import stages
+    from restyle.rendering import stages
     from restyle.stylizers.network import NetworkStylizer
     from restyle.temporal.flow import FlowEstimator
 

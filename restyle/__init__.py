@@ -30,7 +30,7 @@ from .media.image import load_image, save_image
 from .media.options import Encode, Range
 from .metrics.report import Evaluation
 from .models.engine import Engine
-from .render import Cancelled, Progress, Span, VideoResult, render
+from .rendering import Cancelled, Progress, Span, VideoResult, render
 from .styles.keyframes import Keyframe
 from .styles.options import Styles
 from .styles.style import Style

@@ -23,8 +23,8 @@ from .metrics.grid import compose_grid
 from .metrics.preview import format_time
 from .metrics.report import Evaluation, evaluate_video
 from .models.engine import Engine
-from .render import VideoResult, render
-from .render.progress import Meter, OnProgress
+from .rendering import VideoResult, render
+from .rendering.progress import Meter, OnProgress
 from .styles.embed import StyleLike, embed_images, resolve_style
 from .styles.keyframes import DEFAULT_SAMPLES, Keyframe
 from .styles.keyframes import extract_keyframes as _extract_keyframes

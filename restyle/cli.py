@@ -35,7 +35,7 @@ from .registries import (
     TRANSITIONS,
     Registry,
 )
-from .render.progress import Progress
+from .rendering.progress import Progress
 from .signals import stop_on_signals
 
 EXIT_USAGE = 2
@@ -287,7 +287,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _render(job: VideoJob, args: argparse.Namespace) -> int:
-    from .render import render
+    from .rendering import render
 
     bar = _bar(args, "video")
     try:

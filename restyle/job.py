@@ -55,7 +55,7 @@ class Run(OptionGroup):
         batch: frames per network call (1 is best on a CPU).
         workers: network calls at once (None: 2 on a CPU, each on half the cores; 1 on CUDA).
         chunk_seconds: render in pieces of about this many seconds, resumable (None: in one
-            piece); see :mod:`restyle.render.chunked`.
+            piece); see :mod:`restyle.rendering.chunked`.
         warmup: frames painted before each piece and not written, so the flicker filter has
             settled at its first frame (None: about one second).
         executor: who renders the pieces: processes here, or a Ray cluster.

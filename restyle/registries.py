@@ -211,11 +211,11 @@ DEVICES.add("cuda", "cuda", "an NVIDIA GPU (needs onnxruntime-gpu); an error if 
 EXECUTORS = Registry("executor")
 EXECUTORS.add(
     "local",
-    "restyle.render.executors:LocalExecutor",
+    "restyle.rendering.executors:LocalExecutor",
     "chunks rendered by processes on this machine (--workers N)",
 )
 EXECUTORS.add(
     "ray",
-    "restyle.render.ray_executor:RayExecutor",
+    "restyle.rendering.ray_executor:RayExecutor",
     "chunks rendered as tasks on a Ray cluster (pip install 'restyle[ray]'; --ray-address)",
 )

@@ -112,7 +112,7 @@ def test_predictor_features_match_onnx_runtime():
     import onnxruntime as ort
 
     from restyle.models.graph import dequantize
-    from restyle.models.locate import locate
+    from restyle.models.location import locate
     from restyle.stylizers.features import OnnxInterpreter
 
     model = dequantize(onnx.load(str(locate("arbitrary_predict"))))

@@ -227,13 +227,15 @@ def _imports(folder: str) -> set[str]:
 @pytest.mark.parametrize(
     "folder, forbidden",
     [
-        ("temporal", ("restyle.metrics", "restyle.render", "restyle.stylizers", "restyle.api")),
+        ("temporal", ("restyle.metrics", "restyle.rendering", "restyle.stylizers", "restyle.api")),
+        ("rendering", ("restyle.ui", "restyle.cli", "restyle.api")),
         ("media", ("restyle.metrics", "restyle.temporal", "restyle.stylizers", "restyle.models")),
         ("models", ("restyle.metrics", "restyle.temporal", "restyle.stylizers", "restyle.styles")),
         ("imaging", ("restyle.metrics", "restyle.temporal")),
     ],
 )
 def test_no_import_climbs_back_up(folder, forbidden):
+    """A folder never imports the floors above it (``rendering`` sits below the front doors)."""
     climbing = sorted(m for m in _imports(folder) if m.startswith(forbidden))
     assert climbing == []
 
@@ -254,3 +256,19 @@ def test_the_progress_bar_draws_on_a_terminal_and_nothing_in_a_log(clip, tmp_pat
     assert main(["video", str(clip), "-s", "builtin:1", "-o", str(tmp_path / "b.mp4")]) == 0
     drawn = terminal.getvalue()
     assert "10/10" in drawn and "frame/s" in drawn and "\r" in drawn
+
+
+def test_every_module_imports_by_its_dotted_name():
+    """``import restyle.rendering.chunked as m`` works: no module is hidden by a function."""
+    import importlib
+
+    for path in sorted(Path(restyle.__file__).parent.rglob("*.py")):
+        parts = path.relative_to(Path(restyle.__file__).parent.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if ".demo" in name or ".ui" in name or name.endswith("__main__"):
+            continue  # the [ui] extra, or runs the command line when imported
+        module = importlib.import_module(name)
+        walked = restyle
+        for part in name.split(".")[1:]:
+            walked = getattr(walked, part)
+        assert walked is module, name

@@ -21,7 +21,7 @@ from restyle.models import (
     register,
 )
 from restyle.models.download import download
-from restyle.models.locate import MODEL_DIR_ENV, sha256_of
+from restyle.models.location import MODEL_DIR_ENV, sha256_of
 from restyle.models.session import create_session, providers_for
 
 SHIPPED = ("arbitrary_predict", "arbitrary_transform", "multistyle26")

@@ -10,8 +10,8 @@ import pytest
 from media_factory import make_video
 from restyle.media.reader import open_video
 from restyle.media.writer import open_writer
-from restyle.render.progress import Cancelled, Meter
-from restyle.render.stages import Decoder, Encoder, Smoother
+from restyle.rendering.progress import Cancelled, Meter
+from restyle.rendering.stages import Decoder, Encoder, Smoother
 from restyle.temporal.filters import TemporalFilter
 
 

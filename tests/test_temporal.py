@@ -18,7 +18,7 @@ from restyle.temporal import (
     warp,
 )
 from restyle.temporal.flow import PHOTOMETRIC_TOLERANCE, invert_flow, working_size
-from restyle.temporal.warp import WarpMap
+from restyle.temporal.warping import WarpMap
 
 H, W = 144, 208
 M = 16  # interior margin for accuracy checks

@@ -26,7 +26,7 @@ from restyle.cli import main
 from restyle.media.reader import open_video
 from restyle.models.engine import Engine
 from restyle.registries import STYLIZERS, TEMPORAL_FILTERS
-from restyle.render.stages import Painter
+from restyle.rendering.stages import Painter
 from restyle.styles import builtin_style
 from restyle.stylizers import Look, create_stylizer
 from restyle.stylizers.network import NetworkStylizer

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..render.progress import OnProgress
+from ..rendering.progress import OnProgress
 from .media import DemoMedia, make_demo_media
 
 DEMO_STYLE = "builtin:19"  # a blue, stroke-rich built-in style

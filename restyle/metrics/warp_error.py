@@ -9,7 +9,7 @@ frame ``t >= 1`` of a source video ``S`` and its stylized version ``O`` (values 
   ``p + w_t(p)`` lies inside the frame (``restyle.temporal.occlusion.consistency_mask``),
   0 on occluded and out-of-frame pixels;
 - ``O~_{t-1}(p) = O_{t-1}(p + w_t(p))`` is the previous stylized frame warped to ``t``
-  (bilinear, ``restyle.temporal.warp``);
+  (bilinear, ``restyle.temporal.warping``);
 - the frame's error is the masked mean over pixels of the mean over the 3 channels of the
   squared difference::
 
@@ -37,7 +37,7 @@ from restyle.errors import InputError
 from restyle.imaging.similarity import conform, to_float
 from restyle.temporal.flow import FlowEstimator, FlowFrame, FlowPair
 from restyle.temporal.scenecut import SceneCutDetector
-from restyle.temporal.warp import warp
+from restyle.temporal.warping import warp
 
 MIN_RELIABLE = 0.05
 

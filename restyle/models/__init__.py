@@ -1,6 +1,6 @@
 """Where weights come from and how a network runs (ONNX Runtime sessions, device choice)."""
 
-from .locate import locate
+from .location import locate
 from .networks import (
     BUILTIN_STYLES,
     STYLE_DIM,

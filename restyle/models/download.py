@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ModelError
-from .locate import cache_dir, locate
+from .location import cache_dir, locate
 from .registry import checksum_matches, get_spec
 
 

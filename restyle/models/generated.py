@@ -1,7 +1,7 @@
 """Networks restyle generates from the shipped weights (rebuilt, quantized graphs), kept on disk.
 
 A generated graph is a pure function of its inputs: the shipped weights (named by their
-SHA-256, which :func:`restyle.models.locate.locate` has verified), restyle's calibration
+SHA-256, which :func:`restyle.models.location.locate` has verified), restyle's calibration
 table where there is one, and :data:`GRAPH_VERSION`. It is written once into the cache
 folder under a name made from those inputs, with its own SHA-256 beside it; a later run
 checks that digest before using the file and rebuilds it when it differs. Nothing generated
@@ -19,7 +19,7 @@ from pathlib import Path
 import onnx
 
 from ..errors import ModelError
-from .locate import cache_dir, sha256_of
+from .location import cache_dir, sha256_of
 
 GRAPH_VERSION = "1"  # bump when a builder changes the graph it writes
 

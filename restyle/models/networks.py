@@ -23,7 +23,7 @@ import os
 import numpy as np
 
 from ..errors import InputError, ModelError
-from .locate import locate
+from .location import locate
 from .session import CPU_PROVIDER, create_session, session_device
 
 PRECISIONS = ("auto", "float", "bf16", "int8", "shipped")
@@ -193,7 +193,7 @@ def generated_graph(name: str, model_dir: str | None, precision: str):
     calibration table (:func:`restyle.models.quantize.quantize_transformer`).
     """
     from .generated import generated_key, generated_model
-    from .locate import sha256_of
+    from .location import sha256_of
 
     weights_sha = sha256_of(locate(name, model_dir))
     if precision == "int8":

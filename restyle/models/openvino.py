@@ -69,7 +69,7 @@ class OpenVINONetwork:
                 "the openvino backend needs OpenVINO: pip install 'restyle[openvino]', "
                 "or use --backend onnxruntime"
             ) from None
-        from .locate import cache_dir
+        from .location import cache_dir
 
         self._core = ov.Core()
         # compiled networks are kept too: a second run compiles in a fraction of the time

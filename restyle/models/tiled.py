@@ -44,7 +44,7 @@ from .graph import (
     from_phases,
     to_phases,
 )
-from .locate import locate
+from .location import locate
 from .session import create_session
 
 TILE = 1024  # interior side of a tile in pixels (a multiple of 4)

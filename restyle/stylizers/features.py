@@ -226,7 +226,7 @@ class PredictorFeatures(FeatureNetwork):
         import onnx
 
         from ..models.graph import dequantize
-        from ..models.locate import locate
+        from ..models.location import locate
 
         path = locate("arbitrary_predict", model_dir)
         try:
@@ -338,7 +338,7 @@ def vgg19_path(model_dir: str | os.PathLike[str] | None = None, download: bool =
         ModelError: not found and ``download`` is off, the download fails, or a checksum fails.
     """
     from ..models.download import download as fetch
-    from ..models.locate import candidates, locate
+    from ..models.location import candidates, locate
     from ..models.registry import get_spec
 
     if not download or any(p.is_file() for p in candidates(get_spec(VGG19_NAME), model_dir)):

@@ -342,7 +342,7 @@ class GatysStylizer(Stylizer):
             if self._flow is not None:
                 pair = self._flow.pair(small, self._prev_source)
                 if pair.unmatched_fraction <= SCENE_CUT_UNMATCHED:
-                    from ..temporal.warp import warp
+                    from ..temporal.warping import warp
 
                     moved = warp(prev, pair.forward)
                     init = warped = self._to_tensor(moved)

@@ -190,7 +190,7 @@ class MaskTracker:
             mask = grabcut_mask(frame, self.rect, self.seed, FIRST_ITERATIONS, self.work_side)
         else:
             from ..temporal.flow import FlowEstimator
-            from ..temporal.warp import warp
+            from ..temporal.warping import warp
 
             if self._flow is None:
                 self._flow = FlowEstimator(max_side=None)

@@ -3,7 +3,7 @@
 from restyle.temporal.flow import FlowEstimator, FlowFrame, FlowPair, estimate_flow
 from restyle.temporal.occlusion import consistency_mask, motion_boundary_mask, out_of_frame_mask
 from restyle.temporal.scenecut import SceneCutDetector, is_scene_cut
-from restyle.temporal.warp import WarpMap, warp
+from restyle.temporal.warping import WarpMap, warp
 
 __all__ = [
     "FlowEstimator",

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from restyle.temporal.occlusion import consistency_mask, motion_boundary_mask, out_of_frame_mask
-from restyle.temporal.warp import warp
+from restyle.temporal.warping import warp
 
 PRESETS = {
     "ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
@@ -260,7 +260,7 @@ class FlowEstimator:
         Half the cost of two ``pair`` calls. ``full_size=False`` leaves the flows and masks at
         the working size (``working_forward``, ``working_reliable``; ``forward`` and
         ``reliable`` None), for callers that bring them to full size their own way
-        (:meth:`~restyle.temporal.warp.WarpMap.from_working`).
+        (:meth:`~restyle.temporal.warping.WarpMap.from_working`).
         """
         fa, fb = self.prepare(a), self.prepare(b)
         fwd_w = self._raw(fa, fb)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from restyle.temporal.warp import sample_coords, warp
+from restyle.temporal.warping import sample_coords, warp
 
 # Sundaram, Brox and Keutzer 2010 ("Dense point trajectories by GPU-accelerated large
 # displacement optical flow"), as used by Ruder, Dosovitskiy and Brox 2016.

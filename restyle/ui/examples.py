@@ -17,7 +17,7 @@ from .. import __version__, api
 from ..demo import DEMO_STYLE, scene
 from ..demo import media as demo_media
 from ..media.image import save_image
-from ..models.locate import cache_dir
+from ..models.location import cache_dir
 from .jobs import BUILTIN_CHOICES
 
 THUMB_SIZE = (128, 96)

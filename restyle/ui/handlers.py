@@ -20,7 +20,7 @@ from .. import api
 from ..errors import InputError
 from ..job import VideoJob
 from ..media.image import save_image
-from ..render import Progress, render
+from ..rendering import Progress, render
 from . import jobs
 from .uploads import Limits, checked_image, checked_video
 from .workspace import Session, Workspace

@@ -16,7 +16,7 @@ from ...errors import InputError
 from ...registries import FLOW_QUALITIES
 from ..flow import FlowEstimator, FlowFrame, FlowPair
 from ..scenecut import SceneCutDetector
-from ..warp import warp
+from ..warping import warp
 from .ahead import FlowAhead, advance, lowpass
 from .base import TemporalFilter
 

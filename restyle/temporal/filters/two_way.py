@@ -26,7 +26,7 @@ from ...registries import FLOW_QUALITIES
 from ..flow import FlowEstimator, FlowFrame, FlowPair
 from ..options import DEFAULT_SHARPNESS
 from ..scenecut import SceneCutDetector
-from ..warp import WarpMap
+from ..warping import WarpMap
 from .ahead import FlowAhead, advance, lowpass
 from .base import TemporalFilter
 
@@ -106,7 +106,7 @@ class TwoWayFlowFilter(TemporalFilter):
     from ``block + lookahead - 1`` frames ahead, so each frame sees ``lookahead`` to
     ``block + lookahead - 1`` frames of its future for about 1.3 warps, where a sliding
     window would cost ``lookahead``. Frames are kept as uint8 and warped with fixed-point
-    tables (:class:`~restyle.temporal.warp.WarpMap`).
+    tables (:class:`~restyle.temporal.warping.WarpMap`).
 
     How strong: with ``smooth`` given, that weight throughout. Without it (the default) the
     filter keeps the output as sharp as asked: once per block it measures the SSIM of one

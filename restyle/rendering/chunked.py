@@ -1,10 +1,10 @@
 """Long videos in resumable pieces, rendered here or on a Ray cluster, joined by stream copy.
 
-:func:`render_chunked` is what :func:`restyle.render.render` does for a job with
+:func:`render_chunked` is what :func:`restyle.rendering.render` does for a job with
 ``chunk_seconds`` set:
 
 1. **Plan**: the range is cut by source frame number into pieces of about ``chunk_seconds``
-   (:mod:`restyle.render.chunks`), at shot changes near a boundary where there is one.
+   (:mod:`restyle.rendering.chunks`), at shot changes near a boundary where there is one.
 2. **Schedule once**: the style schedule (keyframes of a style video, transitions) is made
    for the whole range in the driver and sent with every piece, so a piece paints exactly
    the frames a one-shot render paints there.
@@ -12,7 +12,7 @@
    written) by an executor (processes here, or Ray tasks) and encoded with identical
    settings into its own file, which starts on an IDR frame and carries the timestamps of
    the whole video. Its bytes come back to the driver, which stores them in the work folder
-   and records them in the manifest (:mod:`restyle.render.manifest`).
+   and records them in the manifest (:mod:`restyle.rendering.manifest`).
 4. **Join**: the pieces are joined by stream copy and the source's audio is muxed once over
    the whole result (:mod:`restyle.media.join`); the output appears atomically and the work
    folder is removed, unless ``keep_chunks``.

@@ -8,7 +8,7 @@ machine needs no shared disk.
 
 An executor runs tasks and hands each finished piece back to the driver's thread, in the
 order they finish; :class:`LocalExecutor` uses processes on this machine, each on its own
-share of the cores. The Ray executor lives in :mod:`restyle.render.ray_executor`.
+share of the cores. The Ray executor lives in :mod:`restyle.rendering.ray_executor`.
 """
 
 from __future__ import annotations

@@ -104,7 +104,8 @@ class Manifest:
         except OSError as exc:
             temp.unlink(missing_ok=True)
             raise OutputError(
-                f"cannot write the manifest in {self.folder}: {describe_os_error(exc)}"
+                f"cannot write the manifest in {self.folder}: {describe_os_error(exc)}; the "
+                "finished pieces are kept: run the same command again to resume"
             ) from None
 
     def verified(self, piece: Piece) -> bool:

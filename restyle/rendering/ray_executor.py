@@ -1,6 +1,6 @@
 """Pieces of a chunked render as Ray tasks, on a cluster or on a Ray started here.
 
-Each piece is one task (:func:`restyle.render.executors.paint_chunk` on a worker). The
+Each piece is one task (:func:`restyle.rendering.executors.paint_chunk` on a worker). The
 style schedule is put in the object store once and every task reads it from there; a piece's
 file comes back as bytes through the object store too, so the workers need no shared disk
 and write nothing where the driver keeps its pieces (only their own temporary folder).

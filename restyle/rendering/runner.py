@@ -2,7 +2,7 @@
 
 It builds the live things a job names (the stylizer and its sessions, the style schedule,
 the temporal filter, the reader and the writer), runs the stages of
-:mod:`restyle.render.stages`, reports :class:`~restyle.render.progress.Progress` events and
+:mod:`restyle.rendering.stages`, reports :class:`~restyle.rendering.progress.Progress` events and
 stops cleanly on a cancel. It can render a piece of the job's range (a :class:`Span`): the
 frames ``[start, stop)`` written with their times on the job's timeline, ``warmup`` frames
 before them and the filter's look-ahead after them painted and filtered but not written, and
@@ -92,22 +92,22 @@ def render(
     """Paint the job's video (or a span of it) into ``job.output``.
 
     A job with ``chunk_seconds`` set is rendered in resumable pieces by
-    :func:`restyle.render.chunked.render_chunked`.
+    :func:`restyle.rendering.chunked.render_chunked`.
 
     Arguments:
         job: what to render.
         span: only this piece of the job's range (see :class:`Span`); None: all of it.
         audio: carry the source's audio (default: yes for a whole render, no for a span,
             whose audio is added when the pieces are joined).
-        on_progress: called with a :class:`~restyle.render.progress.Progress` event as
+        on_progress: called with a :class:`~restyle.rendering.progress.Progress` event as
             frames are written (and while a style video's keyframes are read).
         cancel: set this event from another thread to stop; nothing is written then and
-            :class:`~restyle.render.progress.Cancelled` is raised.
+            :class:`~restyle.rendering.progress.Cancelled` is raised.
         plan: the style schedule made once for the whole range (:func:`style_plan`), so
             pieces rendered apart do not each read the style video again; None: made here.
 
     Returns:
-        A :class:`~restyle.render.result.VideoResult`.
+        A :class:`~restyle.rendering.result.VideoResult`.
 
     Raises:
         InputError: an unreadable source or style, or a job this method cannot paint.

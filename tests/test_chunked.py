@@ -1,0 +1,300 @@
+"""Chunked, resumable rendering on this machine: the same video as one-shot, resumed after a
+kill, a damaged piece redone, another job's pieces refused, faults as one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from engines import EXACT
+
+import restyle
+from media_factory import make_video, shapes_frame
+from restyle.cli import main
+from restyle.errors import InputError, OutputError
+from restyle.job import VideoJob
+from restyle.media.writer import VideoWriter
+from restyle.rendering.chunked import layout, work_folder
+from restyle.rendering.chunks import Chunk, CutFinder, plan_chunks
+from restyle.rendering.manifest import load_manifest
+
+NTSC = Fraction(30000, 1001)
+STYLE = "builtin:5"
+ENGINE = ["--backend", EXACT["backend"], "--precision", EXACT["precision"]]
+OPTIONS = {"temporal": "flow", "crf": 0, "max_size": None, "device": "cpu", **EXACT}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    """1.3 s at 29.97 fps, turned 90 degrees, with a tone."""
+    path = tmp_path_factory.mktemp("chunked") / "clip.mp4"
+    return make_video(path, width=96, height=64, frames=40, fps=NTSC, rotation=90, audio=True)
+
+
+@pytest.fixture(scope="module")
+def one_shot(clip, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("one") / "one.mp4"
+    restyle.stylize_video(clip, out, STYLE, **OPTIONS)
+    return out
+
+
+def video_of(path: Path) -> dict:
+    """Frames, timestamps, rate, rotation and audio packets of a file."""
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        frames = [(f.pts, f.to_ndarray(format="rgb24"), f.rotation) for f in c.decode(stream)]
+        rate, tb = stream.average_rate, stream.time_base
+    with av.open(str(path)) as c:
+        audio = [(p.pts, p.size) for p in c.demux(c.streams.audio[0]) if p.size]
+    return {
+        "pts": [f[0] for f in frames],
+        "images": [f[1] for f in frames],
+        "rotation": {f[2] for f in frames},
+        "rate": rate,
+        "time_base": tb,
+        "audio": audio,
+    }
+
+
+def assert_same_video(a: Path, b: Path, boundary_tolerance: float = 1.0) -> None:
+    va, vb = video_of(a), video_of(b)
+    assert len(vb["pts"]) == len(va["pts"]) == 40
+    assert vb["pts"] == va["pts"]
+    assert vb["rate"] == va["rate"] == NTSC
+    assert vb["time_base"] == va["time_base"]
+    assert vb["rotation"] == va["rotation"]
+    assert vb["audio"] == va["audio"] and len(va["audio"]) > 10
+    # lossless: the pieces paint what the one-shot render paints, up to the filter's state
+    # after a second of warm-up
+    pairs = zip(va["images"], vb["images"], strict=True)
+    diff = [np.abs(x.astype(int) - y).mean() for x, y in pairs]
+    assert max(diff) <= boundary_tolerance, diff
+
+
+# -- planning ---------------------------------------------------------------------------
+
+
+def test_pieces_cover_the_range_and_move_to_a_shot_change_near_a_boundary():
+    times = [i / 25 for i in range(250)]  # 10 s at 25 fps
+    chunks = plan_chunks(times, 2.0, warmup=25)
+    assert [(c.start, c.stop) for c in chunks] == [(i, i + 50) for i in range(0, 250, 50)]
+    assert [c.warmup for c in chunks] == [0, 25, 25, 25, 25]
+    cuts = (58, 165)
+    moved = plan_chunks(times, 2.0, warmup=25, cuts=lambda a, b: [f for f in cuts if a <= f < b])
+    # each boundary may move 12 frames (a quarter of a piece, at most a second) to a cut
+    assert [c.start for c in moved] == [0, 58, 108, 165, 215]
+    assert [(c.at_cut, c.warmup) for c in moved] == [
+        (False, 0), (True, 0), (False, 25), (True, 0), (False, 25)
+    ]
+    assert all(c.stop == n.start for c, n in zip(moved, moved[1:], strict=False))
+    assert moved[-1].stop == 250
+    far = plan_chunks(times, 2.0, warmup=25, cuts=lambda a, b: [f for f in (75,) if a <= f < b])
+    assert 75 not in [c.start for c in far]  # too far from any boundary
+
+
+def test_a_short_tail_joins_the_piece_before_it():
+    times = [i / 10 for i in range(51)]
+    chunks = plan_chunks(times, 1.0, warmup=10)
+    assert chunks[-1] == Chunk(4, 40, 51, 10, False)
+
+
+def test_shot_changes_are_found_by_decoding_only_near_the_boundary(tmp_path):
+    path = tmp_path / "cut.mp4"
+    with VideoWriter(path, width=96, height=64, frame_rate=25) as writer:
+        for i in range(50):
+            image = shapes_frame(i, 96, 64)
+            if i >= 27:
+                image = (255 - image[..., ::-1]) // 2  # another shot: other colours
+            writer.write(image, i / 25)
+    times = [i / 25 for i in range(50)]
+    finder = CutFinder(str(path), times)
+    assert finder(20, 35) == [27]
+    assert finder(0, 20) == []
+    job = VideoJob.build(path, tmp_path / "out.mp4", STYLE, chunk_seconds=1.0)
+    chunks = layout(job)
+    assert [c.start for c in chunks] == [0, 27] and chunks[1].at_cut and chunks[1].warmup == 0
+
+
+# -- rendering --------------------------------------------------------------------------
+
+
+def test_chunked_on_two_processes_is_the_one_shot_video(clip, one_shot, tmp_path):
+    out = tmp_path / "chunked.mp4"
+    seen = []
+    result = restyle.stylize_video(
+        clip, out, STYLE, chunk_seconds=0.45, chunk_workers=2, on_progress=seen.append, **OPTIONS
+    )
+    assert result.chunks == 3 and result.reused == 0 and result.frames == 40
+    assert_same_video(one_shot, out)
+    assert not work_folder(VideoJob.build(clip, out, STYLE)).exists()  # removed after the join
+    stages = [e.stage for e in seen]
+    assert "render" in stages and stages[-1] == "join"
+    renders = [e for e in seen if e.stage == "render"]
+    assert renders[-1].done == 40 and renders[-1].total == 40
+    assert len({e.done for e in renders}) > 4  # frames counted as they come, not per piece
+    assert [e.done for e in renders] == sorted(e.done for e in renders)
+
+
+def test_resume_after_a_kill_renders_only_the_missing_pieces(clip, one_shot, tmp_path):
+    out = tmp_path / "resumed.mp4"
+    argv = [sys.executable, "-m", "restyle", "video", str(clip), "-o", str(out), "--style", STYLE,
+            "--chunk-seconds", "0.3", "--temporal", "flow", "--crf", "0", "--max-size", "none",
+            "--device", "cpu", *ENGINE, "-q"]  # fmt: skip
+    folder = work_folder(VideoJob.build(clip, out, STYLE))
+    proc = subprocess.Popen(argv, start_new_session=True, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    done = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        stored = load_manifest(folder)
+        done = sum(c["state"] == "done" for c in stored["chunks"]) if stored else 0
+        if done >= 1:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.stderr.read().decode()
+    os.killpg(proc.pid, signal.SIGKILL)  # the driver and its workers, with no clean-up
+    proc.wait()
+    assert not out.exists()
+    stored = load_manifest(folder)
+    finished = [c["index"] for c in stored["chunks"] if c["state"] == "done"]
+    total = len(stored["chunks"])
+    assert 1 <= len(finished) < total
+    code = subprocess.run([*argv, "--json"], capture_output=True, text=True, timeout=300)
+    assert code.returncode == 0, code.stderr
+    report = json.loads(code.stdout)
+    assert report["chunks"] == total and report["reused"] == len(finished)
+    assert_same_video(one_shot, out)
+
+
+def test_a_damaged_piece_is_redone_and_another_jobs_pieces_are_refused(clip, one_shot, tmp_path):
+    out = tmp_path / "kept.mp4"
+    options = {**OPTIONS, "chunk_seconds": 0.45, "keep_chunks": True}
+    first = restyle.stylize_video(clip, out, STYLE, **options)
+    folder = work_folder(VideoJob.build(clip, out, STYLE))
+    pieces = sorted(folder.glob("chunk-*.mp4"))
+    assert len(pieces) == first.chunks == 3
+    data = pieces[1].read_bytes()
+    pieces[1].write_bytes(data[: len(data) // 2])  # cut off, as by a crash mid-copy
+    again = restyle.stylize_video(clip, out, STYLE, **options)
+    assert again.reused == 2
+    assert_same_video(one_shot, out)
+    assert pieces[1].read_bytes() == data  # painted again, byte for byte
+    with pytest.raises(InputError, match="--restart"):
+        restyle.stylize_video(clip, out, STYLE, **{**options, "strength": 0.5})
+    fresh = restyle.stylize_video(clip, out, STYLE, **{**options, "strength": 0.5, "restart": True})
+    assert fresh.reused == 0
+
+
+def test_a_changed_source_is_refused(tmp_path):
+    clip = make_video(tmp_path / "src.mp4", frames=20)
+    out = tmp_path / "out.mp4"
+    options = {"chunk_seconds": 0.4, "keep_chunks": True, "device": "cpu", **EXACT}
+    restyle.stylize_video(clip, out, STYLE, **options)
+    make_video(clip, frames=20, width=128)
+    with pytest.raises(InputError, match="source changed.*--restart"):
+        restyle.stylize_video(clip, out, STYLE, **options)
+
+
+def test_sigterm_stops_cleanly_and_the_next_run_resumes(clip, tmp_path):
+    out = tmp_path / "stopped.mp4"
+    argv = [sys.executable, "-m", "restyle", "video", str(clip), "-o", str(out), "--style", STYLE,
+            "--chunk-seconds", "0.3", "--device", "cpu", *ENGINE, "-q"]  # fmt: skip
+    folder = work_folder(VideoJob.build(clip, out, STYLE))
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        stored = load_manifest(folder)
+        if stored and any(c["state"] == "done" for c in stored["chunks"]):
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob(".stopped.mp4.tmp*"))
+    stored = load_manifest(folder)
+    done = sum(c["state"] == "done" for c in stored["chunks"])
+    assert done >= 1
+    assert not list(folder.glob(".*.tmp")), "the piece in flight was discarded"
+    run = subprocess.run([*argv, "--json"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["reused"] == done
+
+
+# -- faults as one line -------------------------------------------------------------------
+
+
+def run_cli(argv, capsys) -> tuple[int, str]:
+    code = main(argv)
+    return code, capsys.readouterr().err
+
+
+def test_work_folder_that_cannot_be_made_is_one_line(clip, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    out = tmp_path / "out.mp4"
+    code, err = run_cli(["video", str(clip), "-o", str(out), "--style", STYLE, "--chunk-seconds",
+                         "0.4", "--workdir", str(blocker / "work"), "-q"], capsys)  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "work folder" in err
+    assert not out.exists()
+
+
+def test_disk_full_while_storing_a_piece_keeps_the_finished_ones(
+    clip, tmp_path, monkeypatch, capsys
+):
+    import errno
+
+    import restyle.rendering.manifest as manifest_module
+
+    calls = {"n": 0}
+    real = os.fsync
+
+    def fsync(fd):
+        calls["n"] += 1
+        if calls["n"] == 4:  # manifest, piece, manifest, then the second piece: disk full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd)
+
+    monkeypatch.setattr(manifest_module.os, "fsync", fsync)
+    out = tmp_path / "full.mp4"
+    code, err = run_cli(["video", str(clip), "-o", str(out), "--style", STYLE, "--chunk-seconds",
+                         "0.4", "--device", "cpu", "-q"], capsys)  # fmt: skip
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1
+    assert "no space left" in err.lower() and "resume" in err
+    assert not out.exists()
+    folder = work_folder(VideoJob.build(clip, out, STYLE))
+    stored = load_manifest(folder)
+    assert sum(c["state"] == "done" for c in stored["chunks"]) == 1
+    assert not list(folder.glob(".*.tmp"))
+
+
+def test_chunk_options_need_chunk_seconds_and_a_video_file(clip, tmp_path, capsys):
+    code, err = run_cli(["video", str(clip), "-o", str(tmp_path / "o.mp4"), "--style", STYLE,
+                         "--workers", "2"], capsys)  # fmt: skip
+    assert code == 2 and "--workers goes with --chunk-seconds" in err
+    code, err = run_cli(["video", str(clip), "-o", str(tmp_path / "f" / "%04d.png"), "--style",
+                         STYLE, "--chunk-seconds", "1"], capsys)  # fmt: skip
+    assert code == 2 and "writes a video file" in err
+    with pytest.raises(InputError, match="chunk_seconds|--chunk-seconds"):
+        VideoJob.build(clip, tmp_path / "o.mp4", STYLE, chunk_seconds=0)
+
+
+def test_a_job_file_carries_the_chunk_settings(clip, tmp_path):
+    job = VideoJob.build(clip, tmp_path / "o.mp4", STYLE, chunk_seconds=30.0, executor="ray")
+    again = VideoJob.from_json(job.to_json())
+    assert again == job and again.run.chunk_seconds == 30.0 and again.run.executor == "ray"
+    assert again.digest() == VideoJob.build(clip, tmp_path / "o.mp4", STYLE).digest()
+
+
+def test_output_error_type_for_a_bad_output(clip, tmp_path):
+    with pytest.raises(OutputError):
+        restyle.stylize_video(clip, clip, STYLE, chunk_seconds=0.4)
