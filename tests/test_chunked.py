@@ -9,15 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-from fractions import Fraction
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
-from engines import EXACT
 
 import restyle
+from chunk_checks import NTSC, assert_same_video
+from engines import EXACT
 from media_factory import make_video, shapes_frame
 from restyle.cli import main
 from restyle.errors import InputError, OutputError
@@ -27,7 +25,6 @@ from restyle.rendering.chunked import layout, work_folder
 from restyle.rendering.chunks import Chunk, CutFinder, plan_chunks
 from restyle.rendering.manifest import load_manifest
 
-NTSC = Fraction(30000, 1001)
 STYLE = "builtin:5"
 ENGINE = ["--backend", EXACT["backend"], "--precision", EXACT["precision"]]
 OPTIONS = {"temporal": "flow", "crf": 0, "max_size": None, "device": "cpu", **EXACT}
@@ -45,39 +42,6 @@ def one_shot(clip, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("one") / "one.mp4"
     restyle.stylize_video(clip, out, STYLE, **OPTIONS)
     return out
-
-
-def video_of(path: Path) -> dict:
-    """Frames, timestamps, rate, rotation and audio packets of a file."""
-    with av.open(str(path)) as c:
-        stream = c.streams.video[0]
-        frames = [(f.pts, f.to_ndarray(format="rgb24"), f.rotation) for f in c.decode(stream)]
-        rate, tb = stream.average_rate, stream.time_base
-    with av.open(str(path)) as c:
-        audio = [(p.pts, p.size) for p in c.demux(c.streams.audio[0]) if p.size]
-    return {
-        "pts": [f[0] for f in frames],
-        "images": [f[1] for f in frames],
-        "rotation": {f[2] for f in frames},
-        "rate": rate,
-        "time_base": tb,
-        "audio": audio,
-    }
-
-
-def assert_same_video(a: Path, b: Path, boundary_tolerance: float = 1.0) -> None:
-    va, vb = video_of(a), video_of(b)
-    assert len(vb["pts"]) == len(va["pts"]) == 40
-    assert vb["pts"] == va["pts"]
-    assert vb["rate"] == va["rate"] == NTSC
-    assert vb["time_base"] == va["time_base"]
-    assert vb["rotation"] == va["rotation"]
-    assert vb["audio"] == va["audio"] and len(va["audio"]) > 10
-    # lossless: the pieces paint what the one-shot render paints, up to the filter's state
-    # after a second of warm-up
-    pairs = zip(va["images"], vb["images"], strict=True)
-    diff = [np.abs(x.astype(int) - y).mean() for x, y in pairs]
-    assert max(diff) <= boundary_tolerance, diff
 
 
 # -- planning ---------------------------------------------------------------------------

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from engines import EXACT
 from PIL import Image
 
 import restyle
+from engines import EXACT
 from media_factory import make_video
 from restyle.cli import main
 from restyle.media.reader import open_video

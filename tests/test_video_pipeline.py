@@ -12,9 +12,9 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from engines import EXACT
 
 import restyle
+from engines import EXACT
 from media_factory import (
     irregular_times,
     make_headers_only,

@@ -58,6 +58,13 @@ def check_reachable(address: str) -> None:
         ) from None
 
 
+def task_options(device: str) -> dict[str, Any]:
+    """What one piece asks Ray for: a CPU, or a GPU with ``--device cuda``; and its retries."""
+    if device == "cuda":
+        return {"num_cpus": 0, "num_gpus": 1, "max_retries": RETRIES}
+    return {"num_cpus": 1, "num_gpus": 0, "max_retries": RETRIES}
+
+
 def _ray_task(task: ChunkTask, plan: Any, progress: Any) -> Painted:
     """Run on a Ray worker: paint one piece, reporting its frames to the driver's queue."""
 
@@ -100,10 +107,7 @@ class RayExecutor(Executor):
                     "scheduling_strategy": NodeAffinitySchedulingStrategy(here, soft=True),
                 }
             )
-            gpus = 1 if self.device == "cuda" else 0
-            remote = ray.remote(_ray_task).options(
-                num_cpus=0 if gpus else 1, num_gpus=gpus, max_retries=RETRIES
-            )
+            remote = ray.remote(_ray_task).options(**task_options(self.device))
             plans: dict[int, Any] = {}
             for task in tasks:
                 plan_ref = plans.setdefault(id(task.plan), ray.put(task.plan))
