@@ -183,6 +183,8 @@ class ProgressBar:
         bar = self._bar
         if event.total and bar.total != event.total:
             bar.total = event.total
+        if event.pieces is not None:
+            bar.set_postfix_str(f"pieces {event.pieces_done}/{event.pieces}", refresh=False)
         bar.update(event.done - bar.n)
 
     def close(self) -> None:

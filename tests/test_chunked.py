@@ -106,6 +106,8 @@ def test_chunked_on_two_processes_is_the_one_shot_video(clip, one_shot, tmp_path
     assert renders[-1].done == 40 and renders[-1].total == 40
     assert len({e.done for e in renders}) > 4  # frames counted as they come, not per piece
     assert [e.done for e in renders] == sorted(e.done for e in renders)
+    assert (renders[0].pieces_done, renders[0].pieces) == (0, 3)
+    assert (renders[-1].pieces_done, renders[-1].pieces) == (3, 3)
 
 
 def test_resume_after_a_kill_renders_only_the_missing_pieces(clip, one_shot, tmp_path):
@@ -262,3 +264,21 @@ def test_a_job_file_carries_the_chunk_settings(clip, tmp_path):
 def test_output_error_type_for_a_bad_output(clip, tmp_path):
     with pytest.raises(OutputError):
         restyle.stylize_video(clip, clip, STYLE, chunk_seconds=0.4)
+
+
+def test_a_script_without_a_main_guard_renders_once(clip, tmp_path):
+    """Worker processes start without re-running the caller's script (here typed into
+    ``python -``, which a spawned process could not even import)."""
+    out = tmp_path / "script.mp4"
+    script = (
+        "import restyle\n"
+        f"r = restyle.stylize_video({str(clip)!r}, {str(out)!r}, {STYLE!r}, chunk_seconds=0.45,"
+        f" chunk_workers=2, device='cpu', backend='onnxruntime', precision='float')\n"
+        "print('rendered', r.chunks)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["rendered", "3"]
+    assert out.is_file()

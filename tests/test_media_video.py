@@ -23,6 +23,8 @@ from media_factory import (
 )
 from restyle.errors import InputError, OutputError
 from restyle.media import VideoWriter, open_video, open_writer
+from restyle.media.reader import Window
+from restyle.media.timeline import frame_times
 
 SHARED_MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 
@@ -420,3 +422,22 @@ def test_real_clips_round_trip(tmp_path, clip, start, duration):
         assert b["count"] == round(duration * float(reader.info.frame_rate))
         assert b["audio"] == pytest.approx(video_seconds(b, last), abs=0.05)
     assert (b["audio"] is None) == (a["audio"] is None)
+
+
+@pytest.mark.media
+def test_a_seek_never_starts_on_a_key_frame_that_does_not_decode_alone(media_dir):
+    """cockatoo.mp4 flags frames at 3.8 s and 7.25 s as key frames that FFmpeg decodes to
+    grey and green without the frames before them: a start or a window past them must still
+    deliver the frames a decode from the start gives."""
+    clip = media_dir / "cockatoo.mp4"
+    with open_video(clip) as reader:
+        whole = [f.image for f in reader]
+    with open_video(clip, start=6.0) as reader:
+        first = next(iter(reader))
+    assert np.array_equal(first.image, whole[120])
+    times = frame_times(clip)
+    with open_video(clip, window=Window(200, float(times[200]), None)) as reader:
+        frames = [f for _, f in zip(range(3), reader, strict=False)]
+    assert [f.index for f in frames] == [200, 201, 202]
+    for f in frames:
+        assert np.array_equal(f.image, whole[f.index])

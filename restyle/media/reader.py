@@ -12,6 +12,7 @@ own time and duration.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import threading
@@ -233,19 +234,37 @@ class VideoReader:
 
     def _decode(self) -> Iterator[tuple[av.VideoFrame, float, float | None]]:
         """Yield (frame, time on output timeline, own duration or None) inside the window."""
-        stream, tb = self._stream, self._tb
+        tb = self._tb
         # resampling needs the frame showing at the window's first slot, which began earlier
         skip = self._window.seek - (_RESAMPLE_LEAD if self._fps is not None else 0.0)
         skip = max(skip, 0.0)
+        counts = {"bad": 0}
+        decoded = self._frames_from_here(counts)
         if self._start + skip > 0:
             target = int((self._start + skip + self._origin) / tb)
-            try:
-                self._container.seek(target, stream=stream, backward=True)
-            except av.FFmpegError:
-                pass  # unseekable: decode from the beginning and drop frames before start
+            decoded = self._seek_clean(target, counts)
         end = _earliest(self._duration, self._window.until)
         previous = None
-        bad_packets = 0
+        for frame in decoded:
+            if frame.pts is None:
+                t = (previous + 1 / float(self._source_rate)) if previous is not None else 0.0
+            else:
+                t = float(frame.pts * tb) - self._origin - self._start
+            if t < skip - _EPS:
+                continue
+            if end is not None and t >= end - _EPS:
+                return
+            if previous is not None and t <= previous:
+                t = previous + float(tb)  # keep times strictly increasing
+            previous = t
+            own = float(frame.duration * tb) if frame.duration else None
+            yield frame, max(t, 0.0), own
+        if counts["bad"] and not self.truncated:
+            self.truncated = True
+            self._warn(f"{self.path}: {counts['bad']} damaged packet(s) could not be decoded.")
+
+    def _frames_from_here(self, counts: dict[str, int]) -> Iterator[av.VideoFrame]:
+        """Decode the video stream from where the demuxer stands; counts damaged packets."""
         for packet in self._packets():
             with self._lock:
                 if self._closed:
@@ -253,25 +272,34 @@ class VideoReader:
                 try:
                     frames = packet.decode()
                 except av.FFmpegError:
-                    bad_packets += 1
+                    counts["bad"] += 1
                     continue
-            for frame in frames:
-                if frame.pts is None:
-                    t = (previous + 1 / float(self._source_rate)) if previous is not None else 0.0
-                else:
-                    t = float(frame.pts * tb) - self._origin - self._start
-                if t < skip - _EPS:
-                    continue
-                if end is not None and t >= end - _EPS:
-                    return
-                if previous is not None and t <= previous:
-                    t = previous + float(tb)  # keep times strictly increasing
-                previous = t
-                own = float(frame.duration * tb) if frame.duration else None
-                yield frame, max(t, 0.0), own
-        if bad_packets and not self.truncated:
-            self.truncated = True
-            self._warn(f"{self.path}: {bad_packets} damaged packet(s) could not be decoded.")
+            yield from frames
+
+    def _seek_clean(self, target: int, counts: dict[str, int]) -> Iterator[av.VideoFrame]:
+        """Frames decoded from the last key frame before ``target`` that decodes on its own.
+
+        Some files flag frames as key frames that FFmpeg cannot decode without the frames
+        before them (the frame comes out corrupt, grey or green, and so do the frames that
+        refer to it, until the next good key frame): then the seek goes back one key frame
+        at a time, to the start if need be, so every frame delivered is the one a decode from
+        the start gives.
+        """
+        stream = self._stream
+        earliest = stream.start_time or 0
+        while True:
+            try:
+                self._container.seek(target, stream=stream, backward=True)
+            except av.FFmpegError:
+                self._container.seek(0, stream=stream, backward=True)  # decode from the start
+                return self._frames_from_here(counts)
+            frames = self._frames_from_here(counts)
+            first = next(frames, None)
+            if first is None:
+                return iter(())
+            if not first.is_corrupt or first.pts is None or first.pts <= earliest:
+                return itertools.chain([first], frames)
+            target = first.pts - 1  # the key frame before this one
 
     def _source_frames(self) -> Iterator[tuple[av.VideoFrame, float, float | None]]:
         yield self._first

@@ -105,6 +105,7 @@ def render_chunked(
     meter = Meter("render", total, on_progress)
     finished = {p.chunk.index: p.chunk.frames for p in reused}
     running: dict[int, int] = {}
+    meter.pieces = (len(finished), len(chunks))
     meter.report(sum(finished.values()))
     warnings: list[str] = []
     pending = [p for p in manifest.pieces if p.state != "done"]
@@ -126,6 +127,7 @@ def render_chunked(
             manifest.finish(by_index[painted.chunk.index], painted.data)
             running.pop(painted.chunk.index, None)
             finished[painted.chunk.index] = painted.chunk.frames
+            meter.pieces = (len(finished), len(chunks))
             for warning in painted.warnings:
                 if warning not in warnings:
                     warnings.append(warning)

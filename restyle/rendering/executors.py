@@ -16,12 +16,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import sys
 import tempfile
 import threading
+import types
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,15 +181,18 @@ class LocalExecutor(Executor):
                 workers, mp_context=context, initializer=_start_worker, initargs=(progress, cores)
             )
             try:
-                left = self._drain(pool, left, progress, on_done, on_frames, cancel, tries)
+                with _without_main():  # the processes start with the first tasks
+                    futures = {pool.submit(_local_task, t): t for t in left}
+                left = self._drain(futures, progress, on_done, on_frames, cancel, tries)
             finally:
                 _stop(pool)
                 progress.close()
                 cores.close()
 
-    def _drain(self, pool, tasks, progress, on_done, on_frames, cancel, tries) -> list[ChunkTask]:
-        """Run tasks on one pool; the tasks to try again when a worker died."""
-        futures: dict[Future, ChunkTask] = {pool.submit(_local_task, t): t for t in tasks}
+    def _drain(
+        self, futures: dict[Future, ChunkTask], progress, on_done, on_frames, cancel, tries
+    ) -> list[ChunkTask]:
+        """Wait for one pool's tasks; the tasks to try again when a worker died."""
         broken: list[ChunkTask] = []
         while futures:
             done, _ = wait(futures, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
@@ -209,6 +215,24 @@ class LocalExecutor(Executor):
                 on_done(painted)
         _forward(progress, on_frames)
         return broken
+
+
+@contextmanager
+def _without_main() -> Iterator[None]:
+    """Start worker processes without re-running the caller's script in each of them.
+
+    A spawned process imports the parent's ``__main__`` again, so a script without an
+    ``if __name__ == "__main__":`` guard would render again in every worker, and code
+    typed into ``python -`` or a notebook cannot be imported at all. The workers only need
+    restyle, so while they start, ``__main__`` is an empty module.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _forward(progress: Any, on_frames: OnFrames) -> None:

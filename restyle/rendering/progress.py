@@ -25,6 +25,8 @@ class Progress:
         fps: units per second in this stage so far.
         eta: seconds left in this stage at that rate (None until it can be told).
         elapsed: seconds since the stage began.
+        pieces_done, pieces: for a chunked render, the pieces finished (reused ones
+            included) and how many there are; None otherwise.
     """
 
     stage: str
@@ -33,6 +35,8 @@ class Progress:
     fps: float
     eta: float | None
     elapsed: float
+    pieces_done: int | None = None
+    pieces: int | None = None
 
     @property
     def fraction(self) -> float:
@@ -59,6 +63,7 @@ class Meter:
         self.on_progress = on_progress
         self.started = time.perf_counter()
         self.done = 0
+        self.pieces: tuple[int, int] | None = None  # (done, total) of a chunked render
 
     def advance(self, count: int = 1) -> None:
         """Count ``count`` more units done and report."""
@@ -77,7 +82,10 @@ class Meter:
         rate = self.done / elapsed if elapsed > 0 else 0.0
         total = max(self.total, self.done)
         eta = (total - self.done) / rate if rate > 0 and self.total else None
-        self.on_progress(Progress(self.stage, self.done, total, rate, eta, elapsed))
+        pieces_done, pieces = self.pieces or (None, None)
+        self.on_progress(
+            Progress(self.stage, self.done, total, rate, eta, elapsed, pieces_done, pieces)
+        )
 
     def counter(self) -> Callable[[int, int], None]:
         """A ``(done, total)`` callback for code that counts on its own (keyframe scans)."""
