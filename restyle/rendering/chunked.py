@@ -43,6 +43,7 @@ from .executors import ChunkTask, Executor, Painted
 from .manifest import Manifest, fingerprint, resume
 from .progress import Cancelled, Meter, OnProgress
 from .result import VideoResult
+from .runner import style_plan
 
 
 def work_folder(job: VideoJob) -> Path:
@@ -110,8 +111,6 @@ def render_chunked(
     warnings: list[str] = []
     pending = [p for p in manifest.pieces if p.state != "done"]
     if pending:
-        from .runner import style_plan
-
         plan = style_plan(job, on_progress)
         worker_job = _worker_job(job, suffix)
         tasks = [ChunkTask(worker_job, p.chunk, plan, suffix) for p in pending]

@@ -63,7 +63,7 @@ OnFrames = Callable[[int, int], None]  # (chunk index, frames of it written so f
 def paint_chunk(task: ChunkTask, report: OnFrames | None = None, plan: Any = None) -> Painted:
     """Render one piece in a temporary folder and return its bytes (run by any executor)."""
     from ..job import VideoJob
-    from .runner import Span, render
+    from .runner import Span, render_span
 
     job = VideoJob.from_dict(task.job)
     chunk = task.chunk
@@ -76,7 +76,7 @@ def paint_chunk(task: ChunkTask, report: OnFrames | None = None, plan: Any = Non
 
     with tempfile.TemporaryDirectory(prefix="restyle-chunk-") as folder:
         path = Path(folder) / f"chunk{task.suffix}"
-        result = render(
+        result = render_span(
             job.replace(output=str(path)),
             span=Span(chunk.start, chunk.stop, chunk.warmup),
             audio=False,

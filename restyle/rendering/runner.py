@@ -1,4 +1,4 @@
-"""The runner: :func:`render` turns a :class:`~restyle.job.VideoJob` into a painted video.
+"""The runner: :func:`render_span` turns a :class:`~restyle.job.VideoJob` into a painted video.
 
 It builds the live things a job names (the stylizer and its sessions, the style schedule,
 the temporal filter, the reader and the writer), runs the stages of
@@ -80,7 +80,7 @@ class _Setup:
     expected: int  # frames to write (for progress)
 
 
-def render(
+def render_span(
     job: VideoJob,
     *,
     span: Span | None = None,
@@ -89,10 +89,10 @@ def render(
     cancel: threading.Event | None = None,
     plan: StylePlan | None = None,
 ) -> VideoResult:
-    """Paint the job's video (or a span of it) into ``job.output``.
+    """Paint the job's video (or a span of it) into ``job.output``, in this process.
 
-    A job with ``chunk_seconds`` set is rendered in resumable pieces by
-    :func:`restyle.rendering.chunked.render_chunked`.
+    :func:`restyle.render` calls this, or the chunked renderer when the job has
+    ``chunk_seconds``; the chunked renderer's workers call it for each piece.
 
     Arguments:
         job: what to render.
@@ -114,10 +114,6 @@ def render(
         OutputError: the output cannot be written (or is an input).
         Cancelled: ``cancel`` was set.
     """
-    if span is None and job.run.chunk_seconds is not None:
-        from .chunked import render_chunked
-
-        return render_chunked(job, on_progress=on_progress, cancel=cancel)
     stop = cancel or threading.Event()
     warnings: list[str] = []
     started = time.perf_counter()
