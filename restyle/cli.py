@@ -302,10 +302,13 @@ def _render(job: VideoJob, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
     else:
+        pieces = ""
+        if result.chunks is not None:
+            pieces = f", {result.chunks} pieces ({result.reused} reused)"
         print(
             f"{result.input} -> {result.output} ({result.frames} "
             f"frame{'' if result.frames == 1 else 's'}, {result.width}x{result.height}, "
-            f"{result.seconds:.1f}s, {result.fps:.1f} fps)"
+            f"{result.seconds:.1f}s, {result.fps:.1f} fps{pieces})"
         )
     return 0
 
