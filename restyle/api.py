@@ -20,6 +20,7 @@ from .job import IMAGE_GROUPS, VideoJob, group_options
 from .media.image import ImageInput, load_image
 from .media.stills import frames_at, is_video_path
 from .metrics.grid import compose_grid
+from .metrics.long_term import DEFAULT_GAP
 from .metrics.preview import format_time
 from .metrics.report import Evaluation, evaluate_video
 from .models.engine import Engine
@@ -187,6 +188,7 @@ def evaluate(
     style: StyleLike | Sequence[StyleLike] | None = None,
     style_fit: str = "crop",
     on_progress: OnProgress | None = None,
+    gap: int = DEFAULT_GAP,
     **engine: Any,
 ) -> Evaluation:
     """Measure flicker, fidelity, content structure and style distance of a stylized video.
@@ -199,6 +201,7 @@ def evaluate(
             counts).
         style_fit: how a style image is fitted to the style network's square.
         on_progress: called with :class:`~restyle.Progress` events (stage ``render``).
+        gap: frames between the two frames the long-term warp error compares (10).
         engine: ``device``, ``model_dir``, ``precision``, ``backend``.
 
     Returns:
@@ -207,6 +210,8 @@ def evaluate(
     Raises:
         InputError: unreadable videos, different frame counts, bad style.
     """
+    if isinstance(gap, bool) or not isinstance(gap, int) or gap < 1:
+        raise InputError(f"--gap must be a whole number of frames, at least 1, got {gap!r}")
     where = _engine(dict(engine))
     vectors = None
     embed = None
@@ -228,6 +233,7 @@ def evaluate(
         style_vectors=vectors,
         embed=embed,
         progress=meter.counter() if on_progress else None,
+        gap=gap,
     )
 
 

@@ -369,6 +369,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         reference=args.reference,
         style=args.style or None,
         on_progress=bar,
+        gap=args.gap,
         **given(args, ("engine",)),
     )
     if bar:
@@ -381,16 +382,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(f"frames             {result.frames} ({result.skipped} skipped at cuts)")
     print(f"warp error         {result.warp_error:.6f}  (lower = less flicker)")
     print(f"source floor       {result.source_floor:.6f}  (the source under the same flow)")
-    print(f"ratio              {result.ratio:.2f}x the floor")
+    print(f"ratio              {result.ratio:.2f}x the floor{_vs(result.vs_reference)}")
+    print(
+        f"{f'long-term (gap {result.gap})':<19}{result.long_term_warp_error:.6f}  "
+        f"({result.long_term_ratio:.2f}x its floor {result.long_term_source_floor:.6f}"
+        f"{_vs(result.long_term_vs_reference)})"
+    )
     print(f"content structure  {result.content:.3f}  (edge SSIM to the source, 1 = all kept)")
     if result.fidelity is not None:
         print(f"fidelity           {result.fidelity:.3f}  (SSIM to the per-frame reference)")
+    if result.detail is not None:
+        print(f"detail             {result.detail:.3f}  (gradient energy / the reference's)")
     if result.style_distance is not None:
         print(
             f"style distance     {result.style_distance:.3f}  (source: "
             f"{result.source_style_distance:.3f}; lower = closer to the painting)"
         )
     return 0
+
+
+def _vs(fraction: float | None) -> str:
+    """``; 0.25x the reference`` when there is a reference, else nothing."""
+    return "" if fraction is None else f"; {fraction:.2f}x the reference"
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -583,6 +596,13 @@ def build_parser() -> argparse.ArgumentParser:
         "structure (edge SSIM) and distance to the style in the predictor's style space.",
     )
     p.add_argument("--source", required=True, help="the original video")
+    p.add_argument(
+        "--gap",
+        type=_count,
+        default=10,
+        metavar="K",
+        help="frames between the two frames the long-term warp error compares (10)",
+    )
     p.add_argument("--stylized", required=True, help="the stylized video")
     p.add_argument(
         "--reference",

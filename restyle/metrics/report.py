@@ -11,8 +11,10 @@ import numpy as np
 
 from ..errors import InputError
 from ..media.reader import open_video
+from .detail import DetailMeter
+from .long_term import DEFAULT_GAP, LongTermMeter, LongTermMotion
 from .similarity import EdgeSSIMMeter, SSIMMeter
-from .warp_error import WarpErrorMeter
+from .warp_error import SourceMotion, WarpErrorMeter
 
 STYLE_SAMPLES = 16  # output frames embedded for the style distance
 
@@ -30,6 +32,13 @@ class Evaluation:
     ``per_frame_warp_error``, ``per_frame_source_floor``: ``E_t`` of the stylized video and
     of the source at each frame, None where not measured (the first frame, cuts); ``restyle
     eval --json`` prints them and the page plots them.
+    ``gap``, ``long_term_warp_error``, ``long_term_source_floor``, ``long_term_ratio``: the
+    same meter between frames ``gap`` apart, the flow estimated directly between them
+    (:mod:`restyle.metrics.long_term`): whether paint stays put, not only from frame to frame.
+    With a reference: ``reference_warp_error`` and ``reference_long_term_warp_error``, the
+    reference's own errors, ``vs_reference`` and ``long_term_vs_reference`` the stylized
+    video's as fractions of them, and ``detail``, its gradient energy over the reference's
+    (:mod:`restyle.metrics.detail`: 1 keeps the per-frame texture, below 1 is blur).
     """
 
     frames: int
@@ -44,6 +53,15 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)
     per_frame_warp_error: list[float | None] = field(default_factory=list)
     per_frame_source_floor: list[float | None] = field(default_factory=list)
+    gap: int = DEFAULT_GAP
+    long_term_warp_error: float = float("nan")
+    long_term_source_floor: float = float("nan")
+    long_term_ratio: float = float("nan")
+    reference_warp_error: float | None = None
+    reference_long_term_warp_error: float | None = None
+    vs_reference: float | None = None
+    long_term_vs_reference: float | None = None
+    detail: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON-ready values (NaN becomes None)."""
@@ -61,6 +79,7 @@ def evaluate_video(
     style_vectors: np.ndarray | None = None,
     embed: Callable[[Sequence[np.ndarray]], np.ndarray] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    gap: int = DEFAULT_GAP,
 ) -> Evaluation:
     """Measure a stylized video against its source, streaming all files in step.
 
@@ -71,6 +90,7 @@ def evaluate_video(
         style_vectors: K x D style vectors of the style image(s), for the style distance.
         embed: turns HxWx3 uint8 frames into style vectors (the predictor), with styles.
         progress: called as ``progress(frames_done, frames_expected)``.
+        gap: frames between the two frames the long-term warp error compares.
 
     Raises:
         InputError: unreadable videos, or videos with different frame counts.
@@ -80,9 +100,12 @@ def evaluate_video(
         readers.append(open_video(reference))
     total = readers[0].info.frame_count
     step = max(1, total // STYLE_SAMPLES) if total else 1
-    warp = WarpErrorMeter()
+    motion, far = SourceMotion(), LongTermMotion(gap)
+    warp, ref_warp = WarpErrorMeter(), WarpErrorMeter()
+    long_term, ref_long_term = LongTermMeter(gap), LongTermMeter(gap)
     content = EdgeSSIMMeter()
     fidelity = SSIMMeter()
+    detail = DetailMeter()
     per_frame: list[float | None] = []
     sampled_out: list[np.ndarray] = []
     sampled_src: list[np.ndarray] = []
@@ -105,10 +128,16 @@ def evaluate_video(
                     "evaluate videos made from the same frames"
                 )
             src, out = frames[0].image, frames[1].image
-            per_frame.append(warp.update(src, out))
+            pair, far_pair = motion.update(src), far.update(src)
+            per_frame.append(warp.update(src, out, pair))
+            long_term.update(src, out, far_pair)
             content.update(out, src)
             if reference is not None:
-                fidelity.update(out, frames[2].image)
+                ref = frames[2].image
+                fidelity.update(out, ref)
+                detail.update(out, ref)
+                ref_warp.update(src, ref, pair)
+                ref_long_term.update(src, ref, far_pair)
             if style_vectors is not None and count % step == 0:
                 sampled_out.append(out)
                 sampled_src.append(src)
@@ -120,7 +149,7 @@ def evaluate_video(
             r.close()
     if count < 2:
         raise InputError("need at least 2 frames to measure flicker")
-    w = warp.result()
+    w, lt = warp.result(), long_term.result()
     result = Evaluation(
         frames=count,
         warp_error=w.warp_error,
@@ -132,11 +161,29 @@ def evaluate_video(
         notes=notes,
         per_frame_warp_error=per_frame,
         per_frame_source_floor=_align(per_frame, w.source_per_frame),
+        gap=gap,
+        long_term_warp_error=lt.warp_error,
+        long_term_source_floor=lt.source_floor,
+        long_term_ratio=lt.ratio,
     )
+    if reference is not None:
+        ref_short, ref_long = ref_warp.result().warp_error, ref_long_term.result().warp_error
+        result.reference_warp_error = ref_short
+        result.reference_long_term_warp_error = ref_long
+        result.vs_reference = _fraction(w.warp_error, ref_short)
+        result.long_term_vs_reference = _fraction(lt.warp_error, ref_long)
+        result.detail = detail.result()
+        if lt.frames == 0:
+            notes.append(f"too few frames for the long-term error at a gap of {gap}")
     if style_vectors is not None and embed is not None and sampled_out:
         result.style_distance = _nearest(embed(sampled_out), style_vectors)
         result.source_style_distance = _nearest(embed(sampled_src), style_vectors)
     return result
+
+
+def _fraction(value: float, of: float) -> float:
+    """``value / of``, NaN when ``of`` is not a positive number."""
+    return value / of if of > 0 and not math.isnan(of) else float("nan")
 
 
 def _align(measured: list[float | None], values: list[float]) -> list[float | None]:
