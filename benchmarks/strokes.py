@@ -1,0 +1,127 @@
+"""Strokes that stick: short-term and long-term warp error, detail and style, per method.
+
+Each clip (the first ``--frames`` frames) is painted with the arbitrary network and
+``--style`` (default woman-with-hat-matisse.jpg) by each method, losslessly (``--crf 0``),
+and measured with ``restyle eval``'s meter against the per-frame painting
+(``--temporal none``), all as ratios to per-frame:
+
+* short-term: warp error between consecutive frames (gap 1);
+* long-term: warp error between frames ``--gap`` apart (default 10), the flow estimated
+  directly between those two source frames (:mod:`restyle.metrics.long_term`);
+* detail: gradient energy of the output over the per-frame output's
+  (:mod:`restyle.metrics.detail`; 1 keeps the texture, below 1 is blur);
+* style: distance of sampled output frames' style vectors to the painting's;
+* edge: edge SSIM to the source (structure kept);
+* fps: frames per second of the whole ``restyle video`` call (same run, same machine).
+
+The source floor rows are the source's own warp error under the same flow, as a fraction
+of per-frame's: no method can go much below it under this meter.
+
+    python benchmarks/strokes.py [--frames 60] [--gap 10] [--clips cockatoo.mp4 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from _common import need_media, print_table, write_json
+
+METHODS = {  # name -> options of restyle.stylize_video
+    "per-frame (none)": {"temporal": "none"},
+    "default (flow, sharpness 0.855)": {},
+    "flow --sharpness 0.8": {"sharpness": 0.8},
+    "flow --sharpness 0.9": {"sharpness": 0.9},
+    "flow --smooth 0.8": {"smooth": 0.8},
+    "flow --flow-quality high": {"flow_quality": "high"},
+    "forward": {"temporal": "forward"},
+}
+CLIPS = ("cockatoo.mp4", "sintel_mountain_2.mp4")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", nargs="+", default=list(CLIPS))
+    parser.add_argument("--style", default="woman-with-hat-matisse.jpg")
+    parser.add_argument("--frames", type=int, default=60)
+    parser.add_argument("--gap", type=int, default=10)
+    parser.add_argument("--max-size", type=int, default=640)
+    args = parser.parse_args()
+
+    import restyle
+    from restyle.media import open_video
+
+    media = need_media(*args.clips, args.style)
+    style = str(media[-1])
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for clip in media[:-1]:
+            with open_video(clip) as reader:
+                fps = float(reader.info.frame_rate)
+            duration = (args.frames - 0.5) / fps
+            options = {"crf": 0, "max_size": args.max_size, "duration": duration}
+            outs, speed = {}, {}
+            for name, extra in METHODS.items():
+                out = Path(tmp) / f"{clip.stem}-{len(outs)}.mp4"
+                started = time.perf_counter()
+                result = restyle.stylize_video(clip, out, style, **options, **extra)
+                speed[name] = result.frames / (time.perf_counter() - started)
+                outs[name] = out
+            reference = outs["per-frame (none)"]
+            scores = {
+                name: restyle.evaluate(clip, out, reference=reference, style=style, gap=args.gap)
+                for name, out in outs.items()
+            }
+            base = scores["per-frame (none)"]
+            rows.append(_floor_row(clip.name, base))
+            for name, r in scores.items():
+                rows.append(
+                    {
+                        "clip": clip.name,
+                        "method": name,
+                        "short": r.vs_reference,
+                        "long": r.long_term_vs_reference,
+                        "detail": r.detail,
+                        "style": r.style_distance / base.style_distance,
+                        "edge": r.content / base.content,
+                        "fps": speed[name],
+                        "short_abs": r.warp_error,
+                        "long_abs": r.long_term_warp_error,
+                    }
+                )
+    print(
+        f"ratios to per-frame; {args.frames} frames, painted at {args.max_size} px, "
+        f"lossless, gap {args.gap}; style {args.style}"
+    )
+    print_table(
+        ["clip", "method", "short", "long", "detail", "style", "edge", "fps"],
+        [[r["clip"], r["method"], _f(r["short"]), _f(r["long"]), _f(r["detail"]),
+          _f(r["style"]), _f(r["edge"]), _f(r["fps"], 1)] for r in rows],
+    )  # fmt: skip
+    write_json("strokes", {"rows": rows, "frames": args.frames, "gap": args.gap})
+
+
+def _floor_row(clip: str, base) -> dict:
+    """The source's own warp errors as fractions of per-frame's (the meter's floor)."""
+    return {
+        "clip": clip,
+        "method": "source floor",
+        "short": base.source_floor / base.warp_error,
+        "long": base.long_term_source_floor / base.long_term_warp_error,
+        "detail": None,
+        "style": None,
+        "edge": None,
+        "fps": None,
+        "short_abs": base.source_floor,
+        "long_abs": base.long_term_source_floor,
+    }
+
+
+def _f(value, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+if __name__ == "__main__":
+    main()
