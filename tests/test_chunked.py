@@ -169,7 +169,8 @@ def test_a_changed_source_is_refused(tmp_path):
         restyle.stylize_video(clip, out, STYLE, **options)
 
 
-def test_sigterm_stops_cleanly_and_the_next_run_resumes(clip, tmp_path):
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stop_signal_stops_cleanly_and_the_next_run_resumes(clip, tmp_path, signum, code):
     out = tmp_path / "stopped.mp4"
     argv = [sys.executable, "-m", "restyle", "video", str(clip), "-o", str(out), "--style", STYLE,
             "--chunk-seconds", "0.3", "--device", "cpu", *ENGINE, "-q"]  # fmt: skip
@@ -181,9 +182,9 @@ def test_sigterm_stops_cleanly_and_the_next_run_resumes(clip, tmp_path):
         if stored and any(c["state"] == "done" for c in stored["chunks"]):
             break
         time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    assert proc.returncode == code, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not out.exists() and not list(tmp_path.glob(".stopped.mp4.tmp*"))
     stored = load_manifest(folder)
