@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import restyle
-from chunk_checks import NTSC, assert_same_video
+from chunk_checks import OPTIONS, STYLE, assert_same_video, make_clip, paint_one_shot
 from engines import EXACT
 from media_factory import make_video, shapes_frame
 from restyle.cli import main
@@ -25,23 +25,17 @@ from restyle.rendering.chunked import layout, work_folder
 from restyle.rendering.chunks import Chunk, CutFinder, plan_chunks
 from restyle.rendering.manifest import load_manifest
 
-STYLE = "builtin:5"
 ENGINE = ["--backend", EXACT["backend"], "--precision", EXACT["precision"]]
-OPTIONS = {"temporal": "flow", "crf": 0, "max_size": None, "device": "cpu", **EXACT}
 
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory) -> Path:
-    """1.3 s at 29.97 fps, turned 90 degrees, with a tone."""
-    path = tmp_path_factory.mktemp("chunked") / "clip.mp4"
-    return make_video(path, width=96, height=64, frames=40, fps=NTSC, rotation=90, audio=True)
+    return make_clip(tmp_path_factory.mktemp("chunked"))
 
 
 @pytest.fixture(scope="module")
 def one_shot(clip, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("one") / "one.mp4"
-    restyle.stylize_video(clip, out, STYLE, **OPTIONS)
-    return out
+    return paint_one_shot(clip, tmp_path_factory.mktemp("one"))
 
 
 # -- planning ---------------------------------------------------------------------------

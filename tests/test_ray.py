@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 import restyle
-from chunk_checks import NTSC, assert_same_video
-from engines import EXACT
-from media_factory import make_video
+from chunk_checks import OPTIONS, STYLE, assert_same_video, make_clip, paint_one_shot
 from restyle.cli import main
 from restyle.errors import InputError
 from restyle.job import VideoJob
@@ -22,8 +20,6 @@ from restyle.rendering.chunked import work_folder
 
 ray = pytest.importorskip("ray", reason="the [ray] extra is not installed (.ci/run installs it)")
 
-STYLE = "builtin:5"
-OPTIONS = {"temporal": "flow", "crf": 0, "max_size": None, "device": "cpu", **EXACT}
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +31,12 @@ def local_ray():
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("ray") / "clip.mp4"
-    return make_video(path, width=96, height=64, frames=40, fps=NTSC, rotation=90, audio=True)
+    return make_clip(tmp_path_factory.mktemp("ray"))
 
 
 @pytest.fixture(scope="module")
 def one_shot(clip, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("one") / "one.mp4"
-    restyle.stylize_video(clip, out, STYLE, **OPTIONS)
-    return out
+    return paint_one_shot(clip, tmp_path_factory.mktemp("one"))
 
 
 def test_chunked_on_ray_is_the_one_shot_video_and_ships_no_paths(
