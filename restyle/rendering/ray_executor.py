@@ -108,9 +108,11 @@ class RayExecutor(Executor):
                 }
             )
             remote = ray.remote(_ray_task).options(**task_options(self.device))
-            plans: dict[int, Any] = {}
+            plans: dict[int, Any] = {}  # one copy of each schedule in the object store
             for task in tasks:
-                plan_ref = plans.setdefault(id(task.plan), ray.put(task.plan))
+                if id(task.plan) not in plans:
+                    plans[id(task.plan)] = ray.put(task.plan)
+                plan_ref = plans[id(task.plan)]
                 light = ChunkTask(task.job, task.chunk, None, task.suffix)
                 refs[remote.remote(light, plan_ref, progress)] = task
             while refs:
