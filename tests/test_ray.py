@@ -50,6 +50,14 @@ def test_chunked_on_ray_is_the_one_shot_video_and_ships_no_paths(
         return run(self, tasks, *args)
 
     monkeypatch.setattr(ray_executor.RayExecutor, "run", record)
+    puts = []
+    real_put = ray.put
+
+    def put(value, *args, **kwargs):
+        puts.append(type(value).__name__)
+        return real_put(value, *args, **kwargs)
+
+    monkeypatch.setattr(ray, "put", put)
     out = tmp_path / "ray.mp4"
     seen = []
     result = restyle.stylize_video(
@@ -62,6 +70,7 @@ def test_chunked_on_ray_is_the_one_shot_video_and_ships_no_paths(
     # what travels to a worker names no folder of the driver's: the bytes come back instead
     folder = str(work_folder(VideoJob.build(clip, out, STYLE)))
     assert len(shipped) == 3
+    assert puts == ["StylePlan"]  # the schedule travels once, whatever the number of pieces
     for task in shipped:
         blob = pickle.dumps(task)
         assert folder.encode() not in blob and str(tmp_path).encode() not in blob
