@@ -277,3 +277,20 @@ def test_a_script_without_a_main_guard_renders_once(clip, tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["rendered", "3"]
     assert out.is_file()
+
+
+def test_a_workdir_of_the_users_keeps_their_files(clip, tmp_path):
+    """--restart and the clean-up after the join remove restyle's files only."""
+    work = tmp_path / "my-folder"
+    work.mkdir()
+    (work / "notes.txt").write_text("mine")
+    out = tmp_path / "out.mp4"
+    options = {"chunk_seconds": 0.45, "workdir": str(work), "device": "cpu", **EXACT}
+    restyle.stylize_video(clip, out, STYLE, keep_chunks=True, **options)
+    assert len(list(work.glob("chunk-*.mp4"))) == 3 and (work / "manifest.json").is_file()
+    restyle.stylize_video(clip, out, STYLE, restart=True, **options)
+    assert sorted(p.name for p in work.iterdir()) == ["notes.txt"]
+    assert (work / "notes.txt").read_text() == "mine"
+    default = work_folder(VideoJob.build(clip, out, STYLE))
+    restyle.stylize_video(clip, out, STYLE, chunk_seconds=0.45, device="cpu", **EXACT)
+    assert not default.exists()  # its own hidden folder goes when empty

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -40,7 +39,7 @@ from ..media.writer import is_image_sequence
 from ..registries import EXECUTORS
 from .chunks import Chunk, CutFinder, default_warmup, plan_chunks
 from .executors import ChunkTask, Executor, Painted
-from .manifest import Manifest, fingerprint, resume
+from .manifest import Manifest, fingerprint, remove_pieces, resume
 from .progress import Cancelled, Meter, OnProgress
 from .result import VideoResult
 from .runner import style_plan
@@ -140,7 +139,7 @@ def render_chunked(
     frames, width, height = _join(job, manifest, on_progress)
     join_seconds = time.perf_counter() - joined
     if not job.run.keep_chunks:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_pieces(folder)
     seconds = time.perf_counter() - started
     return VideoResult(
         input=job.source,
@@ -167,8 +166,8 @@ def _open_folder(job: VideoJob) -> Path:
     """The work folder, made (or emptied for ``restart``) and checked writable."""
     folder = work_folder(job)
     try:
-        if job.run.restart and folder.exists():
-            shutil.rmtree(folder)
+        if job.run.restart:
+            remove_pieces(folder)
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / ".restyle-probe"
         probe.write_bytes(b"")

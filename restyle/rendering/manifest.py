@@ -182,3 +182,23 @@ def resume(folder: Path, job: str, source: dict[str, Any], chunks: list[Chunk], 
             piece.sha256 = old.get("sha256")
             piece.bytes = old.get("bytes")
     return manifest
+
+
+def remove_pieces(folder: Path) -> None:
+    """Remove what a chunked render keeps in ``folder`` (its manifest, pieces and their
+    temporary files), then the folder if nothing else is in it.
+
+    Only restyle's own files go: a ``--workdir`` that holds other files keeps them.
+    """
+    if not folder.is_dir():
+        return
+    ours = [MANIFEST, f".{MANIFEST}.tmp", ".restyle-probe"]
+    for path in folder.iterdir():
+        name = path.name
+        piece = name.startswith(("chunk-", ".chunk-")) and path.is_file()
+        if name in ours or piece:
+            path.unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # something else lives there: leave it
