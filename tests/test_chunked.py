@@ -139,7 +139,7 @@ def test_a_damaged_piece_is_redone_and_another_jobs_pieces_are_refused(clip, one
     options = {**OPTIONS, "chunk_seconds": 0.45, "keep_chunks": True}
     first = restyle.stylize_video(clip, out, STYLE, **options)
     folder = work_folder(VideoJob.build(clip, out, STYLE))
-    pieces = sorted(folder.glob("chunk-*.mp4"))
+    pieces = sorted(folder.glob("restyle-piece-*.mp4"))
     assert len(pieces) == first.chunks == 3
     data = pieces[1].read_bytes()
     pieces[1].write_bytes(data[: len(data) // 2])  # cut off, as by a crash mid-copy
@@ -284,12 +284,17 @@ def test_a_workdir_of_the_users_keeps_their_files(clip, tmp_path):
     work = tmp_path / "my-folder"
     work.mkdir()
     (work / "notes.txt").write_text("mine")
+    (work / "manifest.json").write_text("{}")  # names restyle does not use stay the user's
+    (work / "chunk-00001.mp4").write_bytes(b"mine too")
     out = tmp_path / "out.mp4"
     options = {"chunk_seconds": 0.45, "workdir": str(work), "device": "cpu", **EXACT}
     restyle.stylize_video(clip, out, STYLE, keep_chunks=True, **options)
-    assert len(list(work.glob("chunk-*.mp4"))) == 3 and (work / "manifest.json").is_file()
+    assert len(list(work.glob("restyle-piece-*.mp4"))) == 3
+    assert (work / "restyle-manifest.json").is_file()
     restyle.stylize_video(clip, out, STYLE, restart=True, **options)
-    assert sorted(p.name for p in work.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in work.iterdir()) == [
+        "chunk-00001.mp4", "manifest.json", "notes.txt"
+    ]
     assert (work / "notes.txt").read_text() == "mine"
     default = work_folder(VideoJob.build(clip, out, STYLE))
     restyle.stylize_video(clip, out, STYLE, chunk_seconds=0.45, device="cpu", **EXACT)

@@ -1,6 +1,7 @@
 """The resume manifest of a chunked render: which pieces exist, of which job, of which source.
 
-The work folder holds ``manifest.json`` and one file per finished piece. The manifest says
+The work folder holds ``restyle-manifest.json`` and one file per finished piece
+(``restyle-piece-00000.mp4``, ...). The manifest says
 what the pieces were made from (the job's digest, the layout's settings, a fingerprint of the
 source) and, per piece, its frame range, its state and the SHA-256 and size of its file. It
 is rewritten atomically after every finished piece, so a run stopped in any way (Ctrl-C,
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,8 @@ from ..media.atomic import describe_os_error
 from .chunks import Chunk
 
 MANIFEST_VERSION = 1
-MANIFEST = "manifest.json"
+MANIFEST = "restyle-manifest.json"
+PIECE = re.compile(r"\.?restyle-piece-\d{5}\.\w+(\.tmp)?")  # a piece, or one being stored
 FINGERPRINT_BYTES = 1 << 20  # the first and last MiB of the source are hashed
 
 
@@ -159,7 +162,7 @@ def resume(folder: Path, job: str, source: dict[str, Any], chunks: list[Chunk], 
         InputError: the folder holds the pieces of another job or of a changed source (the
             message names ``--restart``).
     """
-    pieces = [Piece(c, f"chunk-{c.index:05d}{suffix}") for c in chunks]
+    pieces = [Piece(c, f"restyle-piece-{c.index:05d}{suffix}") for c in chunks]
     manifest = Manifest(folder, job, source, pieces)
     stored = load_manifest(folder)
     if stored is None:
@@ -195,7 +198,7 @@ def remove_pieces(folder: Path) -> None:
     ours = [MANIFEST, f".{MANIFEST}.tmp", ".restyle-probe"]
     for path in folder.iterdir():
         name = path.name
-        piece = name.startswith(("chunk-", ".chunk-")) and path.is_file()
+        piece = PIECE.fullmatch(name) is not None and path.is_file()
         if name in ours or piece:
             path.unlink(missing_ok=True)
     try:
