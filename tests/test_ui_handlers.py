@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import av
 import pytest
 from PIL import Image
 
@@ -218,3 +219,23 @@ def test_evaluate_gives_the_table_and_a_flicker_series(workspace, tmp_path, clip
     assert set(series["series"]) <= {"stylized", "source (floor)"}
     assert len(series["frame"]) == len(series["warp error"]) > 0
     assert min(series["frame"]) >= 1  # the first frame has no previous one to warp
+
+
+def test_an_odd_sized_video_comes_back_as_webm_at_its_own_size(workspace, tmp_path):
+    """Browsers do not play H.264 4:4:4, the only H.264 for odd sizes: the page writes VP9."""
+    handlers = Handlers(workspace)
+    session = workspace.session("tab")
+    odd = make_video(tmp_path / "odd.mp4", width=97, height=63, frames=6)
+    source = upload(workspace, "odd.mp4", odd)
+    options = jobs.video_options(
+        strength=1.0, preserve_color=False, temporal="none", sharpness=0.855,
+        start=None, duration=None, side_by_side=False,
+    )  # fmt: skip
+    done = handlers.render_video(session, source, [], ["builtin:2"], options, None)
+    assert done.path.suffix == ".webm"
+    with open_video(done.path) as reader:
+        assert (reader.info.width, reader.info.height) == (97, 63)
+        assert sum(1 for _ in reader) == 6
+    with av.open(str(done.path)) as container:
+        assert container.streams.video[0].codec_context.name == "vp9"
+        assert container.streams.video[0].codec_context.pix_fmt == "yuv420p"

@@ -22,7 +22,7 @@ from ..job import VideoJob
 from ..media.image import save_image
 from ..rendering import Progress, render
 from . import jobs
-from .uploads import Limits, checked_image, checked_video
+from .uploads import Limits, checked_image, checked_video, playable_suffix
 from .workspace import Session, Workspace
 
 ProgressSink = Callable[[int, int, str], None]  # (done, total, text)
@@ -178,7 +178,8 @@ class Handlers:
         """The job the Video tab's widgets describe: the one ``restyle video`` builds."""
         source = self.video(session, video, "video", options["start"], options["duration"])
         styles = jobs.style_list(self.images(session, style_files, "style image"), builtins)
-        return VideoJob.build(source, session.new_path("out/painted", ".mp4"), styles, **options)
+        output = session.new_path("out/painted", playable_suffix(source))
+        return VideoJob.build(source, output, styles, **options)
 
     def show_keyframes(
         self,
@@ -214,7 +215,7 @@ class Handlers:
         """The job the Style video tab describes (``restyle video --style-video``)."""
         source = self.video(session, video, "video", options["start"], options["duration"])
         style_film = self.video(session, film, "style video")
-        output = session.new_path("out/painted", ".mp4")
+        output = session.new_path("out/painted", playable_suffix(source))
         return VideoJob.build(source, output, None, style_video=style_film, **options)
 
     def _render(self, session: Session, job: VideoJob, sink: ProgressSink | None) -> Rendered:

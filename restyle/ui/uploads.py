@@ -153,3 +153,16 @@ def _seconds(container: av.container.InputContainer, stream: av.VideoStream) -> 
     if container.duration is not None:
         return container.duration / av.time_base
     return None
+
+
+def playable_suffix(video: Path) -> str:
+    """The result's container for a checked upload: ``.mp4`` (H.264), or ``.webm`` (VP9)
+    when the video has an odd width or height.
+
+    H.264 in 4:2:0 cannot code an odd size, so restyle keeps such a size in 4:4:4, which
+    browsers do not play; VP9 codes it in 4:2:0 and every current browser plays it, so the
+    page shows the result at the video's own size.
+    """
+    with av.open(str(video), mode="r") as container:
+        ctx = container.streams.video[0].codec_context
+        return ".webm" if ctx.width % 2 or ctx.height % 2 else ".mp4"
