@@ -299,3 +299,25 @@ def test_a_workdir_of_the_users_keeps_their_files(clip, tmp_path):
     default = work_folder(VideoJob.build(clip, out, STYLE))
     restyle.stylize_video(clip, out, STYLE, chunk_seconds=0.45, device="cpu", **EXACT)
     assert not default.exists()  # its own hidden folder goes when empty
+
+
+@pytest.mark.parametrize("suffix", [".mkv", ".webm", ".mov"])
+def test_other_containers_join_into_the_one_shot_video(clip, tmp_path, suffix):
+    """Matroska keeps no decode times and WebM is VP9: their pieces still join exactly."""
+    import av
+
+    options = {"device": "cpu", **EXACT}
+    one, chunked = tmp_path / f"one{suffix}", tmp_path / f"chunked{suffix}"
+    restyle.stylize_video(clip, one, STYLE, **options)
+    result = restyle.stylize_video(clip, chunked, STYLE, chunk_seconds=0.45, **options)
+    assert result.chunks == 3
+
+    def timeline(path):
+        with av.open(str(path)) as container:
+            video = [f.pts for f in container.decode(container.streams.video[0])]
+        with av.open(str(path)) as container:
+            audio = [p.pts for p in container.demux(container.streams.audio[0]) if p.size]
+        return video, audio
+
+    assert timeline(chunked) == timeline(one)
+    assert len(timeline(one)[0]) == 40

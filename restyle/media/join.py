@@ -1,7 +1,8 @@
 """Join video files encoded with identical settings by stream copy, and mux audio once over them.
 
 The chunked renderer encodes each piece of a long video into its own file, starting on an IDR
-frame, with the timestamps of the whole video. :func:`join_videos` copies their packets,
+frame, with the timestamps of the whole video (in MP4, whose decode times survive; VP9 pieces
+for a ``.webm`` in WebM). :func:`join_videos` copies their packets,
 unchanged, into one output (no second encode, so no loss and little time) and carries the
 source's audio over the whole result, interleaved as a one-shot render interleaves it. The
 output appears only when it is complete.
@@ -74,28 +75,31 @@ def join_videos(
         if audio is not None:
             muxer = AudioMuxer(audio, container, kind)
         count = 0
-        last_dts: int | None = None
+        shown_until: float | None = None  # the latest time shown by the pieces so far
         for path, piece in zip(pieces, inputs, strict=True):
             source = piece.streams.video[0]
-            scale = source.time_base / stream.time_base if stream.time_base else 1
             first = True
+            latest = shown_until
             for packet in piece.demux(source):
-                if packet.dts is None:
+                if packet.size == 0:
                     continue  # the demuxer's empty flush packet
-                if first and not packet.is_keyframe:
-                    raise InputError(f"{path} does not start on a key frame")
+                # seconds on the whole video's timeline (PyAV moves the packet to the output's
+                # time base when it is muxed)
+                shown = None if packet.pts is None else float(packet.pts * source.time_base)
+                if first:
+                    if not packet.is_keyframe:
+                        raise InputError(f"{path} does not start on a key frame")
+                    if shown_until is not None and (shown or 0.0) <= shown_until:
+                        raise InputError(f"{path} does not continue the piece before it")
                 first = False
-                if scale != 1:
-                    packet.pts = None if packet.pts is None else round(packet.pts * scale)
-                    packet.dts = round(packet.dts * scale)
-                if last_dts is not None and packet.dts <= last_dts:
-                    raise InputError(f"{path} does not continue the piece before it in time")
-                last_dts = packet.dts
+                if shown is not None:
+                    latest = shown if latest is None else max(latest, shown)
                 packet.stream = stream
                 container.mux(packet)
                 count += 1
-                if muxer is not None and packet.pts is not None:
-                    muxer.advance(float(packet.pts * stream.time_base) + 0.5)
+                if muxer is not None and shown is not None:
+                    muxer.advance(shown + 0.5)
+            shown_until = latest
         if muxer is not None:
             muxer.finish()
             muxer = None

@@ -93,7 +93,9 @@ def render_chunked(
     if not chunks:
         raise InputError(f"no frames were decoded from {job.source}")
     folder = _open_folder(job)
-    suffix = out.suffix.lower()
+    # pieces in MP4, which keeps every packet's decode time (Matroska drops them, and
+    # H.264 with B-frames cannot be joined without them); VP9 for a .webm in WebM
+    suffix = ".webm" if out.suffix.lower() == ".webm" else ".mp4"
     manifest = resume(folder, _layout_key(job), fingerprint(job.source), chunks, suffix)
     reused = [p for p in manifest.pieces if manifest.verified(p)]
     for piece in manifest.pieces:
