@@ -19,7 +19,6 @@ pixels reliable, are skipped. Memory holds K frames (a ring), not the video.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ import numpy as np
 
 from restyle.errors import InputError
 from restyle.imaging.similarity import conform, to_float
-from restyle.metrics.warp_error import MIN_RELIABLE, masked_warp_error
+from restyle.metrics.warp_error import MIN_RELIABLE, floor_ratio, masked_warp_error
 from restyle.temporal.flow import FlowEstimator, FlowFrame, FlowPair
 from restyle.temporal.scenecut import SceneCutDetector
 from restyle.temporal.warping import warp
@@ -134,5 +133,4 @@ class LongTermMeter:
             nan = float("nan")
             return LongTermResult(self.gap, nan, nan, nan, 0, self._skipped)
         error, floor = float(np.mean(self._errors)), float(np.mean(self._floors))
-        ratio = error / floor if floor > 0 else (math.inf if error > 0 else 1.0)
-        return LongTermResult(self.gap, error, floor, ratio, n, self._skipped)
+        return LongTermResult(self.gap, error, floor, floor_ratio(error, floor), n, self._skipped)

@@ -77,6 +77,13 @@ def masked_warp_error(current: np.ndarray, warped: np.ndarray, mask: np.ndarray)
     return float(per_pixel[mask].sum(dtype=np.float64) / count)
 
 
+def floor_ratio(error: float, floor: float) -> float:
+    """A warp error over its source floor: inf for a floor of 0, NaN when both are 0."""
+    if floor > 0:
+        return error / floor
+    return float("inf") if error > 0 else float("nan")
+
+
 class SourceMotion:
     """Streaming flow from each HxWx3 uint8 RGB source frame to the previous one.
 
@@ -196,14 +203,10 @@ class WarpErrorMeter:
             return WarpErrorResult(nan, nan, nan, skipped=self._skipped)
         error = float(np.mean(self._errors))
         floor = float(np.mean(self._floors))
-        if floor > 0:
-            ratio = error / floor
-        else:
-            ratio = float("inf") if error > 0 else float("nan")
         return WarpErrorResult(
             warp_error=error,
             source_floor=floor,
-            ratio=ratio,
+            ratio=floor_ratio(error, floor),
             per_frame=list(self._errors),
             source_per_frame=list(self._floors),
             frames=n,

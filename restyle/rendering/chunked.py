@@ -143,12 +143,11 @@ def render_chunked(
     if not job.run.keep_chunks:
         remove_pieces(folder)
     seconds = time.perf_counter() - started
-    return VideoResult(
+    return VideoResult.finished(
+        frames,
+        seconds,
         input=job.source,
         output=job.output,
-        frames=frames,
-        seconds=round(seconds, 3),
-        fps=round(frames / seconds, 2) if seconds > 0 else 0.0,
         width=width,
         height=height,
         device=job.engine.device,

@@ -34,6 +34,12 @@ class VideoResult:
     reused: int | None = None
     join_seconds: float | None = None
 
+    @classmethod
+    def finished(cls, frames: int, seconds: float, **fields: object) -> VideoResult:
+        """The result of a render that wrote ``frames`` in ``seconds`` (rounded, with its fps)."""
+        fps = round(frames / seconds, 2) if seconds > 0 else 0.0
+        return cls(frames=frames, seconds=round(seconds, 3), fps=fps, **fields)  # type: ignore[arg-type]
+
     def as_dict(self) -> dict[str, object]:
         """The result as plain JSON-ready values (the chunk figures only for a chunked one)."""
         data = dict(self.__dict__)

@@ -127,12 +127,11 @@ def render_span(
     if written == 0:
         raise InputError(f"no frames were decoded from {job.source}")
     seconds = time.perf_counter() - started
-    return VideoResult(
+    return VideoResult.finished(
+        written,
+        seconds,
         input=job.source,
         output=job.output,
-        frames=written,
-        seconds=round(seconds, 3),
-        fps=round(written / seconds, 2) if seconds > 0 else 0.0,
         width=setup.width,
         height=setup.height,
         device=setup.stylizer.active_device(),
