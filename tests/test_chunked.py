@@ -4,10 +4,12 @@ kill, a damaged piece redone, another job's pieces refused, faults as one line."
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -102,6 +104,34 @@ def test_chunked_on_two_processes_is_the_one_shot_video(clip, one_shot, tmp_path
     assert [e.done for e in renders] == sorted(e.done for e in renders)
     assert (renders[0].pieces_done, renders[0].pieces) == (0, 3)
     assert (renders[-1].pieces_done, renders[-1].pieces) == (3, 3)
+
+
+def test_a_worker_killed_mid_render_costs_only_its_pieces(clip, one_shot, tmp_path):
+    out = tmp_path / "survived.mp4"
+    events, result = [], {}
+
+    def render() -> None:
+        result["value"] = restyle.stylize_video(
+            clip, out, STYLE, chunk_seconds=0.3, chunk_workers=2, on_progress=events.append,
+            **OPTIONS,
+        )  # fmt: skip
+
+    thread = threading.Thread(target=render)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+        e.stage == "render" and e.done >= 4 for e in events
+    ):
+        time.sleep(0.02)
+    workers = [p for p in multiprocessing.active_children() if p.name.startswith("SpawnProcess")]
+    assert thread.is_alive() and workers, "the render ended before a worker could be killed"
+    os.kill(workers[0].pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    done = result["value"]
+    assert done.retried >= 1 and any("painted again" in w for w in done.warnings)
+    assert done.frames == 40
+    assert_same_video(one_shot, out)
 
 
 def test_resume_after_a_kill_renders_only_the_missing_pieces(clip, one_shot, tmp_path):

@@ -107,6 +107,7 @@ def render_chunked(
     meter = Meter("render", total, on_progress)
     finished = {p.chunk.index: p.chunk.frames for p in reused}
     running: dict[int, int] = {}
+    begun: dict[int, int] = {}  # attempts each piece began
     meter.pieces = (len(finished), len(chunks))
     meter.report(sum(finished.values()))
     warnings: list[str] = []
@@ -120,6 +121,8 @@ def render_chunked(
         def on_frames(index: int, done: int) -> None:
             if index in finished:
                 return
+            if done == 0:  # an attempt began; a second one means a worker or node was lost
+                begun[index] = begun.get(index, 0) + 1
             running[index] = done
             meter.report(sum(finished.values()) + sum(running.values()))
 
@@ -137,6 +140,12 @@ def render_chunked(
             executor.run(tasks, on_done, on_frames, stop)
         except Cancelled:
             raise Cancelled(_kept("the render was cancelled", manifest)) from None
+    retried = sum(n - 1 for n in begun.values() if n > 1)
+    if retried:
+        warnings.append(
+            f"{retried} piece{'s' if retried > 1 else ''} painted again after a worker or node "
+            "was lost; the video is complete"
+        )
     joined = time.perf_counter()
     frames, width, height = _join(job, manifest, on_progress)
     join_seconds = time.perf_counter() - joined
@@ -154,6 +163,7 @@ def render_chunked(
         warnings=warnings,
         chunks=len(chunks),
         reused=len(reused),
+        retried=retried,
         join_seconds=round(join_seconds, 3),
     )
 

@@ -57,7 +57,7 @@ class Painted:
 
 
 OnDone = Callable[[Painted], None]
-OnFrames = Callable[[int, int], None]  # (chunk index, frames of it written so far)
+OnFrames = Callable[[int, int], None]  # (chunk index, frames of it written so far; 0: begun)
 
 
 def paint_chunk(task: ChunkTask, report: OnFrames | None = None, plan: Any = None) -> Painted:
@@ -69,6 +69,7 @@ def paint_chunk(task: ChunkTask, report: OnFrames | None = None, plan: Any = Non
     chunk = task.chunk
     on_progress = None
     if report is not None:
+        report(chunk.index, 0)  # this attempt has begun (the driver counts pieces painted again)
 
         def on_progress(event: Progress) -> None:
             if event.stage == "render" and event.done:

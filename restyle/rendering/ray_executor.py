@@ -66,15 +66,34 @@ def task_options(device: str) -> dict[str, Any]:
 
 
 def _ray_task(task: ChunkTask, plan: Any, progress: Any) -> Painted:
-    """Run on a Ray worker: paint one piece, reporting its frames to the driver's queue."""
+    """Run on a Ray worker: paint one piece, reporting its frames to the driver's mailbox.
+
+    Each report is sent without waiting for it (a task blocked in ``ray.get`` gives its CPU
+    back, and Ray would start a second piece beside it on a one-CPU node)."""
 
     def report(index: int, done: int) -> None:
         try:
-            progress.put_nowait((index, done))
+            progress.add.remote(index, done)
         except Exception:  # noqa: BLE001 - progress is a nicety; the piece matters
             pass
 
     return paint_chunk(task, report, plan=plan)
+
+
+class Mailbox:
+    """The pieces' progress messages, held for the driver (a Ray actor on the driver's node)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, int]] = []
+
+    def add(self, index: int, done: int) -> None:
+        """Keep one message: piece ``index`` has written ``done`` frames (0: it has begun)."""
+        self.items.append((index, done))
+
+    def take(self) -> list[tuple[int, int]]:
+        """Every message since the last call, in the order each worker sent them."""
+        items, self.items = self.items, []
+        return items
 
 
 class RayExecutor(Executor):
@@ -96,16 +115,20 @@ class RayExecutor(Executor):
         ray = _ray()
         started = self._connect(ray)
         refs: dict[Any, ChunkTask] = {}
+        progress = None
         try:
-            from ray.util.queue import Queue
             from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+            # on the driver's node, which lives as long as the render (a soft preference
+            # let Ray put it on a worker node, and progress stopped when that node was lost)
             here = ray.get_runtime_context().get_node_id()
-            progress = Queue(
-                actor_options={
-                    "num_cpus": 0,
-                    "scheduling_strategy": NodeAffinitySchedulingStrategy(here, soft=True),
-                }
+            progress = (
+                ray.remote(Mailbox)
+                .options(
+                    num_cpus=0,
+                    scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=False),
+                )
+                .remote()
             )
             remote = ray.remote(_ray_task).options(**task_options(self.device))
             plans: dict[int, Any] = {}  # one copy of each schedule in the object store
@@ -129,6 +152,11 @@ class RayExecutor(Executor):
                 try:
                     ray.cancel(ref, force=True)
                 except Exception:  # noqa: BLE001 - already finished or gone
+                    pass
+            if progress is not None:
+                try:
+                    ray.kill(progress)  # a cluster may outlive the render
+                except Exception:  # noqa: BLE001 - already gone
                     pass
             if started:
                 ray.shutdown()
@@ -177,9 +205,11 @@ class RayExecutor(Executor):
 
 def _forward(progress: Any, on_frames: OnFrames) -> None:
     """Pass the workers' progress messages on, in the driver's thread."""
+    import ray
+
     try:
-        items = progress.get_nowait_batch(progress.qsize())
-    except Exception:  # noqa: BLE001 - the queue's actor went away: progress only
+        items = ray.get(progress.take.remote(), timeout=POLL_SECONDS * 10)
+    except Exception:  # noqa: BLE001 - the mailbox is gone or slow: progress only
         return
     for index, done in items:
         on_frames(index, done)

@@ -16,9 +16,9 @@ class VideoResult:
         width, height: stored size of the written frames.
         device: where the network ran (``cpu`` or ``cuda``).
         warnings: one sentence each (a damaged source, an odd size in H.264, ...).
-        chunks, reused, join_seconds: for a chunked render, the pieces it was cut into,
-            how many of them an earlier run had finished, and the time the join took
-            (None otherwise).
+        chunks, reused, retried, join_seconds: for a chunked render, the pieces it was cut
+            into, how many of them an earlier run had finished, how many were painted again
+            because a worker or node was lost, and the time the join took (None otherwise).
     """
 
     input: str
@@ -32,6 +32,7 @@ class VideoResult:
     warnings: list[str] = field(default_factory=list)
     chunks: int | None = None
     reused: int | None = None
+    retried: int | None = None
     join_seconds: float | None = None
 
     @classmethod
@@ -44,6 +45,6 @@ class VideoResult:
         """The result as plain JSON-ready values (the chunk figures only for a chunked one)."""
         data = dict(self.__dict__)
         if self.chunks is None:
-            for key in ("chunks", "reused", "join_seconds"):
+            for key in ("chunks", "reused", "retried", "join_seconds"):
                 data.pop(key)
         return data
