@@ -700,6 +700,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # what Pillow logs about a damaged file would reach stderr as extra lines beside the
     # one the command prints (the error already says the file cannot be read)
     logging.getLogger("PIL").setLevel(logging.CRITICAL + 1)
+    caught: BaseException | None = None
     with stop_on_signals() as stop:
         try:
             args = parser.parse_args(argv)
@@ -711,15 +712,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             if stop.signum is None:
                 print(f"restyle: error: {exc}", file=sys.stderr)
                 return EXIT_USAGE
-        except KeyboardInterrupt:
+            caught = exc
+        except KeyboardInterrupt as exc:
             if stop.signum is None:  # not through our handler (e.g. raised by a library)
-                print("restyle: interrupted", file=sys.stderr)
+                print(f"restyle: interrupted{_notes(exc)}", file=sys.stderr)
                 return EXIT_INTERRUPTED
-        except BaseException:  # Terminated, or what code in C made of a signal
+            caught = exc
+        except BaseException as exc:  # Terminated, or what code in C made of a signal
             if stop.signum is None:
                 raise
-    print(f"restyle: {stop.message}", file=sys.stderr)
+            caught = exc
+    print(f"restyle: {stop.message}{_notes(caught)}", file=sys.stderr)
     return stop.exit_code
+
+
+def _notes(exc: BaseException | None) -> str:
+    """What the code a signal stopped added to say (a chunked render: how to resume)."""
+    notes = getattr(exc, "__notes__", None) or []
+    return "".join(f"; {note}" for note in notes)
 
 
 if __name__ == "__main__":

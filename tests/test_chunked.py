@@ -210,6 +210,7 @@ def test_a_stop_signal_stops_cleanly_and_the_next_run_resumes(clip, tmp_path, si
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "pieces are kept in" in err and "run the same command again to resume" in err
     assert not out.exists() and not list(tmp_path.glob(".stopped.mp4.tmp*"))
     stored = load_manifest(folder)
     done = sum(c["state"] == "done" for c in stored["chunks"])

@@ -37,6 +37,7 @@ from ..media.reader import open_video
 from ..media.timeline import frame_times
 from ..media.writer import is_image_sequence
 from ..registries import EXECUTORS
+from ..signals import Terminated
 from .chunks import Chunk, CutFinder, default_warmup, plan_chunks
 from .executors import ChunkTask, Executor, Painted
 from .manifest import Manifest, fingerprint, remove_pieces, resume
@@ -139,7 +140,10 @@ def render_chunked(
         try:
             executor.run(tasks, on_done, on_frames, stop)
         except Cancelled:
-            raise Cancelled(_kept("the render was cancelled", manifest)) from None
+            raise Cancelled(f"the render was cancelled; {_kept(manifest)}") from None
+        except (KeyboardInterrupt, Terminated) as exc:  # the command line prints the note
+            exc.add_note(_kept(manifest))
+            raise
     retried = sum(n - 1 for n in begun.values() if n > 1)
     if retried:
         warnings.append(
@@ -225,9 +229,10 @@ def _join(job: VideoJob, manifest: Manifest, on_progress: OnProgress | None):
     return frames, width, height
 
 
-def _kept(what: str, manifest: Manifest) -> str:
+def _kept(manifest: Manifest) -> str:
+    """What a stopped render leaves for the next run, in words."""
     done = sum(p.state == "done" for p in manifest.pieces)
     return (
-        f"{what}; {done} of {len(manifest.pieces)} pieces are kept in {manifest.folder}: "
+        f"{done} of {len(manifest.pieces)} pieces are kept in {manifest.folder}: "
         "run the same command again to resume"
     )
