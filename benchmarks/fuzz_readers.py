@@ -1,6 +1,6 @@
 """The readers' fuzz campaign: many damaged images and videos, every outcome counted.
 
-Each case takes a seed (the tests' own media: tests/fuzz_media.py), damages it (truncate,
+Each case takes a seed (the tests' own media: tests/support/fuzz_media.py), damages it (truncate,
 flip bits, keep only the header, zero or repeat a stretch) with random parameters, and
 opens it as restyle does (a video is also written again with its audio). The only allowed
 outcomes are a valid result or a RestyleError; anything else (another exception, a frame of
@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from _common import RESULTS, print_table, write_json  # noqa: E402
-from fuzz_media import MUTATIONS, check, make_seeds, mutate, write_case  # noqa: E402
+from support.fuzz_media import MUTATIONS, check, make_seeds, mutate, write_case  # noqa: E402
 
 
 class _Timeout(BaseException):

@@ -30,7 +30,7 @@ from pathlib import Path
 from _common import REPO, need_media, print_table, write_json
 
 sys.path.insert(0, str(REPO / "tests"))
-from ui_harness import browser, page_server  # noqa: E402
+from support.ui_harness import browser, page_server  # noqa: E402
 
 STYLE = "builtin:19"  # the page's default built-in style
 

@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 import restyle
-from media_factory import make_video
 from restyle.media.image import load_image
 from restyle.styles.spec import style_item
+from support.media_factory import make_video
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,6 @@ from pathlib import Path
 import pytest
 
 import restyle
-from chunk_checks import OPTIONS, STYLE, assert_same_video, make_clip, paint_one_shot
-from engines import EXACT
-from media_factory import make_video, shapes_frame
 from restyle.cli import main
 from restyle.errors import InputError, OutputError
 from restyle.job import VideoJob
@@ -26,6 +23,9 @@ from restyle.media.writer import VideoWriter
 from restyle.rendering.chunked import layout, work_folder
 from restyle.rendering.chunks import Chunk, CutFinder, plan_chunks
 from restyle.rendering.manifest import load_manifest
+from support.chunk_checks import OPTIONS, STYLE, assert_same_video, make_clip, paint_one_shot
+from support.engines import EXACT
+from support.media_factory import make_video, shapes_frame
 
 ENGINE = ["--backend", EXACT["backend"], "--precision", EXACT["precision"]]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from image_factory import synthetic_painting, synthetic_photo
 from restyle.cli import main
 from restyle.media.image import load_image
+from support.image_factory import synthetic_painting, synthetic_photo
 
 
 def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:

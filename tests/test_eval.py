@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import restyle
-from media_factory import make_video
 from restyle.cli import main
+from support.media_factory import make_video
 
 STYLE = "builtin:5"
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuzz_media import MUTATIONS, check, make_seeds, mutate, write_case
 from restyle.cli import main
+from support.fuzz_media import MUTATIONS, check, make_seeds, mutate, write_case
 
 EXAMPLES = int(os.environ.get("RESTYLE_FUZZ_EXAMPLES", "40"))
 

@@ -8,16 +8,15 @@ hash is the painted pixels themselves, not an encoder's output.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
-from media_factory import make_video
 from restyle.cli import main
-from style_video_factory import make_style_video
+from support.hashes import frame_hashes
+from support.media_factory import make_video
+from support.style_video_factory import make_style_video
 
 # the command-line options of each render (after: restyle video CLIP -o frames/%05d.png)
 RENDERS = {
@@ -113,19 +112,10 @@ GOLDEN: dict[str, list[str]] = {
 }
 
 
-def frame_hashes(folder: Path) -> list[str]:
-    """The short sha256 of each PNG frame's RGB pixels, in frame order."""
-    hashes = []
-    for png in sorted(folder.glob("*.png")):
-        rgb = np.asarray(Image.open(png).convert("RGB"))
-        hashes.append(hashlib.sha256(rgb.tobytes()).hexdigest()[:12])
-    return hashes
-
-
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> dict[str, str]:
     """The clip, a painting and a style video, made by the tests' own factories."""
-    from image_factory import synthetic_painting
+    from support.image_factory import synthetic_painting
 
     folder = tmp_path_factory.mktemp("golden")
     clip = make_video(folder / "clip.mp4", width=160, height=96, frames=14)

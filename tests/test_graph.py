@@ -8,7 +8,6 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper
 
-from image_factory import synthetic_painting, synthetic_photo
 from restyle.models import load_multistyle, load_transformer, locate
 from restyle.models.engine import Engine
 from restyle.models.graph import (
@@ -23,6 +22,7 @@ from restyle.models.graph import (
     to_phases,
 )
 from restyle.styles import embed_images
+from support.image_factory import synthetic_painting, synthetic_photo
 
 RNG = np.random.default_rng(1234)
 

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 import restyle
-from image_factory import synthetic_painting, synthetic_photo
-from media_factory import make_video
 from restyle.cli import main
 from restyle.media.image import load_image
 from restyle.metrics.grid import compose_grid, fit_cell, grid_layout
 from restyle.stylizers.swatch import neutral_scene
+from support.image_factory import synthetic_painting, synthetic_photo
+from support.media_factory import make_video
 
 CELL = 40
 

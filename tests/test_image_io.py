@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from image_factory import synthetic_photo
 from restyle.errors import InputError, OutputError
 from restyle.media.image import check_output_path, load_image, save_image
+from support.image_factory import synthetic_photo
 
 
 def quadrants(height: int, width: int) -> np.ndarray:

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 import restyle
-from media_factory import make_video
 from restyle.cli import build_parser, main, video_job
 from restyle.errors import InputError
 from restyle.job import GROUPS, SCHEMA_VERSION, VideoJob, flat_options
 from restyle.registries import TEMPORAL_FILTERS
 from restyle.temporal.filters import TemporalFilter
-from test_golden import frame_hashes
+from support.hashes import frame_hashes
+from support.media_factory import make_video
 
 PACKAGE = Path(restyle.__file__).parent
 

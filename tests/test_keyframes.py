@@ -18,7 +18,7 @@ from restyle.styles.keyframes import (
     uniform_indices,
     usable_mask,
 )
-from style_video_factory import make_style_video, pattern_frame, segment_bounds
+from support.style_video_factory import make_style_video, pattern_frame, segment_bounds
 
 UNEVEN = [("stripes", 48), ("checks", 8), ("dots", 8), ("waves", 8)]
 CROSSFADED = [("stripes", 12), ("checks", 12), ("dots", 12), ("waves", 12), ("noise", 12)]

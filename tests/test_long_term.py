@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import restyle
-from image_factory import synthetic_photo
 from restyle.cli import main
 from restyle.errors import InputError
 from restyle.metrics.detail import DetailMeter, gradient_energy
 from restyle.metrics.long_term import LongTermMeter, LongTermMotion
 from restyle.metrics.warp_error import SourceMotion, WarpErrorMeter
+from support.image_factory import synthetic_photo
 
 H, W, FRAMES, STEP = 96, 128, 24, 2  # a pan of 2 px a frame
 
@@ -96,7 +96,7 @@ def test_detail_falls_with_blur_and_is_one_for_the_reference(world):
 
 
 def test_eval_reports_the_gap_the_long_term_error_and_the_detail(tmp_path, capsys):
-    from media_factory import make_video
+    from support.media_factory import make_video
 
     source = make_video(tmp_path / "src.mp4", width=128, height=96, frames=16)
     per_frame, smooth = tmp_path / "none.mp4", tmp_path / "flow.mp4"

@@ -12,7 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from media_factory import (
+from restyle.errors import InputError, OutputError
+from restyle.media import VideoWriter, open_video, open_writer
+from restyle.media.reader import Window
+from restyle.media.timeline import frame_times
+from support.media_factory import (
     irregular_times,
     make_audio_only,
     make_headers_only,
@@ -21,10 +25,6 @@ from media_factory import (
     make_video,
     shapes_frame,
 )
-from restyle.errors import InputError, OutputError
-from restyle.media import VideoWriter, open_video, open_writer
-from restyle.media.reader import Window
-from restyle.media.timeline import frame_times
 
 SHARED_MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 

@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 import pytest
 
-from motion_factory import texture, translating_clip
 from restyle.errors import InputError
 from restyle.metrics import (
     EdgeSSIMMeter,
@@ -20,6 +19,7 @@ from restyle.metrics import (
     ssim,
 )
 from restyle.metrics.warp_error import masked_warp_error
+from support.motion_factory import texture, translating_clip
 
 H, W = 144, 208
 MEDIA = Path(__file__).resolve().parents[1] / ".." / "shared" / "media"

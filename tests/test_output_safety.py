@@ -21,11 +21,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from image_factory import synthetic_photo
-from media_factory import make_video
 from restyle.errors import OutputError
 from restyle.media.atomic import AtomicFile, AtomicFolder, sweep_stale
 from restyle.media.writer import VideoWriter
+from support.image_factory import synthetic_photo
+from support.media_factory import make_video
 
 RESTYLE = shutil.which("restyle", path=str(Path(sys.executable).parent)) or shutil.which("restyle")
 needs_command = pytest.mark.skipif(RESTYLE is None, reason="the restyle command is not installed")

@@ -9,7 +9,6 @@ import onnx
 import onnxruntime as ort
 import pytest
 
-from image_factory import synthetic_photo
 from restyle.errors import InputError, ModelError
 from restyle.models import generated
 from restyle.models.graph import from_phases, to_phases
@@ -27,6 +26,7 @@ from restyle.models.quantize import (
     load_table,
     quantize_transformer,
 )
+from support.image_factory import synthetic_photo
 
 NETWORKS = ("multistyle26", "arbitrary_transform")
 needs_openvino = pytest.mark.skipif(

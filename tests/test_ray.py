@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 import restyle
-from chunk_checks import OPTIONS, STYLE, assert_same_video, make_clip, paint_one_shot
 from restyle.cli import main
 from restyle.errors import InputError
 from restyle.job import VideoJob
 from restyle.rendering import ray_executor
 from restyle.rendering.chunked import work_folder
+from support.chunk_checks import OPTIONS, STYLE, assert_same_video, make_clip, paint_one_shot
 
 ray = pytest.importorskip("ray", reason="the [ray] extra is not installed (.ci/run installs it)")
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 import restyle
-from chunk_checks import NTSC, video_of
-from engines import EXACT
-from media_factory import make_video
+from support.chunk_checks import NTSC, video_of
+from support.engines import EXACT
+from support.media_factory import make_video
 
 ray = pytest.importorskip("ray", reason="the [ray] extra is not installed (.ci/run installs it)")
 

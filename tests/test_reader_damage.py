@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import av
 
-from media_factory import shapes_frame
 from restyle.media.reader import open_video
+from support.media_factory import shapes_frame
 
 
 def _segment(path, width: int, height: int, first: int, frames: int = 10) -> bytes:

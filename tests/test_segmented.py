@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from image_factory import synthetic_painting
-from media_factory import make_video
 from restyle.cli import main
 from restyle.errors import InputError
 from restyle.imaging.similarity import ssim_map
@@ -24,6 +22,8 @@ from restyle.stylizers.segmented import (
     grabcut_mask,
     split_parts,
 )
+from support.image_factory import synthetic_painting
+from support.media_factory import make_video
 
 
 def scene(shift: int = 0, h: int = 120, w: int = 160) -> tuple[np.ndarray, np.ndarray]:

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from media_factory import irregular_times, make_video
 from restyle import Span, VideoJob, render
 from restyle.errors import InputError
 from restyle.media.reader import Window, open_video
 from restyle.media.timeline import frame_times
-from style_video_factory import make_style_video
+from support.media_factory import irregular_times, make_video
+from support.style_video_factory import make_style_video
 
 
 def frames(folder: Path) -> list[np.ndarray]:
@@ -131,7 +131,7 @@ def test_the_style_schedule_is_the_whole_range_s(tmp_path):
 
 def test_strength_below_one_uses_the_first_frame_of_the_range_in_every_span(clips, tmp_path):
     painting = tmp_path / "p.png"
-    from image_factory import synthetic_painting
+    from support.image_factory import synthetic_painting
 
     Image.fromarray(synthetic_painting(64, 64)).save(painting)
     job = VideoJob.build(

@@ -7,12 +7,12 @@ import threading
 import numpy as np
 import pytest
 
-from media_factory import make_video
 from restyle.media.reader import open_video
 from restyle.media.writer import open_writer
 from restyle.rendering.progress import Cancelled, Meter
 from restyle.rendering.stages import Decoder, Encoder, Smoother
 from restyle.temporal.filters import TemporalFilter
+from support.media_factory import make_video
 
 
 class Late(TemporalFilter):

@@ -10,11 +10,11 @@ import pytest
 from PIL import Image
 
 import restyle
-from engines import EXACT
-from media_factory import make_video
 from restyle.cli import main
 from restyle.media.reader import open_video
-from style_video_factory import make_style_video
+from support.engines import EXACT
+from support.media_factory import make_video
+from support.style_video_factory import make_style_video
 
 
 @pytest.fixture(scope="module")

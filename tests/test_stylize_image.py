@@ -8,12 +8,12 @@ import pytest
 from PIL import Image
 
 import restyle
-from image_factory import synthetic_painting, synthetic_photo
 from restyle.errors import InputError
 from restyle.models.networks import StyleTransformer
 from restyle.styles import Style, blend, builtin_style, parse_style_spec, resolve_style, style_input
 from restyle.stylizers import Look
 from restyle.stylizers.resample import working_size
+from support.image_factory import synthetic_painting, synthetic_photo
 
 
 def mean_diff(a: np.ndarray, b: np.ndarray) -> float:

@@ -6,7 +6,6 @@ import cv2
 import numpy as np
 import pytest
 
-from motion_factory import object_clip, texture, translating_clip
 from restyle.temporal import (
     FlowEstimator,
     SceneCutDetector,
@@ -19,6 +18,7 @@ from restyle.temporal import (
 )
 from restyle.temporal.flow import PHOTOMETRIC_TOLERANCE, invert_flow, working_size
 from restyle.temporal.warping import WarpMap
+from support.motion_factory import object_clip, texture, translating_clip
 
 H, W = 144, 208
 M = 16  # interior margin for accuracy checks

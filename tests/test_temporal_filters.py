@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from motion_factory import texture, translating_clip
 from restyle.errors import InputError
 from restyle.imaging.similarity import ssim
 from restyle.metrics.warp_error import WarpErrorMeter
@@ -21,6 +20,7 @@ from restyle.temporal.filters import (
     texture_weight,
 )
 from restyle.temporal.filters.two_way import MIN_AUTO_FLOW_SIZE
+from support.motion_factory import texture, translating_clip
 
 
 def create_filter(filter: str = "flow", smooth: float | None = None, **options) -> TemporalFilter:

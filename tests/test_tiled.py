@@ -8,7 +8,6 @@ import pytest
 
 import restyle
 import restyle.stylizers.painter as network_module
-from image_factory import synthetic_photo
 from restyle.models.engine import Engine
 from restyle.models.networks import load_multistyle, load_transformer
 from restyle.models.tiled import (
@@ -20,6 +19,7 @@ from restyle.models.tiled import (
     tile_windows,
 )
 from restyle.styles.embed import builtin_style, resolve_style
+from support.image_factory import synthetic_photo
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def picture() -> np.ndarray:
 def style(tmp_path_factory):
     from PIL import Image
 
-    from image_factory import synthetic_painting
+    from support.image_factory import synthetic_painting
 
     path = tmp_path_factory.mktemp("style") / "warm.png"
     Image.fromarray(synthetic_painting(96, 96, "warm")).save(path)

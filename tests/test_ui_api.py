@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from image_factory import synthetic_painting, synthetic_photo
-from media_factory import make_not_a_video, make_video
 from restyle.media.reader import open_video
+from support.image_factory import synthetic_painting, synthetic_photo
+from support.media_factory import make_not_a_video, make_video
 
 pytest.importorskip("gradio", reason="the [ui] extra is not installed")
 from gradio_client import Client, handle_file  # noqa: E402
 
 from restyle.ui import start  # noqa: E402
-from ui_harness import free_port  # noqa: E402
+from support.ui_harness import free_port  # noqa: E402
 
 
 @pytest.fixture(scope="module")

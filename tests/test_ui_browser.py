@@ -14,9 +14,9 @@ from pathlib import Path
 import av
 import pytest
 
-from image_factory import synthetic_painting
-from media_factory import make_not_a_video, make_video
-from ui_harness import browser, missing_for_browser_test, page_server  # noqa: E402
+from support.image_factory import synthetic_painting
+from support.media_factory import make_not_a_video, make_video
+from support.ui_harness import browser, missing_for_browser_test, page_server  # noqa: E402
 
 if missing := missing_for_browser_test():
     if os.environ.get("RESTYLE_REQUIRE_BROWSER"):

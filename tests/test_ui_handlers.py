@@ -10,8 +10,6 @@ import pytest
 from PIL import Image
 
 import restyle.api
-from image_factory import synthetic_painting, synthetic_photo
-from media_factory import make_audio_only, make_not_a_video, make_video
 from restyle.cli import build_parser, video_job
 from restyle.errors import InputError
 from restyle.media.reader import open_video
@@ -19,6 +17,8 @@ from restyle.ui import jobs
 from restyle.ui.handlers import Handlers
 from restyle.ui.uploads import Limits, checked_image, checked_video
 from restyle.ui.workspace import Workspace
+from support.image_factory import synthetic_painting, synthetic_photo
+from support.media_factory import make_audio_only, make_not_a_video, make_video
 
 
 @pytest.fixture

@@ -14,14 +14,6 @@ import numpy as np
 import pytest
 
 import restyle
-from engines import EXACT
-from media_factory import (
-    irregular_times,
-    make_headers_only,
-    make_not_a_video,
-    make_truncated,
-    make_video,
-)
 from restyle.cli import main
 from restyle.media.reader import open_video
 from restyle.models.engine import Engine
@@ -31,6 +23,14 @@ from restyle.styles import builtin_style
 from restyle.stylizers import Look, create_stylizer
 from restyle.stylizers.network import NetworkStylizer
 from restyle.temporal.filters import TemporalFilter
+from support.engines import EXACT
+from support.media_factory import (
+    irregular_times,
+    make_headers_only,
+    make_not_a_video,
+    make_truncated,
+    make_video,
+)
 
 STYLE = "builtin:3"
 

@@ -1,8 +1,8 @@
 """Small synthetic stills for tests: a photo-like content image and painting-like style images.
 
-Typical use in a test (tests/ is on sys.path under pytest)::
+Typical use in a test (tests/ is on sys.path under pytest; helpers live in tests/support/)::
 
-    from image_factory import synthetic_photo
+    from support.image_factory import synthetic_photo
     content = synthetic_photo(37, 53)
 """
 

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from image_factory import synthetic_photo
-from media_factory import make_video
 from restyle.errors import RestyleError
 from restyle.media.image import load_image
 from restyle.media.reader import open_video
 from restyle.media.writer import open_writer
+from support.image_factory import synthetic_photo
+from support.media_factory import make_video
 
 IMAGE_FORMATS = {
     "png": ("PNG", {}),

@@ -1,8 +1,8 @@
 """Synthetic style videos for tests: runs of distinct textures and colours, cuts or crossfades.
 
-Typical use in a test (tests/ is on sys.path under pytest)::
+Typical use in a test (tests/ is on sys.path under pytest; helpers live in tests/support/)::
 
-    from style_video_factory import make_style_video
+    from support.style_video_factory import make_style_video
     path = make_style_video(tmp_path / "art.mp4", [("stripes", 10), ("checks", 10)])
 """
 

@@ -3,7 +3,7 @@
 Every function writes one file and returns its path. Keep sizes tiny (a second or two,
 <= 320 px) so tests stay fast. Typical use in a test::
 
-    from media_factory import make_video  # tests/ is on sys.path under pytest
+    from support.media_factory import make_video  # tests/ is on sys.path under pytest
     clip = make_video(tmp_path / "clip.mp4", width=161, height=97, frames=20, audio=True)
 """
 

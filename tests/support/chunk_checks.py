@@ -9,8 +9,8 @@ import av
 import numpy as np
 
 import restyle
-from engines import EXACT
-from media_factory import make_video
+from support.engines import EXACT
+from support.media_factory import make_video
 
 NTSC = Fraction(30000, 1001)
 STYLE = "builtin:5"
