@@ -2,10 +2,12 @@
 
 The public API is small. Pictures: :func:`stylize_image`, :func:`style_vector`,
 :func:`style_grid`, :func:`load_image`, :func:`save_image`. Videos: :func:`stylize_video`
-for one call, or a :class:`VideoJob` (a render as data: printed, saved, sent elsewhere) run
-by :func:`render`, with :class:`Progress` events and a :class:`Cancelled` error; a
-:class:`Span` renders a piece of a job. Style videos: :func:`extract_keyframes`.
-Measuring: :func:`evaluate`. Every error a user can act on is a :class:`RestyleError`.
+for one call, or a :class:`VideoJob` (a render as data: printed, saved, sent elsewhere)
+run by :func:`render`, with :class:`Progress` events and a :class:`Cancelled` error; a
+:class:`Span` renders a piece of a job. A method's own options are a :class:`Network`,
+:class:`Gatys` or :class:`Segmented`; a flicker filter's a :class:`Flow`, :class:`Forward`,
+:class:`Blend` or :class:`NoFilter`. Style videos: :func:`extract_keyframes`. Measuring:
+:func:`evaluate`. Every error a user can act on is a :class:`RestyleError`.
 """
 
 from .api import (
@@ -34,33 +36,40 @@ from .rendering import Cancelled, Progress, Span, VideoResult, render
 from .styles.keyframes import Keyframe
 from .styles.options import Styles
 from .styles.style import Style
-from .stylizers.options import Look, Method
-from .temporal.options import Temporal
+from .stylizers.options import Gatys, Look, MethodOptions, Network, Segmented
+from .temporal.options import Blend, FilterOptions, Flow, Forward, NoFilter
 
 __version__ = "0.1.0"
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Blend",
     "Cancelled",
     "DependencyError",
     "DeviceError",
     "Encode",
     "Engine",
     "Evaluation",
+    "FilterOptions",
+    "Flow",
+    "Forward",
+    "Gatys",
     "InputError",
     "Keyframe",
     "Look",
-    "Method",
+    "MethodOptions",
     "ModelError",
+    "Network",
+    "NoFilter",
     "OutputError",
     "Progress",
     "Range",
     "RestyleError",
     "Run",
+    "Segmented",
     "Span",
     "Style",
     "Styles",
-    "Temporal",
     "VideoJob",
     "VideoResult",
     "__version__",

@@ -1,8 +1,12 @@
 """The public API: the few functions a newcomer calls. The CLI and the web page are shells over it.
 
-Options are given by name, the same names everywhere (``strength=0.8``, ``sharpness=0.9``,
-``crf=0``); each is declared once with its bounds (see :mod:`restyle.job` and the option
-groups it lists), so a bad value is an :class:`~restyle.errors.InputError` naming it.
+Options are given by name, the same names everywhere (``strength=0.8`` is ``--strength``,
+``crf=0`` is ``--crf``); each is declared once with its bounds (see :mod:`restyle.job` and
+the option groups it lists), so a bad value is an :class:`~restyle.errors.InputError`
+naming it. A method's and a flicker filter's options can be given as one typed object
+(``method=restyle.Gatys(iterations=200)``, ``temporal=restyle.Flow(sharpness=0.9)``) or as
+flat keywords (``method="gatys", iterations=200``), typed for editors in
+:mod:`restyle.keywords`.
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 from PIL import Image
 
 from .errors import InputError, kind_of
 from .job import IMAGE_GROUPS, VideoJob, group_options
+from .keywords import PictureOptions, VideoOptions
 from .media.image import ImageInput, load_image
 from .media.stills import frames_at, is_video_path
 from .metrics.grid import compose_grid
@@ -37,7 +42,7 @@ from .stylizers.swatch import swatch
 PathLike = str | os.PathLike[str]
 
 
-def painter(**options: Any) -> Stylizer:
+def painter(**options: Unpack[PictureOptions]) -> Stylizer:
     """A stylizer made once from picture options (``method``, ``strength``, ``device``, ...).
 
     Raises:
@@ -48,7 +53,9 @@ def painter(**options: Any) -> Stylizer:
 
 
 def stylize_image(
-    content: ImageInput, style: StyleLike | Sequence[StyleLike], **options: Any
+    content: ImageInput,
+    style: StyleLike | Sequence[StyleLike],
+    **options: Unpack[PictureOptions],
 ) -> np.ndarray:
     """Paint a content image in a style; returns an HxWx3 uint8 RGB array of the content's size.
 
@@ -59,10 +66,10 @@ def stylize_image(
             :func:`style_vector` (compute once, reuse), or a list of these to blend.
         options: the picture options by name: ``strength`` (0..1), ``preserve_color``,
             ``max_size`` (longest side painted; None: full size), ``style_fit`` (``crop``
-            or ``whole``), ``method`` (``network``, ``gatys``, ``segmented``) and its
-            settings (``iterations``, ``features``, ``fg_rect``, ...), ``device``,
-            ``model_dir``, ``precision``, ``backend``. See :class:`~restyle.stylizers.Look`,
-            :class:`~restyle.stylizers.Method` and :class:`~restyle.Engine`.
+            or ``whole``), ``method`` (a name, ``network``, ``gatys``, ``segmented``, or
+            its options: :class:`~restyle.Gatys`, ...) and that method's own options as
+            flat keywords (``iterations``, ``fg_rect``, ...), ``device``, ``model_dir``,
+            ``precision``, ``backend``. See :class:`~restyle.keywords.PictureOptions`.
 
     Returns:
         The stylized image, HxWx3 uint8 RGB, exactly the content's size.
@@ -105,7 +112,7 @@ def stylize_video(
     *,
     on_progress: OnProgress | None = None,
     cancel: threading.Event | None = None,
-    **options: Any,
+    **options: Unpack[VideoOptions],
 ) -> VideoResult:
     """Paint every frame of a video in a style; keeps its audio, timing, size and rotation.
 
@@ -121,10 +128,13 @@ def stylize_video(
             :class:`~restyle.Cancelled` is raised.
         options: every option of a video job by name (the picture options of
             :func:`stylize_image`, and ``style_video``, ``keyframes``, ``keyframe_method``,
-            ``transition``, ``easing``, ``hold``, ``temporal``, ``smooth``, ``sharpness``,
-            ``flow_size``, ``flow_quality``, ``crf``, ``preset``, ``side_by_side``,
-            ``start``, ``duration``, ``fps``, ``every``, ``batch``, ``workers``); see
-            :class:`~restyle.VideoJob`. ``restyle video --help`` describes each.
+            ``transition``, ``easing``, ``hold``, ``temporal`` (a filter's name or its
+            options: :class:`~restyle.Flow`, ...) and its own options (``sharpness``,
+            ``smooth``, ``flow_size``, ``flow_quality``), ``crf``, ``preset``,
+            ``side_by_side``, ``start``, ``duration``, ``fps``, ``every``, ``batch``,
+            ``painters``, ``chunk_seconds``, ``workers``, ...); see
+            :class:`~restyle.keywords.VideoOptions`. ``restyle video --help-all`` describes
+            each.
 
     Returns:
         A :class:`~restyle.VideoResult` (frames, seconds, fps, output, ...).
@@ -134,7 +144,8 @@ def stylize_video(
         OutputError: the output cannot be written (or is the input).
         Cancelled: ``cancel`` was set.
     """
-    job = VideoJob.build(source, output, _job_style(style, options), **options)
+    flat: dict[str, Any] = dict(options)
+    job = VideoJob.build(source, output, _job_style(style, flat), **flat)
     return render(job, on_progress=on_progress, cancel=cancel)
 
 
@@ -257,7 +268,7 @@ def style_grid(
     content_labels: Sequence[str] | None = None,
     style_labels: Sequence[str] | None = None,
     on_progress: OnProgress | None = None,
-    **options: Any,
+    **options: Unpack[PictureOptions],
 ) -> np.ndarray:
     """A grid of contents (rows) by styles (columns), with headers; HxWx3 uint8.
 

@@ -1,8 +1,11 @@
 """The ``restyle`` command: parses arguments, calls the public API, turns errors into one line.
 
 The options of every command are built from their declarations (:mod:`restyle.options`,
-the option groups of :mod:`restyle.job`): each flag, its help, its default and its bounds
-are written once, and the choices come from :mod:`restyle.registries`.
+the option groups of :mod:`restyle.job`, each method's and filter's own options): each
+flag, its help, its default and its bounds are written once, and the choices come from
+:mod:`restyle.registries`. ``--help`` shows the options most people use; ``--help-all``
+every one, and ``--help`` after ``--method NAME`` (or ``--temporal NAME``) that choice's
+own; ``restyle list`` describes the choices.
 """
 
 from __future__ import annotations
@@ -16,17 +19,20 @@ import time
 import types
 import typing
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .errors import InputError, RestyleError
-from .job import GROUPS, IMAGE_GROUPS, VideoJob, flat_options
+from .job import GROUPS, IMAGE_GROUPS, VideoJob, flat_options, group_declared
 from .media.options import parse_seconds
-from .options import Declared, choices_of, declared
+from .options import ChoiceOptions, Declared, choices_of, declared
 from .registries import (
     BACKENDS,
     DEVICES,
+    EASINGS,
+    EXECUTORS,
     FLOW_QUALITIES,
     KEYFRAME_PICKERS,
     PRECISIONS,
@@ -41,17 +47,75 @@ from .signals import stop_on_signals
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
-# options whose choices are registries: their help lists each choice with its own help
-_REGISTRY_HELP: dict[str, Registry] = {
-    "method": STYLIZERS,
-    "temporal": TEMPORAL_FILTERS,
-    "keyframe_method": KEYFRAME_PICKERS,
-    "transition": TRANSITIONS,
-    "flow_quality": FLOW_QUALITIES,
-    "precision": PRECISIONS,
-    "backend": BACKENDS,
-    "device": DEVICES,
+# the lists ``restyle list KIND`` prints, by KIND
+LISTS: dict[str, Registry] = {
+    "methods": STYLIZERS,
+    "filters": TEMPORAL_FILTERS,
+    "precisions": PRECISIONS,
+    "backends": BACKENDS,
+    "devices": DEVICES,
+    "keyframe-methods": KEYFRAME_PICKERS,
+    "transitions": TRANSITIONS,
+    "easings": EASINGS,
+    "flow-qualities": FLOW_QUALITIES,
+    "executors": EXECUTORS,
 }
+# options whose choices are a list: their help points to ``restyle list KIND``
+_LISTED: dict[str, str] = {
+    "method": "methods",
+    "temporal": "filters",
+    "keyframe_method": "keyframe-methods",
+    "transition": "transitions",
+    "easing": "easings",
+    "flow_quality": "flow-qualities",
+    "precision": "precisions",
+    "backend": "backends",
+    "device": "devices",
+    "executor": "executors",
+}
+# what ``--help`` shows of a command's options (``--help-all`` shows every one)
+COMMON: dict[str, frozenset[str]] = {
+    "video": frozenset(
+        {
+            "style",
+            "style_video",
+            "strength",
+            "preserve_color",
+            "max_size",
+            "method",
+            "temporal",
+            "sharpness",
+            "crf",
+            "side_by_side",
+            "start",
+            "duration",
+            "chunk_seconds",
+            "device",
+        }
+    ),
+    "image": frozenset({"style", "strength", "preserve_color", "max_size", "method", "device"}),
+    "grid": frozenset({"style", "strength", "preserve_color", "max_size", "method", "device"}),
+}
+
+
+@dataclass(frozen=True)
+class HelpView:
+    """Which options a command's ``--help`` shows: all, or the common ones plus the own
+    options of the method and filter given before ``--help``."""
+
+    all: bool = False
+    method: str | None = None
+    temporal: str | None = None
+
+    def shows(self, command: str, item: Declared) -> bool:
+        """True when ``--help`` of ``command`` shows ``item``."""
+        if self.all or command not in COMMON or item.key in COMMON[command]:
+            return True
+        cls = GROUPS.get(item.group)
+        if cls is not None and issubclass(cls, ChoiceOptions) and item.key != cls.choose:
+            chosen = getattr(self, cls.choose, None)
+            return chosen is not None and chosen in cls.owners(item.key)
+        return False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,11 +152,16 @@ def _text_parser(item: Declared) -> Any:
 
 
 def _help(item: Declared) -> str:
-    """The help text: the declaration's, the registry's word on each choice, the default."""
+    """The help text: the declaration's, where its choices are described, the default."""
     text = item.spec.help
-    registry = _REGISTRY_HELP.get(item.key)
-    if registry is not None:
-        text += ": " + registry.describe()
+    listed = _LISTED.get(item.key)
+    if listed is not None and "restyle list" not in text:
+        text += f" (restyle list {listed})"
+    cls = GROUPS.get(item.group)
+    if cls is not None and issubclass(cls, ChoiceOptions) and item.key != cls.choose:
+        owners = cls.owners(item.key)
+        if len(owners) < len(cls.registry.names()):
+            text = f"[{cls.registry.flag} {', '.join(owners)}] {text}"
     default = item.default
     if default not in (None, False, ()):
         text += f" (default {default})"
@@ -105,22 +174,31 @@ def add_options(
     *,
     skip: Sequence[str] = (),
     style_nargs: bool = False,
-) -> None:
+    command: str = "",
+    view: HelpView | None = None,
+) -> int:
     """Add the declared options of ``groups`` to ``parser`` (one argument group per group).
 
     ``style_nargs``: ``--style``/``--styles`` take several values at once (the grid's
-    columns) instead of being repeated.
+    columns) instead of being repeated. ``view`` says which ones ``--help`` shows; every
+    one is accepted. Returns how many it hides.
     """
+    view = view or HelpView(all=True)
+    hidden = 0
+    # the short help lists the few options it shows together, the full one by group
+    together = None if view.all else parser.add_argument_group("painting options")
     for name in groups:
-        target = parser.add_argument_group(f"{name} options")
-        for item in declared(GROUPS[name]):
+        target = together or parser.add_argument_group(f"{name} options")
+        for item in group_declared(name):
             if not item.spec.cli or item.key in skip:
                 continue
             flags = [item.flag] + ([item.spec.short] if item.spec.short else [])
+            shown = view.shows(command, item)
+            hidden += not shown
             kwargs: dict[str, Any] = {
                 "dest": item.key,
                 "default": argparse.SUPPRESS,
-                "help": _help(item),
+                "help": _help(item) if shown else argparse.SUPPRESS,
             }
             if item.hint is bool:
                 kwargs["action"] = "store_true"
@@ -139,6 +217,15 @@ def add_options(
                 else:
                     kwargs["metavar"] = item.spec.metavar
             target.add_argument(*flags, **kwargs)
+    return hidden
+
+
+def _more_help(command: str, hidden: int) -> str:
+    """The line under a short ``--help``: how to see the options it left out."""
+    return (
+        f"{hidden} more: restyle {command} --help-all; a method's own: restyle {command} "
+        "--method gatys --help; the choices: restyle list"
+    )
 
 
 def given(args: argparse.Namespace, groups: Sequence[str] = tuple(GROUPS)) -> dict[str, Any]:
@@ -406,6 +493,26 @@ def _vs(fraction: float | None) -> str:
     return "" if fraction is None else f"; {fraction:.2f}x the reference"
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    """restyle list: the choices of each kind (methods, filters, ...) and what each does."""
+    import textwrap
+
+    kinds = [args.kind] if args.kind else list(LISTS)
+    for n, kind in enumerate(kinds):
+        registry = LISTS[kind]
+        if n:
+            print()
+        print(f"{kind}:")
+        for entry in registry.entries():
+            print(f"  {entry.name}")
+            for line in textwrap.wrap(entry.help, 76):
+                print(f"      {line}")
+            if entry.options is not None:
+                own = [item.flag for item in declared(entry.options) if item.spec.cli]
+                print(f"      options: {', '.join(own) if own else 'none of its own'}")
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     """restyle models: list the registered networks and where each is found."""
     from .errors import ModelError
@@ -476,8 +583,13 @@ def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand (choices read from the registries now)."""
+def build_parser(view: HelpView | None = None) -> argparse.ArgumentParser:
+    """The argument parser for every subcommand (choices read from the registries now).
+
+    ``view`` says which options ``--help`` shows (default: the common ones); every option
+    is accepted whatever it shows. ``build_parser(HelpView(all=True))`` shows all.
+    """
+    view = view or HelpView()
     parser = _Parser(
         prog="restyle",
         description="Turn an ordinary video (or picture) into a painted one.",
@@ -497,7 +609,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         help="output image (.png, .jpg, .webp, .tif; default CONTENT_restyled.png)",
     )
-    add_options(p, ("styles", *IMAGE_GROUPS), skip=_VIDEO_ONLY)
+    hidden = add_options(p, ("styles", *IMAGE_GROUPS), skip=_VIDEO_ONLY, command="image", view=view)
+    _help_all(p, "image", hidden)
     p.set_defaults(func=cmd_image)
 
     p = sub.add_parser(
@@ -532,13 +645,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="T",
         help="the frames of each --content video at these times (seconds or mm:ss)",
     )
-    add_options(p, ("styles", *IMAGE_GROUPS), skip=_VIDEO_ONLY, style_nargs=True)
+    hidden = add_options(
+        p, ("styles", *IMAGE_GROUPS), skip=_VIDEO_ONLY, style_nargs=True, command="grid", view=view
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _help_all(p, "grid", hidden)
     p.set_defaults(func=cmd_grid)
 
     p = sub.add_parser(
         "video",
         help="stylize a video",
+        usage="restyle video INPUT [-o OUTPUT] (--style STYLE | --style-video VIDEO) [options]",
         description="Paint every frame of a video in a style. The output keeps "
         "the input's audio, frame timing, exact size and rotation; H.264 (.mp4, "
         ".mov, .mkv), VP9 (.webm) or PNG frames (-o frames/%05d.png).",
@@ -552,8 +669,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the job as JSON and exit without rendering (run it with restyle run)",
     )
-    add_options(p, tuple(GROUPS))
+    hidden = add_options(p, tuple(GROUPS), command="video", view=view)
     _report_options(p)
+    _help_all(p, "video", hidden)
     p.set_defaults(func=cmd_video)
 
     p = sub.add_parser(
@@ -653,10 +771,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_ui)
 
+    p = sub.add_parser(
+        "list",
+        help="the choices of each kind (methods, filters, ...) and what each does",
+        description="List the choices restyle knows, with what each does: "
+        + ", ".join(LISTS)
+        + "; methods and filters with their own options.",
+    )
+    p.add_argument("kind", nargs="?", choices=list(LISTS), help="one kind (default: all)")
+    p.set_defaults(func=cmd_list)
+
     p = sub.add_parser("models", help="list networks and where their weights are found")
     add_options(p, ("engine",), skip=("precision", "backend"))
     p.set_defaults(func=cmd_models)
     return parser
+
+
+def _help_all(p: argparse.ArgumentParser, command: str, hidden: int) -> None:
+    """``--help-all`` on a command; a short ``--help`` says how to see what it hides."""
+    p.add_argument(
+        "--help-all",
+        action="store_true",
+        help="show every option (--help shows the common ones)",
+    )
+    if hidden:
+        p.epilog = _more_help(command, hidden)
+
+
+def help_view(argv: Sequence[str]) -> HelpView:
+    """What ``--help`` shows for these arguments: all with --help-all, else the common
+    options plus those of a ``--method`` or ``--temporal`` given on the line."""
+    words = list(argv)
+    chosen: dict[str, str | None] = {"method": None, "temporal": None}
+    for i, word in enumerate(words):
+        for key in chosen:
+            flag = "--" + key
+            if word == flag and i + 1 < len(words):
+                chosen[key] = words[i + 1]
+            elif word.startswith(flag + "="):
+                chosen[key] = word.split("=", 1)[1]
+    return HelpView(all="--help-all" in words, **chosen)
 
 
 # the styles options that only a video has (a picture takes --style alone)
@@ -696,7 +850,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 ok, 2 bad input or an output that cannot be written, 130 interrupted (Ctrl-C), 143
     stopped by SIGTERM, 129 by SIGHUP (128 + the signal's number, as a shell reports it).
     """
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    view = help_view(words)
+    if view.all:  # --help-all: the command's help with every option
+        words = [w for w in words if w != "--help-all"] + ["--help"]
+    parser = build_parser(view)
+    argv = words
     # what Pillow logs about a damaged file would reach stderr as extra lines beside the
     # one the command prints (the error already says the file cannot be read)
     logging.getLogger("PIL").setLevel(logging.CRITICAL + 1)

@@ -11,14 +11,20 @@ from the same flat option names, and every option is checked where it is declare
 
 The JSON form::
 
-    {"version": 1, "source": "/abs/clip.mp4", "output": "/abs/out.mp4",
+    {"version": 2, "source": "/abs/clip.mp4", "output": "/abs/out.mp4",
      "styles": {"styles": ["/abs/painting.jpg"], ...}, "look": {"strength": 1.0, ...},
-     "method": {...}, "engine": {...}, "temporal": {...}, "encode": {...},
+     "method": {"name": "network"}, "engine": {...},
+     "temporal": {"filter": "flow", "sharpness": null, ...}, "encode": {...},
      "range": {...}, "run": {...}}
 
-Groups and options left out take their defaults; an unknown key, a value of the wrong type
-or out of its bounds is an :class:`~restyle.errors.InputError` naming it; a job written by a
-newer restyle (a higher ``version``) is refused.
+The method and the flicker filter each hold their own options only (a method's options
+are declared in its module, :mod:`restyle.stylizers.options`; a filter's in
+:mod:`restyle.temporal.options`), so an option of another method is refused naming both,
+and the digest holds only what paints. Groups and options left out take their defaults; an
+unknown key, a value of the wrong type or out of its bounds is an
+:class:`~restyle.errors.InputError` naming it; a job written by a newer restyle (a higher
+``version``) is refused. Version 1 files (one bag of every method's options) are read: the
+chosen method's and filter's options are kept, the rest (which never painted) dropped.
 """
 
 from __future__ import annotations
@@ -36,14 +42,14 @@ from .errors import InputError
 from .media.options import MAX_H264_CRF, Encode, Range
 from .media.paths import as_path
 from .models.engine import Engine
-from .options import Declared, OptionGroup, at_least, declared, option, positive
+from .options import ChoiceOptions, Declared, OptionGroup, at_least, declared, option, positive
 from .registries import EXECUTORS
 from .styles.options import StyleRef, Styles, absolute_spec
 from .styles.style import Style
-from .stylizers.options import Look, Method
-from .temporal.options import Temporal
+from .stylizers.options import Look, MethodOptions
+from .temporal.options import FilterOptions
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 H264_SUFFIXES = (".mp4", ".mov", ".mkv", ".m4v")
 
 
@@ -53,13 +59,14 @@ class Run(OptionGroup):
 
     Attributes:
         batch: frames per network call (1 is best on a CPU).
-        workers: network calls at once (None: 2 on a CPU, each on half the cores; 1 on CUDA).
+        painters: network calls at once in one render (None: 2 on a CPU, each on half the
+            cores; 1 on CUDA).
         chunk_seconds: render in pieces of about this many seconds, resumable (None: in one
             piece); see :mod:`restyle.rendering.chunked`.
         warmup: frames painted before each piece and not written, so the flicker filter has
             settled at its first frame (None: about one second).
         executor: who renders the pieces: processes here, or a Ray cluster.
-        chunk_workers: pieces rendered at once by the local executor (None: 1).
+        workers: pieces of a chunked render painted at once by the local executor (None: 1).
         ray_address: the Ray cluster (``auto``, ``HOST:PORT``; None: the one ``RAY_ADDRESS``
             names, else a Ray started on this machine for the render).
         workdir: where the pieces and their manifest are kept until joined (None: a hidden
@@ -73,16 +80,17 @@ class Run(OptionGroup):
     batch: int = option(
         1, "frames per network call (more can help on a GPU)", check=at_least(1), metavar="N"
     )
-    workers: int | None = option(
+    painters: int | None = option(
         None,
-        "network calls at once (default: 2 on a CPU, each on half the cores; 1 on CUDA)",
+        "network calls at once in one render (default: 2 on a CPU, each on half the cores; "
+        "1 on CUDA)",
         check=at_least(1),
-        cli=False,
+        metavar="N",
     )
     chunk_seconds: float | None = option(
         None,
-        "render in resumable pieces of about S seconds, cut at shot changes near the "
-        "boundary where there is one; rerun the same command to resume",
+        "render in resumable pieces of about S seconds (cut at shot changes); rerun the "
+        "same command to resume",
         check=positive,
         metavar="S",
     )
@@ -93,13 +101,11 @@ class Run(OptionGroup):
         check=at_least(0),
         metavar="N",
     )
-    executor: str = option(
-        "local", "who renders the pieces", choices=EXECUTORS.names
-    )
-    chunk_workers: int | None = option(
+    executor: str = option("local", "who renders the pieces", choices=EXECUTORS.names)
+    workers: int | None = option(
         None,
-        "pieces rendered at once by processes on this machine (--executor local; default 1)",
-        flag="--workers",
+        "pieces of a chunked render painted at once by processes on this machine "
+        "(--executor local; default 1)",
         check=at_least(1),
         metavar="N",
     )
@@ -119,11 +125,11 @@ class Run(OptionGroup):
 
     def check(self) -> None:
         """Chunk settings only go with --chunk-seconds."""
-        chunked = ("warmup", "chunk_workers", "ray_address", "workdir", "keep_chunks")
+        chunked = ("warmup", "workers", "ray_address", "workdir", "keep_chunks")
         if self.chunk_seconds is None:
             for name in chunked:
                 if getattr(self, name) not in (None, False):
-                    flag = "--" + ("workers" if name == "chunk_workers" else name.replace("_", "-"))
+                    flag = "--" + name.replace("_", "-")
                     raise InputError(f"{flag} goes with --chunk-seconds S (a chunked render)")
             if self.executor != "local":
                 raise InputError("--executor goes with --chunk-seconds S (a chunked render)")
@@ -133,9 +139,9 @@ class Run(OptionGroup):
 GROUPS: dict[str, type[OptionGroup]] = {
     "styles": Styles,
     "look": Look,
-    "method": Method,
+    "method": MethodOptions,
     "engine": Engine,
-    "temporal": Temporal,
+    "temporal": FilterOptions,
     "encode": Encode,
     "range": Range,
     "run": Run,
@@ -143,12 +149,21 @@ GROUPS: dict[str, type[OptionGroup]] = {
 IMAGE_GROUPS = ("look", "method", "engine")  # what painting one picture takes
 
 
+def group_declared(name: str) -> list[Declared]:
+    """The options of one group as flat names see them: a method's or a filter's group
+    lists the option that chooses it and the options of every registered choice."""
+    cls = GROUPS[name]
+    if issubclass(cls, ChoiceOptions):
+        return [cls.selector_option(), *cls.all_declared()]
+    return declared(cls)
+
+
 def flat_options(groups: Sequence[str] = tuple(GROUPS)) -> dict[str, Declared]:
     """Every declared option of ``groups`` by its flat (API keyword) name."""
     found: dict[str, Declared] = {}
     for name in groups:
-        for item in declared(GROUPS[name]):
-            found[item.key] = item
+        for item in group_declared(name):
+            found.setdefault(item.key, item)
     return found
 
 
@@ -157,8 +172,13 @@ def group_options(
 ) -> dict[str, OptionGroup]:
     """Flat options (``strength=0.8, crf=0``) made into the option groups they belong to.
 
+    ``method`` and ``temporal`` may be a name or an options object
+    (``restyle.Gatys(iterations=200)``); the flat options of a method or a filter go to the
+    chosen one.
+
     Raises:
-        InputError: an unknown option name, or a value its declaration refuses.
+        InputError: an unknown option name, an option of a method or filter other than the
+            chosen one (naming both), or a value its declaration refuses.
     """
     known = flat_options(groups)
     unknown = sorted(set(options) - set(known))
@@ -167,8 +187,20 @@ def group_options(
     values: dict[str, dict[str, Any]] = {name: {} for name in groups}
     for key, value in options.items():
         item = known[key]
-        values[item.group][item.name] = value
-    return {name: GROUPS[name](**values[name]) for name in groups}
+        values[item.group][item.key if _is_choice(item.group) else item.name] = value
+    made: dict[str, OptionGroup] = {}
+    for name in groups:
+        cls = GROUPS[name]
+        if issubclass(cls, ChoiceOptions):
+            chosen = values[name].pop(cls.choose, None)
+            made[name] = cls.make(chosen, values[name])
+        else:
+            made[name] = cls(**values[name])
+    return made
+
+
+def _is_choice(group: str) -> bool:
+    return issubclass(GROUPS[group], ChoiceOptions)
 
 
 def _absolute(path: str | None) -> str | None:
@@ -187,9 +219,9 @@ class VideoJob:
     output: str
     styles: Styles = field(default_factory=Styles)
     look: Look = field(default_factory=Look)
-    method: Method = field(default_factory=Method)
+    method: MethodOptions = field(default_factory=lambda: MethodOptions.make())
     engine: Engine = field(default_factory=Engine)
-    temporal: Temporal = field(default_factory=Temporal)
+    temporal: FilterOptions = field(default_factory=lambda: FilterOptions.make())  # type: ignore[assignment]
     encode: Encode = field(default_factory=Encode)
     range: Range = field(default_factory=Range)
     run: Run = field(default_factory=Run)
@@ -205,7 +237,7 @@ class VideoJob:
             if not isinstance(getattr(self, name), cls):
                 raise InputError(f"the job's {name} must be a {cls.__name__}")
         styles, method = self.styles, self.method
-        if not (styles.styles or styles.style_video or method.style_fg or method.style_bg):
+        if not (styles.styles or styles.style_video or method.own_styles()):
             raise InputError("no style given; use --style painting.jpg or --style builtin:N")
         crf = self.encode.crf
         if crf is not None and crf > MAX_H264_CRF and Path(self.output).suffix in H264_SUFFIXES:
@@ -241,18 +273,13 @@ class VideoJob:
         groups = group_options(options)
         styles = groups["styles"]
         method = groups["method"]
-        assert isinstance(styles, Styles) and isinstance(method, Method)
+        assert isinstance(styles, Styles) and isinstance(method, MethodOptions)
         groups["styles"] = dataclasses.replace(
             styles,
             styles=tuple(absolute_spec(s) for s in styles.styles),
             style_video=_absolute(styles.style_video),
         )
-        groups["method"] = dataclasses.replace(
-            method,
-            fg_mask=_absolute(method.fg_mask),
-            style_fg=tuple(str(absolute_spec(s)) for s in method.style_fg),
-            style_bg=tuple(str(absolute_spec(s)) for s in method.style_bg),
-        )
+        groups["method"] = method.absolute()
         engine = groups["engine"]
         assert isinstance(engine, Engine)
         groups["engine"] = dataclasses.replace(engine, model_dir=_absolute(engine.model_dir))
@@ -271,9 +298,18 @@ class VideoJob:
         by_group: dict[str, dict[str, Any]] = {}
         for key, value in flat.items():
             item = known[key]
-            by_group.setdefault(item.group, {})[item.name] = value
+            name = item.key if _is_choice(item.group) else item.name
+            by_group.setdefault(item.group, {})[name] = value
         for group, values in by_group.items():
-            direct[group] = dataclasses.replace(getattr(self, group), **values)
+            cls = GROUPS[group]
+            if issubclass(cls, ChoiceOptions):
+                # a new choice starts from its defaults; the same one keeps its options
+                chosen = values.pop(cls.choose, None)
+                current = getattr(self, group)
+                keep = chosen is None or (isinstance(chosen, str) and chosen == current.name)
+                direct[group] = cls.make(current if keep else chosen, values)
+            else:
+                direct[group] = dataclasses.replace(getattr(self, group), **values)
         return dataclasses.replace(self, **direct)
 
     # -- JSON ---------------------------------------------------------------------------
@@ -303,6 +339,8 @@ class VideoJob:
                 f"this job was written by a newer restyle (schema version {version}); this "
                 f"restyle reads version {SCHEMA_VERSION}: upgrade restyle to run it"
             )
+        if version == 1:
+            data = upgrade_v1(data)
         known = {"version", "source", "output", *GROUPS}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -370,3 +408,48 @@ def _style_ref(item: Any) -> StyleRef:
         f"a style in a job must be a style image path, a spec such as builtin:7 or a "
         f"computed Style, got {type(item).__name__}"
     )
+
+
+def upgrade_v1(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A version 1 job's mapping in version 2's form.
+
+    Version 1 held every method's options in one ``method`` mapping and every filter's in
+    ``temporal``, and named the run's network calls ``workers`` and its pieces at once
+    ``chunk_workers``. The chosen method's and filter's own options are kept (the others
+    never painted); the segmented method's base (gatys) options go under ``base``.
+    """
+    out = dict(data)
+    method = data.get("method")
+    if isinstance(method, Mapping):
+        out["method"] = _chosen_only(MethodOptions, method)
+    temporal = data.get("temporal")
+    if isinstance(temporal, Mapping):
+        out["temporal"] = _chosen_only(FilterOptions, temporal)
+    run = data.get("run")
+    if isinstance(run, Mapping):
+        run = dict(run)
+        renamed = {}
+        if "workers" in run:
+            renamed["painters"] = run.pop("workers")
+        if "chunk_workers" in run:
+            renamed["workers"] = run.pop("chunk_workers")
+        out["run"] = {**run, **renamed}
+    return out
+
+
+def _chosen_only(base: type[ChoiceOptions], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A version 1 group's mapping with only the chosen choice's own options."""
+    values = dict(values)
+    name = values.get(base.selector, base.default_choice)
+    if not isinstance(name, str) or name not in base.registry:
+        return values  # the unknown name is refused, naming it, when the group is made
+    cls = base.choice(name)
+    own = {item.name for item in declared(cls)}
+    kept: dict[str, Any] = {base.selector: name}
+    kept.update({k: v for k, v in values.items() if k in own})
+    if "base" in cls.nested():
+        base_name = values.get("segment_base", "network")
+        if isinstance(base_name, str) and base_name in base.registry:
+            base_own = {item.name for item in declared(base.choice(base_name))}
+            kept["base"] = {k: v for k, v in values.items() if k in base_own}
+    return kept

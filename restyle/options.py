@@ -291,3 +291,196 @@ def _expected(hint: Any) -> str:
     if hint in _NAMES:
         return _NAMES[hint]
     return getattr(hint, "__name__", str(hint))
+
+
+class ChoiceOptions(OptionGroup):
+    """Base of the options owned by one registered choice: a method's, a flicker filter's.
+
+    Each choice declares a subclass in its own module and registers it with its registry
+    (:meth:`restyle.registries.Registry.register`), which sets :attr:`name`. A job holds
+    the chosen class's options only, so an option of another choice is refused, naming
+    both, rather than silently kept (and hashed into the job's digest).
+    """
+
+    name: ClassVar[str] = ""  # the registered choice, set by Registry.register
+    registry: ClassVar[Any]  # the Registry of these choices
+    selector: ClassVar[str]  # the key that names the choice in a job file ("name", "filter")
+    choose: ClassVar[str]  # the flat name (API keyword) that names it ("method", "temporal")
+    default_choice: ClassVar[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The choice's name and its options, as JSON-ready values."""
+        return {self.selector: self.name, **super().to_dict()}
+
+    @classmethod
+    def flat_values(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Flat options (API keywords) that belong to this choice, by field name.
+
+        A choice with options of another choice inside it (the segmented method's base)
+        overrides this. Raises InputError for a key it does not take.
+        """
+        by_key = {item.key: item for item in declared(cls)}
+        mine: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in by_key:
+                raise InputError(foreign_option(cls, key))
+            mine[by_key[key].name] = value
+        return mine
+
+    @classmethod
+    def choice(cls, name: str | None) -> type[ChoiceOptions]:
+        """The options class registered as ``name`` (the default when None).
+
+        A choice registered without options (a plug-in's, a test's) gets an empty class.
+        """
+        name = name or cls.default_choice
+        if name not in cls.registry:
+            choices = ", ".join(cls.registry.names())
+            raise InputError(
+                f"{cls.registry.flag} ({cls.group}.{cls.selector}) must be one of {choices}, "
+                f"got {name!r}"
+            )
+        found = cls.registry.options(name)
+        if found is None:
+            found = _EMPTY.get((cls, name))
+            if found is None:
+                made = type(f"{name.title()}Options", (cls,), {"__doc__": f"{name}: no options."})
+                found = dataclasses.dataclass(frozen=True)(made)
+                found.name = name
+                _EMPTY[(cls, name)] = found
+        return found
+
+    @classmethod
+    def make(cls, chosen: Any = None, values: Mapping[str, Any] | None = None) -> ChoiceOptions:
+        """The options of ``chosen`` (a name, an options object or None) with flat values.
+
+        An options object given with values gets them changed; a name gets its defaults.
+
+        Raises:
+            InputError: an unknown choice, an option the choice does not take (naming the
+                choices that do), or a value out of its bounds.
+        """
+        # None is "not given": a form may pass every field, set or not, whatever is chosen
+        values = {
+            k: v for k, v in (values or {}).items() if v is not None or _owned(cls, chosen, k)
+        }
+        if isinstance(chosen, ChoiceOptions):
+            if not isinstance(chosen, cls):
+                raise InputError(f"{cls.choose} must be a {cls.__name__}, got {chosen!r}")
+            if not values:
+                return chosen
+            target = type(chosen)
+            current = {item.key: getattr(chosen, item.name) for item in declared(target)}
+            return target(**target.flat_values({**current, **values}))
+        if chosen is not None and not isinstance(chosen, str):
+            raise InputError(
+                f"{cls.choose} must be a name such as {cls.default_choice!r} or a "
+                f"{cls.__name__}, got {type(chosen).__name__}"
+            )
+        target = cls.choice(chosen)
+        return target(**target.flat_values(values))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChoiceOptions:
+        """The chosen class's options from a job file's mapping (``{"name": ..., ...}``)."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"'{cls.group}' in the job must be a mapping of options")
+        data = dict(data)
+        name = data.pop(cls.selector, None)
+        if name is not None and not isinstance(name, str):
+            raise InputError(f"'{cls.group}.{cls.selector}' in the job must be text")
+        target = cls.choice(name)
+        names = {item.name for item in declared(target)}
+        for key in data:
+            if key not in names and key not in target.nested():
+                raise InputError(foreign_option(target, key, job=True))
+        return target.from_mapping(data)
+
+    @classmethod
+    def nested(cls) -> tuple[str, ...]:
+        """Keys of a job file's mapping that hold other options (none by default)."""
+        return ()
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> ChoiceOptions:
+        """This class's options from a job file's mapping of its own fields."""
+        return cls(**data)
+
+    @classmethod
+    def all_declared(cls) -> list[Declared]:
+        """Every option of every registered choice, each flat name once, in order."""
+        seen: dict[str, Declared] = {}
+        for entry in cls.registry.entries():
+            for item in declared(entry.options) if entry.options else ():
+                seen.setdefault(item.key, item)
+        return list(seen.values())
+
+    @classmethod
+    def owners(cls, key: str) -> list[str]:
+        """The registered choices that take the flat option ``key``."""
+        return [
+            entry.name
+            for entry in cls.registry.entries()
+            if entry.options and any(item.key == key for item in declared(entry.options))
+        ]
+
+    @classmethod
+    def selector_option(cls) -> Declared:
+        """The option that names the choice (``--method``, ``--temporal``)."""
+        spec = Spec(
+            f"the {cls.registry.kind}",
+            flag=cls.registry.flag,
+            key=cls.choose,
+            choices=cls.registry.names,
+        )
+        return Declared(cls.group, cls.selector, cls.choose, spec, cls.default_choice, str)
+
+
+def _owned(cls: type[ChoiceOptions], chosen: Any, key: str) -> bool:
+    """True when the chosen choice (a name, an options object or None) takes ``key``."""
+    if isinstance(chosen, ChoiceOptions):
+        name = chosen.name
+    elif isinstance(chosen, str) or chosen is None:
+        name = chosen or cls.default_choice
+    else:
+        return True  # a wrong kind of value is named by make
+    return name not in cls.registry or name in cls.owners(key) or bool(cls.choice(name).nested())
+
+
+_EMPTY: dict[tuple[type, str], type] = {}  # the options of choices registered without any
+
+
+def foreign_option(cls: type[ChoiceOptions], key: str, *, job: bool = False) -> str:
+    """The one line for an option that the choice ``cls`` does not take."""
+    base = _choice_base(cls)
+    owners = base.owners(key) if not job else _owners_by_field(base, key)
+    flag = base.registry.flag
+    spelled = f"'{cls.group}.{key}'" if job else _flag_of(base, key)
+    if owners:
+        named = owners[0] if len(owners) == 1 else ", ".join(owners[:-1]) + " or " + owners[-1]
+        return f"{spelled} is an option of {flag} {named}, not of {flag} {cls.name}"
+    takes = ", ".join(item.key for item in declared(cls)) or "no options"
+    return f"unknown option {spelled} for {flag} {cls.name}, which takes {takes}"
+
+
+def _choice_base(cls: type) -> type[ChoiceOptions]:
+    """The direct subclass of ChoiceOptions that ``cls`` descends from (its kind)."""
+    for klass in cls.__mro__:
+        if ChoiceOptions in klass.__bases__:
+            return klass
+    return cls
+
+
+def _owners_by_field(base: type[ChoiceOptions], name: str) -> list[str]:
+    return [
+        entry.name
+        for entry in base.registry.entries()
+        if entry.options and any(item.name == name for item in declared(entry.options))
+    ]
+
+
+def _flag_of(base: type[ChoiceOptions], key: str) -> str:
+    for item in base.all_declared():
+        if item.key == key:
+            return item.flag
+    return repr(key)

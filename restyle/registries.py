@@ -4,8 +4,13 @@ Each registry maps a name (what a user types: ``--temporal flow``) to what it st
 and a one-line help. Entries name their target as ``"module:attribute"`` and are imported
 only when used, so the command line can list every choice without loading OpenCV, ONNX
 Runtime or PyTorch. The command line's choices and help texts, the job's validation and
-the web page's menus all read these lists, so adding a method or a filter is adding a
-module and one :meth:`Registry.add` line here (or in a plug-in, at run time).
+the web page's menus all read these lists.
+
+Methods and flicker filters own their options: each is registered by the module that
+declares its options (``restyle/stylizers/options/gatys.py`` registers ``gatys`` with its
+:class:`~restyle.stylizers.options.Gatys` options, see :meth:`Registry.register`), so adding
+a method or a filter is adding a file. Those registries import their built-in modules the
+first time they are read.
 """
 
 from __future__ import annotations
@@ -26,21 +31,53 @@ class Entry:
     name: str
     target: Any  # an object, or "module:attribute" imported on first use
     help: str
+    options: Any = None  # the class of the choice's own options (methods, filters), if any
 
 
 class Registry:
     """Named choices of one kind, in the order they were added (the first is not the default)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, *, flag: str | None = None, builtins: str | None = None) -> None:
         self.kind = kind
+        self.flag = flag  # the command line flag that chooses, e.g. "--method"
+        self._builtins = builtins  # a module that registers the built-in choices
         self._entries: dict[str, Entry] = {}
         self._loaded: dict[str, Any] = {}
 
-    def add(self, name: str, target: Any, help: str) -> None:
-        """Register ``name``; ``target`` is an object or ``"module:attribute"``."""
-        if name in self._entries:
+    def _ready(self) -> dict[str, Entry]:
+        """The entries, once the module that registers the built-in ones is imported."""
+        if self._builtins is not None:
+            module, self._builtins = self._builtins, None
+            importlib.import_module(module)
+        return self._entries
+
+    def add(self, name: str, target: Any, help: str, *, options: Any = None) -> None:
+        """Register ``name``; ``target`` is an object or ``"module:attribute"``; ``options``
+        the class of its own options (a method's or a filter's)."""
+        if name in self._ready():
             raise ValueError(f"{self.kind} {name!r} is registered already")
-        self._entries[name] = Entry(name, target, help)
+        self._entries[name] = Entry(name, target, help, options)
+
+    def register(self, name: str, target: Any, help: str) -> Any:
+        """A class decorator: register ``name`` with the decorated class as its options.
+
+        The class's ``name`` becomes ``name``, so an options object knows its choice.
+        """
+
+        def decorate(cls: Any) -> Any:
+            cls.name = name
+            self.add(name, target, help, options=cls)
+            return cls
+
+        return decorate
+
+    def options(self, name: str) -> Any:
+        """The options class of ``name`` (InputError naming the choices for an unknown one)."""
+        return self.entry(name).options
+
+    def entries(self) -> tuple[Entry, ...]:
+        """The registered entries, in order."""
+        return tuple(self._ready().values())
 
     def remove(self, name: str) -> None:
         """Forget ``name`` (plug-ins and tests that registered one)."""
@@ -48,9 +85,9 @@ class Registry:
         self._loaded.pop(name, None)
 
     @contextmanager
-    def added(self, name: str, target: Any, help: str) -> Iterator[None]:
+    def added(self, name: str, target: Any, help: str, *, options: Any = None) -> Iterator[None]:
         """Register ``name`` for the duration of a ``with`` block."""
-        self.add(name, target, help)
+        self.add(name, target, help, options=options)
         try:
             yield
         finally:
@@ -58,15 +95,15 @@ class Registry:
 
     def names(self) -> tuple[str, ...]:
         """The registered names, in order."""
-        return tuple(self._entries)
+        return tuple(self._ready())
 
     def __contains__(self, name: object) -> bool:
-        return name in self._entries
+        return name in self._ready()
 
     def entry(self, name: str) -> Entry:
         """The entry of ``name``; InputError naming the choices when there is none."""
         try:
-            return self._entries[name]
+            return self._ready()[name]
         except KeyError:
             raise InputError(
                 f"unknown {self.kind} {name!r}; use one of {', '.join(self._entries)}"
@@ -88,49 +125,13 @@ class Registry:
 
     def describe(self) -> str:
         """``name: help; name: help`` for a command line's help text."""
-        return "; ".join(f"{e.name}: {e.help}" for e in self._entries.values())
+        return "; ".join(f"{e.name}: {e.help}" for e in self._ready().values())
 
 
-STYLIZERS = Registry("method")
-STYLIZERS.add(
-    "network",
-    "restyle.stylizers.network:NetworkStylizer",
-    "the arbitrary-style network (Ghiasi et al. 2017), or the 26-style network for built-in "
-    "styles; one pass per frame",
-)
-STYLIZERS.add(
-    "gatys",
-    "restyle.stylizers.gatys:GatysStylizer",
-    'Gatys et al.\'s optimization, slow, needs PyTorch: pip install "restyle[gatys]"',
-)
-STYLIZERS.add(
-    "segmented",
-    "restyle.stylizers.segmented:SegmentedStylizer",
-    "a GrabCut foreground and the background painted apart and combined",
-)
-
-TEMPORAL_FILTERS = Registry("temporal filter")
-TEMPORAL_FILTERS.add(
-    "flow",
-    "restyle.temporal.filters.two_way:TwoWayFlowFilter",
-    "each frame averaged with the painted frames before and after it, moved along the "
-    "optical flow, where the flow is reliable and most where the paint is textured",
-)
-TEMPORAL_FILTERS.add(
-    "forward",
-    "restyle.temporal.filters.forward:FlowFilter",
-    "the previous painted frame moved along the flow and blended in; holds no frames back, "
-    "but leaves more flicker than flow at the same sharpness",
-)
-TEMPORAL_FILTERS.add(
-    "blend",
-    "restyle.temporal.filters.blend:BlendFilter",
-    "the previous painted frame blended in without moving it (ghosts on motion)",
-)
-TEMPORAL_FILTERS.add(
-    "none",
-    "restyle.temporal.filters.base:TemporalFilter",
-    "every frame painted on its own (flickers)",
+# methods and flicker filters register themselves where their options are declared
+STYLIZERS = Registry("method", flag="--method", builtins="restyle.stylizers.options")
+TEMPORAL_FILTERS = Registry(
+    "temporal filter", flag="--temporal", builtins="restyle.temporal.options"
 )
 
 FLOW_QUALITIES = Registry("flow quality")
@@ -138,7 +139,7 @@ FLOW_QUALITIES = Registry("flow quality")
 # descent iterations). "fast" costs a third of OpenCV's DIS "fast" preset's time at 640 px;
 # "high" is that preset as OpenCV sets it: on the shared clips 6-9 % less flicker at the
 # same sharpness, 10 % less on fast motion, for 7-11 % fewer frames per second end to end
-# on 2 CPU cores (benchmarks/temporal.py)
+# on 2 CPU cores (benchmarks/quality/temporal.py)
 FLOW_QUALITIES.add("fast", (0, 5, 12), "the quick solve (default)")
 FLOW_QUALITIES.add(
     "high",

@@ -88,9 +88,9 @@ def test_checksum_prefix_rules():
 def test_optimization_lowers_the_loss_and_moves_toward_the_style(optimizer):
     _torch()
     from restyle.stylizers.gatys import GatysStylizer, optimize
-    from restyle.stylizers.options import Method
+    from restyle.stylizers.options import Gatys
 
-    g = GatysStylizer(method=Method(name="gatys", optimizer=optimizer, gatys_size=64))
+    g = GatysStylizer(method=Gatys(optimizer=optimizer, gatys_size=64))
     content, painting = picture(1), picture(2)
     style = g.resolve(painting)
     x0 = g._to_tensor(content)
@@ -126,10 +126,10 @@ def test_predictor_features_match_onnx_runtime():
 def test_video_frames_start_from_the_previous_output_and_flow_adds_the_temporal_term():
     _torch()
     from restyle.stylizers.gatys import GatysStylizer
-    from restyle.stylizers.options import Method
+    from restyle.stylizers.options import Gatys
 
     frames = [np.roll(picture(3), 2 * i, axis=1) for i in range(3)]
-    g = GatysStylizer(method=Method(name="gatys", iterations=2, gatys_size=64))
+    g = GatysStylizer(method=Gatys(iterations=2, gatys_size=64))
     style = g.resolve(picture(4))
     assert g.start_video("flow") is True
     out = g.stylize(frames, style)

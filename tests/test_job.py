@@ -31,19 +31,23 @@ def test_a_job_round_trips_through_json():
         crf=0,
         start=1.5,
         every=2,
+        method="segmented",
         fg_rect=(1, 2, 30, 40),
         style_fg=["a.png"],
-        workers=2,
+        painters=2,
     )
     data = json.loads(original.to_json())
     assert data["version"] == SCHEMA_VERSION
     assert data["look"]["strength"] == 0.7 and data["temporal"]["sharpness"] == 0.9
+    assert data["method"]["name"] == "segmented" and data["method"]["fg_rect"] == [1, 2, 30, 40]
     assert VideoJob.from_dict(data) == original
     assert VideoJob.from_json(original.to_json()) == original
 
 
 def test_paths_are_absolute_so_a_job_means_the_same_elsewhere(tmp_path):
-    j = VideoJob.build("clip.mp4", "out.mp4", ["a.jpg:0.7", "builtin:2"], fg_mask="m.png")
+    j = VideoJob.build(
+        "clip.mp4", "out.mp4", ["a.jpg:0.7", "builtin:2"], method="segmented", fg_mask="m.png"
+    )
     assert Path(j.source).is_absolute() and Path(j.output).is_absolute()
     assert j.styles.styles[0].endswith("a.jpg:0.7") and Path(j.styles.styles[0][:-4]).is_absolute()
     assert j.styles.styles[1] == "builtin:2"
@@ -53,7 +57,7 @@ def test_paths_are_absolute_so_a_job_means_the_same_elsewhere(tmp_path):
 def test_the_digest_follows_what_is_painted_not_where_or_how_fast():
     base = job()
     assert base.digest() == job().digest()
-    assert base.digest() == base.replace(output="/elsewhere/x.mp4", workers=1, batch=2).digest()
+    assert base.digest() == base.replace(output="/elsewhere/x.mp4", painters=1, batch=2).digest()
     assert base.digest() != base.replace(strength=0.5).digest()
     assert base.digest() != job(temporal="none").digest()
 
@@ -94,9 +98,21 @@ def test_a_bad_job_names_what_is_wrong(edit, named):
 
 
 def test_every_option_is_declared_once_and_flat_names_are_unique():
-    names = [item.key for group in GROUPS.values() for item in restyle.options.declared(group)]
+    from restyle.job import group_declared
+
+    items = [item for group in GROUPS for item in group_declared(group)]
+    names = [item.key for item in items]
     assert len(names) == len(set(names))
     assert set(flat_options()) == set(names)
+    # an option several filters share (--smooth) means one thing: one flag, one type
+    from restyle.registries import STYLIZERS, TEMPORAL_FILTERS
+
+    for registry in (STYLIZERS, TEMPORAL_FILTERS):
+        spelled: dict[str, tuple] = {}
+        for entry in registry.entries():
+            for item in restyle.options.declared(entry.options):
+                same = spelled.setdefault(item.key, (item.flag, item.hint, item.default))
+                assert same == (item.flag, item.hint, item.default), item.key
     with pytest.raises(InputError, match="unknown option 'sharpnes'"):
         job(sharpnes=0.9)
 
@@ -193,7 +209,9 @@ def test_the_command_line_reads_its_choices_from_the_registries(clip, tmp_path, 
         with pytest.raises(SystemExit):
             main(["video", "--help"])
         help_text = capsys.readouterr().out
-        assert "dummy" in help_text and "a filter a test registered" in help_text
+        assert "dummy" in help_text
+        assert main(["list", "filters"]) == 0
+        assert "a filter a test registered" in capsys.readouterr().out
         out = tmp_path / "d.mp4"
         assert (
             main(

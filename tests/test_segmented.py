@@ -14,7 +14,7 @@ from restyle.cli import main
 from restyle.errors import InputError
 from restyle.imaging.similarity import ssim_map
 from restyle.stylizers import create_stylizer
-from restyle.stylizers.options import Look, Method, parse_rect
+from restyle.stylizers.options import Look, Segmented, parse_rect
 from restyle.stylizers.segmented import (
     MaskTracker,
     check_rect,
@@ -79,7 +79,7 @@ def test_bad_boxes_and_masks_are_input_errors(tmp_path):
     with pytest.raises(InputError, match="whole frame"):
         check_rect((0, 0, 90, 70), 70, 90)
     with pytest.raises(InputError, match="not found"):  # when the method loads it
-        create_stylizer(Method(name="segmented", fg_mask=str(tmp_path / "missing.png")))
+        create_stylizer(Segmented(fg_mask=str(tmp_path / "missing.png")))
     img, _ = scene()
     with pytest.raises(InputError, match="some foreground and some background"):
         grabcut_mask(img, seed=np.zeros(img.shape[:2], bool))

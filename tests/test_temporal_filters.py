@@ -12,10 +12,10 @@ from restyle.registries import TEMPORAL_FILTERS
 from restyle.temporal.filters import (
     BlendFilter,
     FlowFilter,
-    Temporal,
     TemporalFilter,
     TwoWayFlowFilter,
     build_filter,
+    filter_options,
     flow_size_for,
     texture_weight,
 )
@@ -25,7 +25,9 @@ from support.motion_factory import texture, translating_clip
 
 def create_filter(filter: str = "flow", smooth: float | None = None, **options) -> TemporalFilter:
     """The filter the command line's --temporal and its options build."""
-    return build_filter(Temporal(filter=filter, smooth=smooth, **options))
+    if smooth is not None:
+        options["smooth"] = smooth
+    return build_filter(filter_options(filter, **options))
 
 
 H, W = 96, 128

@@ -1,4 +1,4 @@
-"""The page's named API endpoints through gradio_client, as the README shows them."""
+"""The page's named API endpoints through gradio_client, as docs/web-page.md shows them."""
 
 from __future__ import annotations
 

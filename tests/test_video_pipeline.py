@@ -166,7 +166,7 @@ def test_frames_painted_side_by_side_come_out_the_same_and_in_order(clip, tmp_pa
                 tmp_path / f"w{workers}.mp4",
                 temporal="keep",
                 device="cpu",
-                workers=workers,
+                painters=workers,
                 **styles,
                 **EXACT,
             )
@@ -213,7 +213,7 @@ def test_a_failure_on_a_painting_thread_leaves_no_file(clip, tmp_path):
     out = tmp_path / "broken.mp4"
     with STYLIZERS.added("flaky", Flaky, "fails on the sixth call (tests)"):
         with pytest.raises(restyle.ModelError, match="the network failed"):
-            restyle.stylize_video(clip, out, STYLE, method="flaky", workers=2, device="cpu")
+            restyle.stylize_video(clip, out, STYLE, method="flaky", painters=2, device="cpu")
     assert all(name.startswith("restyle-paint") for name in painted_on)
     assert list(tmp_path.iterdir()) == []
 

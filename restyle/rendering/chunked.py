@@ -174,7 +174,7 @@ def render_chunked(
 
 def _executor(job: VideoJob) -> Executor:
     cls = EXECUTORS.load(job.run.executor)
-    return cls(job.run.chunk_workers, job.engine.device, job.run.ray_address)
+    return cls(job.run.workers, job.engine.device, job.run.ray_address)
 
 
 def _open_folder(job: VideoJob) -> Path:
@@ -207,7 +207,7 @@ def _layout_key(job: VideoJob) -> str:
 
 def _worker_job(job: VideoJob, suffix: str) -> dict:
     """The job a worker paints: one piece at a time, its output a name in its own folder."""
-    single = Run(batch=job.run.batch, workers=job.run.workers)
+    single = Run(batch=job.run.batch, painters=job.run.painters)
     return job.replace(output=os.path.join(os.sep, "piece" + suffix), run=single).to_dict()
 
 

@@ -9,7 +9,7 @@ again (``max_retries``). Each task asks for one CPU (Ray then sets ``OMP_NUM_THR
 which the network honours), or one GPU with ``--device cuda``.
 
 Every node needs restyle installed (``pip install 'restyle[ray]'``) and the source, style
-and model files at the same paths, as for any Ray program; see the README's cluster section.
+and model files at the same paths, as for any Ray program; see docs/long-videos.md.
 """
 
 from __future__ import annotations

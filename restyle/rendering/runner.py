@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..job import H264_SUFFIXES, VideoJob
+from ..job import VideoJob
 from ..media.reader import VideoInfo, VideoReader, Window, open_video
 from ..media.timeline import frame_times
-from ..media.writer import VideoWriter, open_writer
+from ..media.writer import VideoWriter, open_writer, playback_warning
 from ..metrics.preview import SideBySide
 from ..styles.plan import PlanContext, StylePlan, plan_styles
 from ..styles.style import Style
@@ -32,7 +32,7 @@ from ..stylizers import create_stylizer
 from ..stylizers.base import Stylizer
 from ..temporal.filters import build_filter
 from ..temporal.filters.base import TemporalFilter
-from ..temporal.options import Temporal
+from ..temporal.options import filter_options
 from .progress import Meter, OnProgress
 from .result import VideoResult
 from .stages import Decoder, Encoder, Painter, Smoother
@@ -196,7 +196,7 @@ def _prepare(
     stylizer = create_stylizer(job.method, job.look, job.engine)
     # Gatys with --temporal flow keeps its own temporal loss: no filter after it
     own = stylizer.start_video(job.temporal.filter)
-    filt = build_filter(Temporal(filter="none") if own else job.temporal)
+    filt = build_filter(filter_options("none") if own else job.temporal)
     try:
         window, write_from, write_to = _window(job, span, filt.latency)
         r = job.range
@@ -226,12 +226,9 @@ def _prepare(
             )
         width, height = compose.output_size if compose else (info.width, info.height)
         out = Path(job.output)
-        if (width % 2 or height % 2) and out.suffix.lower() in H264_SUFFIXES:
-            warnings.append(
-                f"the video is {width}x{height}: H.264 4:2:0 needs even sizes, so this "
-                "file keeps the exact size in 4:4:4, which browsers and QuickTime do not play; "
-                "write .webm, or crop the input to an even size, for those"
-            )
+        unplayable = playback_warning(out, width, height, job.encode.crf)
+        if unplayable:
+            warnings.append(unplayable)
         carry = (span is None) if audio is None else audio
         writer = open_writer(
             out,
@@ -281,7 +278,7 @@ def _run(
         setup.plan.schedule,
         content_style=setup.content_style,
         batch_size=job.run.batch,
-        workers=job.run.workers,
+        workers=job.run.painters,
         prepare=setup.filter.prepare,
     )
     smoother = Smoother(setup.filter)

@@ -10,24 +10,33 @@ from __future__ import annotations
 from ..models.engine import Engine
 from ..registries import STYLIZERS
 from .base import Stylizer
-from .options import Look, Method
+from .options import Look, MethodOptions, method_options
 
 DEFAULT_METHOD = "network"
 
 
 def create_stylizer(
-    method: Method | str | None = None, look: Look | None = None, engine: Engine | None = None
+    method: MethodOptions | str | None = None,
+    look: Look | None = None,
+    engine: Engine | None = None,
 ) -> Stylizer:
-    """The stylizer of ``method`` (a Method, or just its name), made once for many frames.
+    """The stylizer of ``method`` (its options, or just its name), made once for many frames.
 
     Raises:
         InputError: an unknown method.
         DependencyError: the method needs an optional package (gatys: PyTorch).
     """
     if method is None or isinstance(method, str):
-        method = Method(name=method or DEFAULT_METHOD)
+        method = method_options(method or DEFAULT_METHOD)
     cls = STYLIZERS.load(method.name)
     return cls(look or Look(), engine or Engine(), method)
 
 
-__all__ = ["DEFAULT_METHOD", "Look", "Method", "Stylizer", "create_stylizer"]
+__all__ = [
+    "DEFAULT_METHOD",
+    "Look",
+    "MethodOptions",
+    "Stylizer",
+    "create_stylizer",
+    "method_options",
+]

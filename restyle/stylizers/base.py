@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
 from ..errors import InputError
 from ..models.engine import Engine
 from ..styles.style import Style
-from .options import MIN_SIDE, Look, Method
+from .options import MIN_SIDE, Look, MethodOptions, method_options
+
+_M = TypeVar("_M", bound=MethodOptions)
 
 
 class Stylizer(ABC):
@@ -28,11 +30,14 @@ class Stylizer(ABC):
     paints_style_vectors: ClassVar[bool] = False  # paints the predictor's style vectors
 
     def __init__(
-        self, look: Look | None = None, engine: Engine | None = None, method: Method | None = None
+        self,
+        look: Look | None = None,
+        engine: Engine | None = None,
+        method: MethodOptions | None = None,
     ) -> None:
         self.look = look or Look()
         self.engine = engine or Engine()
-        self.method = method or Method(name=self.name)
+        self.method = method or method_options(self.name)
 
     @abstractmethod
     def resolve(self, styles: Any | Sequence[Any]) -> Style:
@@ -108,3 +113,10 @@ def per_frame_styles(style: Style | Sequence[Style], count: int) -> list[Style]:
     if len(styles) != count:
         raise InputError(f"got {len(styles)} styles for {count} frames")
     return styles
+
+
+def own_options(options: MethodOptions, cls: type[_M]) -> _M:
+    """A method's options as its own class (InputError for another method's options)."""
+    if not isinstance(options, cls):
+        raise InputError(f"the {cls.name} method needs {cls.__name__} options, got {options!r}")
+    return options

@@ -35,9 +35,10 @@ from ..errors import DeviceError, InputError
 from ..media.image import load_image
 from ..styles.spec import StyleSpec, style_item
 from ..styles.style import Style, blend
-from .base import Stylizer, check_frames, per_frame_styles
+from .base import Stylizer, check_frames, own_options, per_frame_styles
 from .color import keep_colors
 from .features import FeatureNetwork, import_torch, load_features
+from .options.gatys import Gatys
 from .resample import working_size
 
 SCENE_CUT_UNMATCHED = 0.8  # FlowPair.unmatched_fraction above which the flow is noise
@@ -136,7 +137,7 @@ class GatysStylizer(Stylizer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.torch = import_torch()
-        self.settings = self.method
+        self.settings = own_options(self.method, Gatys)
         self.space = f"gatys-{self.settings.features}"  # Gram matrices of this network
         device = self.engine.device
         if device == "cuda" and not self.torch.cuda.is_available():

@@ -76,7 +76,7 @@ class NetworkStylizer(Stylizer):
         On a CPU, frames painted side by side, each on its share of the cores, go faster
         than one frame at a time on all of them: a runtime's threads wait for each other at
         every layer, and on a machine also busy decoding, encoding and computing optical
-        flow one of them is often held up (benchmarks/video_speed.py). The frames are
+        flow one of them is often held up (benchmarks/speed/video_speed.py). The frames are
         independent, so this changes nothing in the output. The default is two frames on
         up to 7 cores (on 2 cores: one thread each), and on more a frame per 4 cores (at
         most 8): this network's layers are small (32 channels at a quarter of the frame),

@@ -18,7 +18,7 @@ What ``hard`` and ``feather`` paint each part from (``segment_fill``):
   foreground instead of painting its outline; the foreground from the whole frame, so near
   its edge it is painted in its real surroundings. This is what removes the halo: near the
   edge each painting sees what the network would see painting the frame whole, where a flat
-  fill made it paint a glow along the mask (benchmarks/segment_halo.py);
+  fill made it paint a glow along the mask (benchmarks/quality/segment_halo.py);
 * ``mean``: each part with the other filled by its own mean colour (the report's 5.2).
 
 For video the mask follows the content: the previous mask is warped along the optical flow
@@ -29,7 +29,6 @@ warped edge, "probable" near it), so the mask does not jump from frame to frame.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import cv2
@@ -38,7 +37,8 @@ import numpy as np
 from ..errors import InputError
 from ..media.image import load_image
 from ..styles.style import Style
-from .base import Stylizer, check_frames, per_frame_styles
+from .base import Stylizer, check_frames, own_options, per_frame_styles
+from .options.segmented import Segmented
 
 WORK_SIDE = 320  # GrabCut runs with the long side at most this many pixels
 FIRST_ITERATIONS = 5  # GrabCut iterations on the first frame
@@ -283,7 +283,7 @@ class SegmentedStylizer(Stylizer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.settings = self.method
+        self.settings = own_options(self.method, Segmented)
         seed = None
         if self.settings.fg_mask is not None:
             seed = load_image(self.settings.fg_mask).mean(axis=2) > 127
@@ -295,7 +295,7 @@ class SegmentedStylizer(Stylizer):
         # one base stylizer per part: a video's parts keep their own history (gatys)
         from . import create_stylizer
 
-        base = replace(self.method, name=self.settings.segment_base)
+        base = self.settings.base
         self._bases = {part: create_stylizer(base, self.look, self.engine) for part in ("fg", "bg")}
 
     def resolve(self, styles: Any) -> Style:

@@ -1,22 +1,24 @@
-"""What a picture is painted with: the look (strength, colour, size) and the method's settings."""
+"""What a picture is painted with: the look (strength, colour, size), and each method's options.
+
+The look applies to every method. A method's own options are a :class:`MethodOptions`
+subclass declared in the method's own module beside this one (``network.py``,
+``gatys.py``, ``segmented.py``), which registers the method; adding a method is adding
+a file here (its options) and its stylizer in ``restyle/stylizers/``.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from ..errors import InputError
-from ..options import OptionGroup, at_least, between, option, positive
-from ..registries import STYLIZERS
-from .features import FEATURE_NETWORKS
+from ...errors import InputError
+from ...options import ChoiceOptions, OptionGroup, at_least, between, option
+from ...registries import STYLIZERS
 
 MIN_SIDE = 32  # the smallest picture (and --max-size) the networks paint
 STYLE_FITS = ("crop", "whole")
-OPTIMIZERS = ("lbfgs", "adam")
-SEGMENT_MODES = ("hard", "feather", "blur")
-SEGMENT_FILLS = ("inpaint", "mean")
-SEGMENT_BASES = ("network", "gatys")
 
 
 def parse_max_size(text: str) -> int | None:
@@ -53,8 +55,8 @@ class Look(OptionGroup):
     )
     max_size: int | None = option(
         1280,
-        "longest side the network paints at; larger inputs are painted at this size and "
-        "scaled back (0 = always full size)",
+        "longest side painted; larger frames are painted at this size and scaled back "
+        "(0: full size)",
         check=at_least(MIN_SIDE),
         parse=parse_max_size,
         metavar="PX",
@@ -77,101 +79,53 @@ def parse_rect(value: str | Sequence[int]) -> tuple[int, int, int, int]:
     return x, y, w, h
 
 
-@dataclass(frozen=True)
-class Method(OptionGroup):
-    """The stylization method and the settings of the gatys and segmented methods.
+class MethodOptions(ChoiceOptions):
+    """A method's own options; each method declares a subclass in its own module.
 
-    Attributes:
-        name: the method (``--method``), a name in :data:`restyle.registries.STYLIZERS`.
-        iterations: optimization steps per image (L-BFGS iterations or Adam steps).
-        optimizer: ``"lbfgs"`` (as Gatys et al.) or ``"adam"``.
-        features: feature network, ``"predictor"`` (no download) or ``"vgg19"``.
-        gatys_size: longest side the image is optimized at (also capped by max_size).
-        content_weight, style_weight, tv_weight: weights of the loss terms.
-        temporal_weight: weight of the short-term temporal loss (video, ``--temporal flow``).
-        learning_rate: Adam's step size, in pixel units of [0, 1].
-        fg_rect: foreground box ``(x, y, w, h)`` in pixels for GrabCut; None: a centred box.
-        fg_mask: an image file whose bright pixels mark the foreground (instead of a box).
-        segment_mode: ``"hard"``, ``"feather"`` or ``"blur"`` (the Gaussian-blur variant).
-        segment_fill: ``"inpaint"`` (the background filled in behind the foreground) or
-            ``"mean"`` (each part's other part filled by its mean colour).
-        segment_base: method that paints each part, ``"network"`` or ``"gatys"``.
-        style_fg, style_bg: style specs for the foreground / background (default: --style).
+    In a job file: ``"method": {"name": "gatys", "iterations": 200}``; in the API:
+    ``method=restyle.Gatys(iterations=200)`` or the flat ``method="gatys", iterations=200``.
     """
 
     group: ClassVar[str] = "method"
+    registry: ClassVar[Any] = STYLIZERS
+    selector: ClassVar[str] = "name"
+    choose: ClassVar[str] = "method"
+    default_choice: ClassVar[str] = "network"
 
-    name: str = option("network", "stylization method", key="method", choices=STYLIZERS.names)
-    iterations: int = option(100, "gatys: optimization steps", check=at_least(1), metavar="N")
-    optimizer: str = option("lbfgs", "gatys: the optimizer", choices=OPTIMIZERS)
-    features: str = option(
-        "predictor",
-        "gatys: the network whose features define content and style: predictor (the style "
-        "prediction network shipped with the arbitrary-stylization weights, a MobileNet-v2, "
-        "rebuilt in PyTorch; no download) or vgg19 (Gatys et al.'s ImageNet VGG-19, "
-        "torchvision's vgg19-dcbb9e9d.pth from --model-dir, or downloaded once, 548 MB)",
-        choices=FEATURE_NETWORKS,
-    )
-    gatys_size: int = option(
-        512,
-        "gatys: longest side the image is optimized at (also capped by --max-size)",
-        check=at_least(MIN_SIDE),
-        metavar="PX",
-    )
-    content_weight: float = option(
-        1.0, "gatys: content loss weight", check=at_least(0), metavar="W"
-    )
-    style_weight: float = option(10.0, "gatys: style loss weight", check=at_least(0), metavar="W")
-    tv_weight: float = option(10.0, "gatys: total variation weight", check=at_least(0), metavar="W")
-    temporal_weight: float = option(
-        200.0,
-        "gatys video: weight of the temporal loss (--temporal flow)",
-        check=at_least(0),
-        metavar="W",
-    )
-    learning_rate: float = option(
-        0.02, "gatys with --optimizer adam: the step size", check=positive, metavar="LR"
-    )
-    fg_rect: tuple[int, int, int, int] | None = option(
-        None,
-        "segmented: foreground box in pixels for GrabCut (default: the centred 60%x80% box)",
-        parse=parse_rect,
-        metavar="X,Y,W,H",
-    )
-    fg_mask: str | None = option(
-        None,
-        "segmented: an image whose white pixels mark the foreground (GrabCut refines it), "
-        "instead of --fg-rect",
-        metavar="FILE",
-    )
-    segment_mode: str = option(
-        "feather",
-        "segmented: hard edges, feathered edges, or blur: each part painted from a frame "
-        "whose other part is Gaussian-blurred",
-        choices=SEGMENT_MODES,
-    )
-    segment_fill: str = option(
-        "inpaint",
-        "segmented (hard, feather): what each part is painted from: inpaint (the background "
-        "with the foreground filled in from around it, the foreground in its own "
-        "surroundings: no halo) or mean (each part with the other filled by its mean colour)",
-        choices=SEGMENT_FILLS,
-    )
-    segment_base: str = option(
-        "network", "segmented: the method painting each part", choices=SEGMENT_BASES
-    )
-    style_fg: tuple[str, ...] = option(
-        (),
-        "segmented: style of the foreground (default: --style); repeat to blend",
-        metavar="STYLE",
-    )
-    style_bg: tuple[str, ...] = option(
-        (),
-        "segmented: style of the background (default: --style); repeat to blend",
-        metavar="STYLE",
-    )
+    def absolute(self) -> MethodOptions:
+        """A copy whose file paths are absolute, so a job means the same from any folder."""
+        return self
 
-    def check(self) -> None:
-        """The foreground box must be a real box."""
-        if self.fg_rect is not None:
-            parse_rect(self.fg_rect)
+    def own_styles(self) -> tuple[str, ...]:
+        """Styles the method names itself (besides ``--style``), for the job's check."""
+        return ()
+
+
+def method_options(name: str | None = None, **values: Any) -> MethodOptions:
+    """The options of the method ``name`` (default ``network``) with flat values.
+
+    Raises:
+        InputError: an unknown method, or an option it does not take.
+    """
+    return MethodOptions.make(name, values)
+
+
+# the built-in methods register themselves, in this order (the first is listed first)
+for _module in ("network", "gatys", "segmented"):
+    importlib.import_module(f"{__name__}.{_module}")
+
+from .gatys import Gatys  # noqa: E402
+from .network import Network  # noqa: E402
+from .segmented import Segmented  # noqa: E402
+
+__all__ = [
+    "MIN_SIDE",
+    "Gatys",
+    "Look",
+    "MethodOptions",
+    "Network",
+    "Segmented",
+    "method_options",
+    "parse_max_size",
+    "parse_rect",
+]

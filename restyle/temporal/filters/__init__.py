@@ -15,28 +15,28 @@ the frames it has finished (:class:`TemporalFilter`). The registered filters
 from __future__ import annotations
 
 from ...registries import TEMPORAL_FILTERS
-from ..options import Temporal
+from ..options import FilterOptions, filter_options
 from .base import TemporalFilter
 from .blend import BlendFilter
 from .forward import FlowFilter
 from .two_way import TwoWayFlowFilter, flow_size_for, texture_weight
 
 
-def build_filter(options: Temporal | None = None) -> TemporalFilter:
+def build_filter(options: FilterOptions | None = None) -> TemporalFilter:
     """The temporal filter the options name, configured from them (a fresh one each call).
 
     Raises:
         InputError: an unknown filter name (the options are checked when made).
     """
-    options = options or Temporal()
-    return TEMPORAL_FILTERS.load(options.filter).configure(options)
+    options = options or filter_options()
+    return TEMPORAL_FILTERS.load(options.name).configure(options)
 
 
 __all__ = [
     "BlendFilter",
     "FlowFilter",
     "TemporalFilter",
-    "Temporal",
+    "FilterOptions",
     "TwoWayFlowFilter",
     "build_filter",
     "flow_size_for",

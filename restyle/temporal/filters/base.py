@@ -9,7 +9,7 @@ import numpy as np
 if TYPE_CHECKING:
     from typing import Self
 
-    from ..options import Temporal
+    from ..options import FilterOptions
 
 
 class TemporalFilter:
@@ -26,7 +26,7 @@ class TemporalFilter:
     latency = 0  # the most frames push() holds back before returning them
 
     @classmethod
-    def configure(cls, options: Temporal) -> Self:
+    def configure(cls, options: FilterOptions) -> Self:
         """The filter built from the job's temporal options."""
         return cls()
 

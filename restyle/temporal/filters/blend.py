@@ -13,7 +13,7 @@ from .base import TemporalFilter
 if TYPE_CHECKING:
     from typing import Self
 
-    from ..options import Temporal
+    from ..options import FilterOptions
 
 DEFAULT_BLEND_WEIGHT = 0.5
 
@@ -35,7 +35,7 @@ class BlendFilter(TemporalFilter):
         self.prev: np.ndarray | None = None
 
     @classmethod
-    def configure(cls, options: Temporal) -> Self:
+    def configure(cls, options: FilterOptions) -> Self:
         """A blend with the job's ``smooth`` weight (0.5 when none is given)."""
         return cls(DEFAULT_BLEND_WEIGHT if options.smooth is None else options.smooth)
 

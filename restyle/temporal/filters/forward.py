@@ -2,7 +2,7 @@
 
 The causal form of the flow filter: it holds no frame back (nothing to wait for, so it
 suits previews and live use), but at the same sharpness it leaves more flicker than the
-two-way default (benchmarks/temporal.py).
+two-way default (benchmarks/quality/temporal.py).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from .base import TemporalFilter
 if TYPE_CHECKING:
     from typing import Self
 
-    from ..options import Temporal
+    from ..options import FilterOptions
 
-DEFAULT_FLOW_WEIGHT = 0.55  # benchmarks/temporal.py: ~0.2-0.3x the per-frame warp error
+DEFAULT_FLOW_WEIGHT = 0.55  # benchmarks/quality/temporal.py: ~0.2-0.3x the per-frame warp error
 DEFAULT_FLOW_SIZE = 320
 
 
@@ -78,7 +78,7 @@ class FlowFilter(TemporalFilter):
         self._ahead = FlowAhead(self._motion)
 
     @classmethod
-    def configure(cls, options: Temporal) -> Self:
+    def configure(cls, options: FilterOptions) -> Self:
         """The one-way filter with the job's weight, flow size and flow quality."""
         return cls(
             smooth=DEFAULT_FLOW_WEIGHT if options.smooth is None else options.smooth,

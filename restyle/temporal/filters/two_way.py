@@ -33,7 +33,7 @@ from .base import TemporalFilter
 if TYPE_CHECKING:
     from typing import Self
 
-    from ..options import Temporal
+    from ..options import FilterOptions
 
 DEFAULT_TWO_WAY_WEIGHT = 0.55  # on textured pixels; flat ones get less (texture_weight)
 SHARPNESS_WEIGHTS = (0.2, 0.8)  # the range the sharpness control moves the weight in
@@ -94,7 +94,7 @@ class TwoWayFlowFilter(TemporalFilter):
     run from a few frames ahead back to this one, ``B_t = (1 - k) f_t + k W(B_{t+1})``.
     The output, ``(F_t + k W(B_{t+1})) / (1 + k)``, is a symmetric exponential kernel over
     the frames around this one that follows the motion; at the same sharpness it removes
-    more flicker than the past alone (benchmarks/temporal.py).
+    more flicker than the past alone (benchmarks/quality/temporal.py).
 
     The weight ``k`` is ``smooth`` times the flow's reliability (feathered) times how
     textured the fresh frame is there (:func:`texture_weight`): painted texture is where
@@ -184,7 +184,7 @@ class TwoWayFlowFilter(TemporalFilter):
         self._ahead = FlowAhead(self._motion)
 
     @classmethod
-    def configure(cls, options: Temporal) -> Self:
+    def configure(cls, options: FilterOptions) -> Self:
         """The default filter with the job's weight or sharpness, flow size and quality."""
         refine, stride, descent = FLOW_QUALITIES.load(options.flow_quality)
         return cls(
