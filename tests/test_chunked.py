@@ -91,7 +91,7 @@ def test_chunked_on_two_processes_is_the_one_shot_video(clip, one_shot, tmp_path
     out = tmp_path / "chunked.mp4"
     seen = []
     result = restyle.stylize_video(
-        clip, out, STYLE, chunk_seconds=0.45, chunk_workers=2, on_progress=seen.append, **OPTIONS
+        clip, out, STYLE, chunk_seconds=0.45, workers=2, on_progress=seen.append, **OPTIONS
     )
     assert result.chunks == 3 and result.reused == 0 and result.frames == 40
     assert_same_video(one_shot, out)
@@ -112,7 +112,7 @@ def test_a_worker_killed_mid_render_costs_only_its_pieces(clip, one_shot, tmp_pa
 
     def render() -> None:
         result["value"] = restyle.stylize_video(
-            clip, out, STYLE, chunk_seconds=0.3, chunk_workers=2, on_progress=events.append,
+            clip, out, STYLE, chunk_seconds=0.3, workers=2, on_progress=events.append,
             **OPTIONS,
         )  # fmt: skip
 
@@ -299,7 +299,7 @@ def test_a_script_without_a_main_guard_renders_once(clip, tmp_path):
     script = (
         "import restyle\n"
         f"r = restyle.stylize_video({str(clip)!r}, {str(out)!r}, {STYLE!r}, chunk_seconds=0.45,"
-        f" chunk_workers=2, device='cpu', backend='onnxruntime', precision='float')\n"
+        f" workers=2, device='cpu', backend='onnxruntime', precision='float')\n"
         "print('rendered', r.chunks)\n"
     )
     run = subprocess.run(

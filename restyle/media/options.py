@@ -80,7 +80,8 @@ class Encode(OptionGroup):
     """How the result is written.
 
     Attributes:
-        crf: quality, lower is better (None: H.264 18, VP9 31).
+        crf: quality, lower is better (None: H.264 18, VP9 31); 0 is lossless: RGB that
+            decodes to exactly the painted frames, which browsers do not play.
         preset: x264 speed preset (also mapped to a VP9 speed).
         side_by_side: write ``source | painted`` with the current style(s) in a corner.
     """
@@ -89,8 +90,9 @@ class Encode(OptionGroup):
 
     crf: int | None = option(
         None,
-        f"quality, lower is better: 0 (lossless) to {MAX_H264_CRF} for H.264, {MAX_CRF} for "
-        "VP9 (default: H.264 18, VP9 31)",
+        f"quality, lower is better, up to {MAX_H264_CRF} for H.264 and {MAX_CRF} for VP9 "
+        "(default: H.264 18, VP9 31); 0 is lossless: RGB that decodes to exactly the painted "
+        "frames, but browsers and many players do not play it",
         check=between(0, MAX_CRF),
         metavar="Q",
     )

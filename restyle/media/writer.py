@@ -8,6 +8,12 @@ audio, and a path with a printf pattern such as ``frames/%05d.png`` gets one PNG
 Odd sizes: H.264 in 4:2:0 cannot code an odd width or height (its cropping works in steps of
 two pixels), so frames with an odd side are encoded as 4:4:4 (High 4:4:4 profile) to keep the
 exact size; even sizes use ``yuv420p``. VP9 codes odd sizes in ``yuv420p`` directly.
+
+Lossless (``crf=0``): the frames are coded as RGB, so they decode to exactly the RGB frames that
+were written (no 4:2:0 colour subsampling, no YUV matrix or range rounding): H.264 through
+``libx264rgb`` in ``rgb24`` at qp 0 (High 4:4:4 Predictive), VP9 with ``lossless=1`` in
+``gbrp`` (profile 1), at any size. Browsers and many players do not play such files
+(:func:`playback_warning` says so); crf 1 and up write the playable 4:2:0 above.
 """
 
 from __future__ import annotations
@@ -41,6 +47,37 @@ _PATTERN = re.compile(r"%0?\d*d")
 _VP9_SPEED = dict(zip(X264_PRESETS, (8, 8, 7, 6, 5, 4, 2, 1, 0, 0), strict=True))
 _BT709 = 1  # AVCOL_PRI_BT709 == AVCOL_TRC_BT709 == AVCOL_SPC_BT709
 _TV_RANGE = 1  # AVCOL_RANGE_MPEG
+_SPC_RGB = 0  # AVCOL_SPC_RGB: the planes are G, B, R, no YUV matrix
+_PC_RANGE = 2  # AVCOL_RANGE_JPEG: full range, as RGB always is
+_RGB_FORMATS = ("rgb24", "gbrp")  # the lossless pixel formats (libx264rgb, VP9)
+_H264_SUFFIXES = tuple(e for e, (_, encoder) in VIDEO_FORMATS.items() if encoder == "libx264")
+
+
+def playback_warning(
+    path: str | os.PathLike[str], width: int, height: int, crf: int | None
+) -> str | None:
+    """The warning for an output that is correct but many players cannot play, or None.
+
+    ``crf=0`` writes lossless RGB video (H.264 or VP9); an odd size in H.264 above crf 0 is
+    written in 4:4:4. Neither plays in browsers.
+    """
+    if is_image_sequence(path):
+        return None
+    ext = Path(path).suffix.lower()
+    if crf == 0 and ext in VIDEO_FORMATS:
+        codec = "VP9" if ext == ".webm" else "H.264"
+        return (
+            f"crf 0 writes lossless RGB {codec}, which decodes to exactly the painted frames "
+            "but which browsers and many players do not play; use crf 1 or more (or the "
+            "default) for a video to share"
+        )
+    if (width % 2 or height % 2) and ext in _H264_SUFFIXES:
+        return (
+            f"the video is {width}x{height}: H.264 4:2:0 needs even sizes, so this "
+            "file keeps the exact size in 4:4:4, which browsers and QuickTime do not play; "
+            "write .webm, or crop the input to an even size, for those"
+        )
+    return None
 
 
 def is_image_sequence(path: str | os.PathLike[str]) -> bool:
@@ -153,7 +190,12 @@ class VideoWriter:
             raise
 
     def _add_video_stream(self, encoder: str, crf: int | None, preset: str) -> av.VideoStream:
-        if encoder == "libx264":
+        lossless = crf == 0
+        if encoder == "libx264" and lossless:
+            # RGB in, RGB out: exact (4:2:0 halves the colour, YUV rounds it)
+            encoder, pix_fmt = "libx264rgb", "rgb24"
+            options = {"qp": "0", "preset": preset}
+        elif encoder == "libx264":
             options = {"crf": str(18 if crf is None else crf), "preset": preset}
             odd = self.width % 2 or self.height % 2
             pix_fmt = "yuv444p" if odd else "yuv420p"
@@ -166,14 +208,20 @@ class VideoWriter:
                 "row-mt": "1",
             }
             pix_fmt = "yuv420p"
+            if lossless:  # VP9's crf 0 alone is not lossless
+                options["lossless"] = "1"
+                pix_fmt = "gbrp"
         stream = self._container.add_stream(encoder, rate=self.frame_rate, options=options)
         stream.width, stream.height = self.width, self.height
         stream.pix_fmt = pix_fmt
         stream.time_base = self.time_base
         ctx = stream.codec_context
         ctx.time_base = self.time_base
-        ctx.color_primaries = ctx.color_trc = ctx.colorspace = _BT709
-        ctx.color_range = _TV_RANGE
+        ctx.color_primaries = ctx.color_trc = _BT709
+        if pix_fmt in _RGB_FORMATS:
+            ctx.colorspace, ctx.color_range = _SPC_RGB, _PC_RANGE
+        else:
+            ctx.colorspace, ctx.color_range = _BT709, _TV_RANGE
         stream.thread_type = "AUTO"
         if self.rotation:
             stream.set_display_rotation(self.rotation)
@@ -220,10 +268,12 @@ class VideoWriter:
         return OutputError(f"Writing {self.path} failed: {what}; nothing was written.")
 
     def _encode(self, frame: av.VideoFrame, pts: int, ticks: int) -> None:
-        if self.kind != "png":
-            frame = frame.reformat(
-                format=self._stream.pix_fmt, dst_colorspace="ITU709", dst_color_range="MPEG"
-            )
+        pix_fmt = self._stream.pix_fmt
+        if pix_fmt in _RGB_FORMATS:  # lossless: the same values, at most reordered in planes
+            if pix_fmt != "rgb24":
+                frame = frame.reformat(format=pix_fmt)
+        elif self.kind != "png":
+            frame = frame.reformat(format=pix_fmt, dst_colorspace="ITU709", dst_color_range="MPEG")
         frame.pts = pts
         frame.duration = ticks
         frame.time_base = self.time_base
@@ -304,7 +354,8 @@ def open_writer(
         like: the input's `VideoInfo` (``reader.info``); its file is never overwritten.
         audio: ``reader.audio`` to carry the input's audio (copied when the container takes
             the codec and no trimming was asked, else re-encoded to AAC, or Opus for .webm).
-        crf: quality (H.264 0-51, default 18; VP9 0-63, default 31).
+        crf: quality (H.264 0-51, default 18; VP9 0-63, default 31); 0 is lossless RGB,
+            which decodes to exactly the written frames but plays in few players.
         preset: x264 preset name (also mapped to a VP9 speed), default "medium".
         width, height: frame size if it differs from the input's stored size.
         exact_start: the file is a piece of a longer video that starts later than 0 s: its
