@@ -10,7 +10,8 @@ Two backends run the style transformers: ONNX Runtime (CPU or CUDA) and, where t
 * ``shipped``: the shipped quantized graph as it is (ONNX Runtime; the arbitrary-style
   transformer only, the others fall back to ``float``);
 * ``auto`` (default): the fastest that paints like ``float`` on the backend in use
-  (:data:`AUTO_PRECISION`, chosen in benchmarks/precision.py).
+  (:data:`AUTO_PRECISION`, chosen in benchmarks/speed/precision.py): int8 on OpenVINO
+  where the CPU has VNNI or AMX, else float.
 
 The style predictor runs once per style image and always in float (or ``shipped``).
 """
@@ -63,7 +64,7 @@ def resolve_engine(device: str, backend: str = "auto", precision: str = "auto") 
     else ONNX Runtime. Raises InputError for an unknown name or a combination that does
     not exist (bf16 or int8 without OpenVINO, OpenVINO on CUDA), saying what to do.
     """
-    from .openvino import openvino_available
+    from .openvino import cpu_has_int8_dot, openvino_available
     from .session import providers_for
 
     _check_precision(precision)
@@ -78,6 +79,8 @@ def resolve_engine(device: str, backend: str = "auto", precision: str = "auto") 
         backend = "openvino" if use_ov else "onnxruntime"
     if precision == "auto":
         precision = AUTO_PRECISION[backend]
+        if precision == "int8" and not cpu_has_int8_dot():
+            precision = "float"  # int8 meets the look criteria on VNNI CPUs only
     if precision not in BACKEND_PRECISIONS[backend]:
         hint = (
             "pip install 'restyle[openvino]' and use --backend openvino (CPU)"
