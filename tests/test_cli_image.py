@@ -51,6 +51,7 @@ def listing(folder: Path) -> list[str]:
     return sorted(os.listdir(folder))
 
 
+@pytest.mark.slow
 def test_subprocess_success_writes_the_exact_size(files, tmp_path):
     out = tmp_path / "out.png"
     result = run_cli("image", files["photo"], "--style", files["painting"], "-o", out)
@@ -78,6 +79,7 @@ def fill(args: list[str], files: dict[str, Path], tmp_path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("case", list(SUBPROCESS_CASES))
+@pytest.mark.slow
 def test_subprocess_bad_input_exits_2_with_one_line(files, tmp_path, case):
     args = fill(SUBPROCESS_CASES[case], files, tmp_path)
     if "-o" not in args:
@@ -218,6 +220,7 @@ def test_models_command_lists_the_networks(capsys):
     assert "devices:" in out and "cpu" in out
 
 
+@pytest.mark.slow
 def test_end_to_end_on_real_media(media_dir, tmp_path):
     """restyle image tubingen.jpg --style starry_night.jpg: exact size, looks like the painting."""
     from restyle.models.engine import Engine

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from restyle.cli import main
 from restyle.demo import scene
 from restyle.media.image import load_image
 from restyle.media.reader import open_video
+
+pytestmark = pytest.mark.slow
 
 
 def test_demo_in_a_fresh_folder_paints_the_drawn_clip_side_by_side(tmp_path, capsys):

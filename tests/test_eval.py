@@ -11,6 +11,8 @@ import restyle
 from restyle.cli import main
 from support.media_factory import make_video
 
+pytestmark = pytest.mark.slow
+
 STYLE = "builtin:5"
 
 

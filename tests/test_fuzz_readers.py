@@ -2,7 +2,7 @@
 anything else (no other exception type, no crash, no frames of the wrong size).
 
 Quick here (a few seconds, derandomized so the suite is repeatable); the long campaign is
-``python benchmarks/fuzz_readers.py``. Set RESTYLE_FUZZ_EXAMPLES to run more cases here.
+``python tools/fuzz_readers.py``. Set RESTYLE_FUZZ_EXAMPLES to run more cases here.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from restyle.cli import main
 from support.fuzz_media import MUTATIONS, check, make_seeds, mutate, write_case
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("RESTYLE_FUZZ_EXAMPLES", "40"))
 

@@ -18,6 +18,8 @@ from restyle.errors import DependencyError, ModelError
 from restyle.models.download import download
 from restyle.models.registry import REGISTRY, ModelSpec, checksum_matches
 
+pytestmark = pytest.mark.slow
+
 INSTALL_LINE = 'pip install "restyle[gatys]"'
 
 

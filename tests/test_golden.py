@@ -18,6 +18,8 @@ from support.hashes import frame_hashes
 from support.media_factory import make_video
 from support.style_video_factory import make_style_video
 
+pytestmark = pytest.mark.slow
+
 # the command-line options of each render (after: restyle video CLIP -o frames/%05d.png)
 RENDERS = {
     "none": ["--style", "{painting}", "--temporal", "none"],

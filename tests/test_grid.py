@@ -124,6 +124,7 @@ def test_fit_cell_keeps_the_aspect_ratio():
     assert fit_cell(solid(10, 5, (1, 2, 3)), 60).shape == (60, 30, 3)
 
 
+@pytest.mark.slow
 def test_style_grid_paints_every_pair_with_swatches_for_built_ins(write_image):
     contents = [synthetic_photo(48, 64, 0), synthetic_photo(70, 40, 1)]
     warm = write_image("warm.png", synthetic_painting(64, 64, "warm"))
@@ -149,6 +150,7 @@ def test_style_grid_paints_every_pair_with_swatches_for_built_ins(write_image):
     assert np.abs(header - scene).mean() > 20  # the neutral scene painted, not the scene itself
 
 
+@pytest.mark.slow
 def test_grid_command(tmp_path, write_image, capsys):
     a = write_image("a.png", synthetic_photo(50, 60, 2))
     b = write_image("b.jpg", synthetic_photo(61, 37, 3))

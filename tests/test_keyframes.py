@@ -64,6 +64,7 @@ def test_uniform_picks_the_middle_frames(uneven):
         assert k.style.vector.shape == (100,)
 
 
+@pytest.mark.slow
 def test_diverse_takes_one_frame_from_each_look(uneven, crossfaded):
     keys = extract_keyframes(uneven, 4)  # diverse is the default
     assert sorted(segment_of(k.index, UNEVEN) for k in keys) == [0, 1, 2, 3]
@@ -123,6 +124,7 @@ def test_dark_flat_and_blurry_frames_are_not_usable():
     assert usable_mask(np.array(rows)).tolist() == [True, True, True, False, False, False]
 
 
+@pytest.mark.slow
 def test_diverse_skips_black_frames(tmp_path):
     segments = [("black", 10), ("stripes", 10), ("black", 10), ("checks", 10)]
     path = make_style_video(tmp_path / "dark.mp4", segments)
@@ -164,6 +166,7 @@ def test_public_api(uneven):
 
 
 @pytest.mark.media
+@pytest.mark.slow
 def test_gallery_keyframes(media_dir):
     video = media_dir / "gallery_paintings.mp4"
     uniform = extract_keyframes(video, 5, method="uniform")

@@ -95,6 +95,7 @@ def test_detail_falls_with_blur_and_is_one_for_the_reference(world):
     assert DetailMeter().result() != DetailMeter().result()  # NaN before any frame
 
 
+@pytest.mark.slow
 def test_eval_reports_the_gap_the_long_term_error_and_the_detail(tmp_path, capsys):
     from support.media_factory import make_video
 

@@ -117,6 +117,7 @@ def test_cli_crf_0_video_equals_the_png_frames(tmp_path, capsys, suffix, size, e
         assert container.streams.audio, "the audio is kept"
 
 
+@pytest.mark.slow
 def test_chunked_crf_0_equals_the_one_shot_exactly(tmp_path):
     """Pieces of lossless RGB join by stream copy into exactly the one-shot frames."""
     clip = make_clip(tmp_path)

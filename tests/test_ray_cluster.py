@@ -20,6 +20,8 @@ from support.chunk_checks import NTSC, video_of
 from support.engines import EXACT
 from support.media_factory import make_video
 
+pytestmark = pytest.mark.slow
+
 ray = pytest.importorskip("ray", reason="the [ray] extra is not installed (.ci/run installs it)")
 
 

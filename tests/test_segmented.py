@@ -120,6 +120,7 @@ def _band_ssim(out: np.ndarray, reference: np.ndarray, truth: np.ndarray, band: 
     return float(ssim_map(out, reference)[dist <= band].mean())
 
 
+@pytest.mark.slow
 def test_the_inpainting_fill_leaves_less_halo_than_the_mean_fill(tmp_path):
     """Around the mask edge, each way against the frame painted whole in the same style."""
     img, truth = scene(h=128, w=192)
@@ -142,6 +143,7 @@ def _write(path: Path, array: np.ndarray) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_restyle_image_segmented_keeps_the_size_and_uses_each_parts_style(tmp_path):
     img, truth = scene()
     content = _write(tmp_path / "c.png", img)
@@ -176,6 +178,7 @@ def test_restyle_image_segmented_keeps_the_size_and_uses_each_parts_style(tmp_pa
     assert diff[inner].mean() < 2 and diff[outer].mean() > 10
 
 
+@pytest.mark.slow
 def test_restyle_video_segmented_keeps_size_and_frame_count(tmp_path):
     clip = make_video(tmp_path / "clip.mp4", width=96, height=64, frames=6)
     out = tmp_path / "out.mp4"

@@ -68,6 +68,7 @@ def render_frames(job: VideoJob, folder: Path, span: Span | None = None) -> list
     return frames(folder)
 
 
+@pytest.mark.slow
 def test_a_span_paints_exactly_the_frames_of_a_whole_render(clips, tmp_path):
     job = VideoJob.build(clips["ntsc"], tmp_path / "x.mp4", "builtin:2", temporal="none")
     whole = render_frames(job, tmp_path / "whole")
@@ -96,6 +97,7 @@ def test_a_span_is_written_with_the_times_of_the_whole_range(clips, tmp_path):
         assert not c.streams.audio  # a span's audio is added when the pieces are joined
 
 
+@pytest.mark.slow
 def test_the_flow_filter_has_settled_after_the_warm_up(clips, tmp_path):
     job = VideoJob.build(clips["ntsc"], tmp_path / "x.mp4", "builtin:2")
     whole = render_frames(job, tmp_path / "whole")
@@ -113,6 +115,7 @@ def test_the_flow_filter_has_settled_after_the_warm_up(clips, tmp_path):
     assert diff(warm) < 1.5  # grey levels: the same video to the eye
 
 
+@pytest.mark.slow
 def test_the_style_schedule_is_the_whole_range_s(tmp_path):
     clip = make_video(tmp_path / "c.mp4", frames=24)
     art = make_style_video(tmp_path / "art.mp4", [("stripes", 8), ("checks", 8), ("dots", 8)])
@@ -129,6 +132,7 @@ def test_the_style_schedule_is_the_whole_range_s(tmp_path):
     assert all(np.array_equal(a, b) for a, b in zip(piece, whole[16:], strict=True))
 
 
+@pytest.mark.slow
 def test_strength_below_one_uses_the_first_frame_of_the_range_in_every_span(clips, tmp_path):
     painting = tmp_path / "p.png"
     from support.image_factory import synthetic_painting

@@ -46,6 +46,7 @@ def one_line_error(capsys) -> str:
     return err
 
 
+@pytest.mark.slow
 def test_keyframes_grid_and_json(art, tmp_path, capsys):
     grid = tmp_path / "grid.png"
     assert main(["keyframes", str(art), "-n", "4", "-o", str(grid), "--json"]) == 0
@@ -105,6 +106,7 @@ def test_style_and_style_video_together_is_an_error(art, target, painting_path, 
 
 
 @pytest.mark.parametrize("transition", ["segments", "follow"])
+@pytest.mark.slow
 def test_video_with_style_video_keeps_frames_and_audio(art, target, tmp_path, transition):
     out = tmp_path / "out.mp4"
     argv = ["video", str(target), "--style-video", str(art), "--keyframes", "3"]
@@ -119,6 +121,7 @@ def test_video_with_style_video_keeps_frames_and_audio(art, target, tmp_path, tr
     assert np.abs(frames[0].image.astype(int) - frames[-1].image.astype(int)).mean() > 5
 
 
+@pytest.mark.slow
 def test_several_styles_take_turns(target, painting_path, cool_painting_path, tmp_path):
     folder = tmp_path / "frames"
     restyle.stylize_video(
@@ -139,6 +142,7 @@ def test_several_styles_take_turns(target, painting_path, cool_painting_path, tm
     assert np.abs(painted[-1].astype(int) - last).max() <= 1
 
 
+@pytest.mark.slow
 def test_side_by_side(art, target, tmp_path):
     plain, sbs = tmp_path / "plain", tmp_path / "sbs"
     options = {"style_video": art, "keyframes": 3, "temporal": "none", "max_size": None}
@@ -155,6 +159,7 @@ def test_side_by_side(art, target, tmp_path):
     assert np.abs(corner - painted[0][-14:-3, 3:14]).mean() > 10
 
 
+@pytest.mark.slow
 def test_side_by_side_of_a_rotated_video_reads_left_to_right(painting_path, tmp_path):
     clip = make_video(tmp_path / "phone.mp4", width=96, height=64, frames=3, rotation=-90)
     out = tmp_path / "sbs.mp4"

@@ -49,6 +49,7 @@ def warm_style() -> Style:
     [(37, 53), (101, 67), (64, 96), (180, 36), (36, 180), (33, 33)],
     ids=["odd", "odd-tall", "even", "tall", "wide", "tiny-odd"],
 )
+@pytest.mark.slow
 def test_output_has_the_exact_content_size(warm_style, height, width):
     content = synthetic_photo(height, width)
     out = restyle.stylize_image(content, warm_style, device="cpu")
@@ -57,6 +58,7 @@ def test_output_has_the_exact_content_size(warm_style, height, width):
     assert out.std() > 5  # and is not a flat image
 
 
+@pytest.mark.slow
 def test_large_images_are_painted_at_max_size_and_returned_full_size(warm_style, network_sizes):
     content = synthetic_photo(150, 90)
     out = restyle.stylize_image(content, warm_style, max_size=64, device="cpu")

@@ -75,6 +75,7 @@ def test_none_is_the_fresh_stylization(clip):
 @pytest.mark.parametrize(
     "options", [{}, {"preset": "medium", "check": "consistency"}], ids=["default", "fwd-bwd"]
 )
+@pytest.mark.slow
 def test_flow_filter_removes_most_flicker(clip, options):
     sources, fresh = clip
     base = warp_error(sources, fresh)
@@ -82,6 +83,7 @@ def test_flow_filter_removes_most_flicker(clip, options):
     assert flow < 0.35 * base
 
 
+@pytest.mark.slow
 def test_flow_filter_more_smoothing_less_flicker(clip):
     sources, fresh = clip
     runs = [run(FlowFilter(smooth=a), sources, fresh) for a in (0.3, 0.6, 0.9)]
@@ -166,6 +168,7 @@ def test_flow_size_reaches_the_flow_and_is_checked(clip):
 
 
 @pytest.mark.parametrize("quality, settings", [("fast", (0, 5, 12)), ("high", (5, 4, 16))])
+@pytest.mark.slow
 def test_flow_quality_sets_the_flow_solver_and_removes_flicker(clip, quality, settings):
     sources, fresh = clip
     filt = create_filter("flow", 0.6, flow_size=320, flow_quality=quality)
@@ -308,6 +311,7 @@ def test_sharpness_target_is_held(long_clip, target):
     assert filt.measured and abs(np.mean(filt.measured[-4:]) - target) < 0.03
 
 
+@pytest.mark.slow
 def test_higher_sharpness_removes_less_flicker(long_clip):
     sources, fresh = long_clip
     soft = warp_error(sources, run(TwoWayFlowFilter(sharpness=0.82), sources, fresh))

@@ -66,6 +66,7 @@ def test_tile_windows_partition_the_picture():
 
 
 @pytest.mark.parametrize("name", ["arbitrary_transform", "multistyle26"])
+@pytest.mark.slow
 def test_tiles_with_the_pictures_own_statistics_are_the_whole_painting(picture, style, name):
     vector = style if name == "arbitrary_transform" else builtin_style(4).vector
     net = load_tiled(name, "cpu")
@@ -76,6 +77,7 @@ def test_tiles_with_the_pictures_own_statistics_are_the_whole_painting(picture, 
     assert np.abs(tiled.astype(int) - reference).max() <= 1  # float rounding only
 
 
+@pytest.mark.slow
 def test_shared_statistics_leave_no_seam(picture, style):
     """Whatever the tiling, each pixel comes out the same: tiles agree exactly where they meet."""
     net = load_tiled("arbitrary_transform", "cpu")
@@ -85,6 +87,7 @@ def test_shared_statistics_leave_no_seam(picture, style):
     assert np.abs(small_tiles.astype(int) - one_tile).max() <= 1
 
 
+@pytest.mark.slow
 def test_estimated_statistics_paint_closer_to_the_whole_than_the_copy_alone(picture, style):
     """The copy at half size, corrected by windows at full size, against the copy alone."""
     net = load_tiled("arbitrary_transform", "cpu")
@@ -100,6 +103,7 @@ def test_estimated_statistics_paint_closer_to_the_whole_than_the_copy_alone(pict
     assert estimate > alone + 1, (estimate, alone)
 
 
+@pytest.mark.slow
 def test_stylize_image_goes_to_tiles_above_the_threshold(monkeypatch, picture, write_image):
     painting = write_image("p.png", synthetic_photo(64, 64, seed=9))
     before = restyle.stylize_image(picture, str(painting), device="cpu", max_size=None)

@@ -15,6 +15,8 @@ from gradio_client import Client, handle_file  # noqa: E402
 from restyle.ui import start  # noqa: E402
 from support.ui_harness import free_port  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

@@ -18,6 +18,8 @@ from support.image_factory import synthetic_painting
 from support.media_factory import make_not_a_video, make_video
 from support.ui_harness import browser, missing_for_browser_test, page_server  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 if missing := missing_for_browser_test():
     if os.environ.get("RESTYLE_REQUIRE_BROWSER"):
         raise RuntimeError(f"the browser test cannot run: {missing}")

@@ -151,6 +151,7 @@ def test_the_style_video_tab_builds_the_job_the_cli_builds(workspace, clip, tmp_
     assert page.replace(source=cli.source, output=cli.output, style_video=str(film)) == cli
 
 
+@pytest.mark.slow
 def test_render_writes_a_playable_mp4_and_cancel_leaves_nothing(workspace, clip):
     handlers = Handlers(workspace)
     session = workspace.session("tab")

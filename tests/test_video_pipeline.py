@@ -65,6 +65,7 @@ def clip(tmp_path_factory) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_video_keeps_frames_timing_size_rotation_and_audio(clip, tmp_path):
     out = tmp_path / "out.mp4"
     result = restyle.stylize_video(clip, out, STYLE, device="cpu")
@@ -109,6 +110,7 @@ def test_variable_frame_rate_is_kept(tmp_path):
     assert np.allclose(probe(out)["times"], probe(clip)["times"], atol=2e-3)
 
 
+@pytest.mark.slow
 def test_start_duration_and_every(clip, tmp_path):
     out = tmp_path / "cut.mp4"
     result = restyle.stylize_video(clip, out, STYLE, device="cpu", start=0.2, duration=0.3)
@@ -145,6 +147,7 @@ def kept(clip: Path, out: Path, **options) -> list[tuple[float, np.ndarray]]:
     return Keep.seen
 
 
+@pytest.mark.slow
 def test_batches_give_the_same_frames(clip, tmp_path):
     one = kept(clip, tmp_path / "b1.mp4", batch=1)
     four = kept(clip, tmp_path / "b4.mp4", batch=4)
@@ -154,6 +157,7 @@ def test_batches_give_the_same_frames(clip, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_frames_painted_side_by_side_come_out_the_same_and_in_order(clip, tmp_path):
     # a style change mid-clip (two built-ins that cut): each frame must keep its own style
     styles = {"style": ["builtin:3", "builtin:7"], "transition": "segments", "hold": 1.0}
@@ -218,6 +222,7 @@ def test_a_failure_on_a_painting_thread_leaves_no_file(clip, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_the_painter_stage_asks_the_schedule_at_each_frame_time(clip):
     stylizer = create_stylizer("network", Look(), Engine(device="cpu"))
     asked: list[float] = []
@@ -263,6 +268,7 @@ def test_cancel_leaves_no_file_and_says_so(clip, tmp_path):
     assert events[0].stage == "render" and events[0].total == 18 and events[-1].done >= 3
 
 
+@pytest.mark.slow
 def test_progress_events_count_frames_with_rate_and_time_left(clip, tmp_path):
     events: list[restyle.Progress] = []
     restyle.stylize_video(clip, tmp_path / "p.mp4", STYLE, on_progress=events.append)
@@ -293,6 +299,7 @@ def test_truncated_video_is_painted_with_a_warning(tmp_path, capsys):
         (lambda d: make_video(d / "ok.mp4", frames=3), "ok.mp4"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_line_and_exit_2(tmp_path, make, name):
     clip = make(tmp_path)
     out = tmp_path / name
@@ -330,6 +337,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, make, name):
         ("--flow-quality", "high", "best"),
     ],
 )
+@pytest.mark.slow
 def test_flow_options(clip, tmp_path, capsys, option, good, bad):
     out = tmp_path / "o.mp4"
     args = ["video", str(clip), "-s", STYLE, "-o", str(out), "--device", "cpu", "-q"]
@@ -343,6 +351,7 @@ def test_flow_options(clip, tmp_path, capsys, option, good, bad):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_json_summary(clip, tmp_path, capsys):
     import json
 

@@ -6,7 +6,7 @@ styles (all 26 built-ins; the style vectors of the paintings in the media folder
 blends of them), and each convolution's input is measured: the 99.99th percentile of its
 magnitude per frame, the largest over frames and styles (restyle.models.quantize). The
 tables hold one number per layer; the int8 graphs are built from them and the shipped
-weights at run time. tubingen.jpg is left out: benchmarks/image_speed.py paints it.
+weights at run time. tubingen.jpg is left out: benchmarks/speed/image_speed.py paints it.
 
 Two choices go into each table with the measurements, from ``--sensitivity`` (each layer
 alone in int8, mean SSIM loss against float on Sintel frames at 1024x436 and cockatoo
@@ -20,7 +20,7 @@ frames at 640x360, two styles; 2026-12-03):
 * the bounds, 0.8 x the measured ones: a little clipping for finer steps (mean SSIM 0.9888
   at 0.8, 0.9870 at 1.0, 0.9811 at 1.25, 0.9799 at 0.6 on the 26-style network).
 
-Run: python benchmarks/calibrate.py [--check] [--sensitivity]
+Run: python tools/calibrate.py [--check] [--sensitivity]
 (--check: compare with the tables in the tree; about 25 minutes on 2 busy cores)
 """
 
@@ -36,7 +36,9 @@ import av
 import cv2
 import numpy as np
 
-from _common import REPO, need_media
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks._common
+
+from benchmarks._common import REPO, need_media  # noqa: E402
 
 CLIPS = ("cockatoo.mp4", "sintel_mountain_2.mp4")
 PHOTOS = ("golden_gate.jpg", "hoovertowernight.jpg", "escher_sphere.jpg")

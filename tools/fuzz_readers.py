@@ -7,7 +7,7 @@ outcomes are a valid result or a RestyleError; anything else (another exception,
 the wrong size, a case running past --timeout seconds) is a finding, saved under
 benchmarks/results/fuzz-findings/ with its parameters so it can be replayed.
 
-    python benchmarks/fuzz_readers.py --cases 20000 --seed 1
+    python tools/fuzz_readers.py --cases 20000 --seed 1
 
 Prints a table (cases and outcomes per seed file and mutation) and writes JSON to
 benchmarks/results/fuzz_readers.json.
@@ -26,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]  # benchmarks._common; tests/support
 
-from _common import RESULTS, print_table, write_json  # noqa: E402
+from benchmarks._common import RESULTS, print_table, write_json  # noqa: E402
 from support.fuzz_media import MUTATIONS, check, make_seeds, mutate, write_case  # noqa: E402
 
 

@@ -16,17 +16,18 @@ cockatoo; 640 px wide, painted frame by frame in Starry Night):
    frame by frame (how much the look changed) are compared, with smoothing *every* layer's
    statistics (the seed's quick prototype) and with restyle's flow filter for scale.
 
-    python benchmarks/layer_stats.py [--frames 50] [--sigma 2 5]
+    python tools/layer_stats.py [--frames 50] [--sigma 2 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
 
-from _common import need_media, print_table, write_json
 from restyle.imaging.similarity import ssim
 from restyle.media.reader import open_video
 from restyle.metrics.warp_error import SourceMotion, WarpErrorMeter
@@ -34,7 +35,11 @@ from restyle.models.engine import Engine
 from restyle.models.tiled import Stats, exact_stats, load_tiled, tile_windows
 from restyle.styles.embed import resolve_style
 from restyle.temporal.filters import build_filter
-from restyle.temporal.options import Temporal
+from restyle.temporal.options import filter_options
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks._common
+
+from benchmarks._common import need_media, print_table, write_json  # noqa: E402
 
 WIDTH = 640
 
@@ -149,7 +154,7 @@ def main() -> None:
                 for t in range(len(frames))
             ]
             score(f"every layer smoothed, {label}", paint(every))
-        flow = build_filter(Temporal())
+        flow = build_filter(filter_options())
         filtered = []
         for index, (frame, painted) in enumerate(zip(frames, base, strict=True)):
             flow.prepare(frame)

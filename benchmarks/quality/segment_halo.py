@@ -11,7 +11,7 @@ Rows: ``mean`` (the report's fills: each part with the other filled by its mean 
 ``inpaint`` (restyle's default: the background with the foreground inpainted, the foreground
 in its own surroundings), and the two halves of that change on their own.
 
-    python benchmarks/segment_halo.py [--frames 16]
+    python -m benchmarks segment_halo [--frames 16]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import argparse
 import cv2
 import numpy as np
 
-from _common import need_media, print_table, write_json
+from benchmarks._common import need_media, print_table, write_json
 from restyle.imaging.similarity import ssim_map
 from restyle.media.reader import open_video
 from restyle.stylizers import create_stylizer

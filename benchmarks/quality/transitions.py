@@ -18,7 +18,7 @@
    frame) is placed on the line from the A-run's vector to the B-run's vector *of the
    same frame* (so the content's own change cancels out): 0 = looks like A, 1 = like B.
 
-Run: python benchmarks/transitions.py [--clips cockatoo sintel] [--seconds 3] [--size 384]
+Run: python -m benchmarks transitions [--clips cockatoo sintel] [--seconds 3] [--size 384]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import need_media, print_table, write_json
+from benchmarks._common import need_media, print_table, write_json
 
 CLIPS = {"cockatoo": "cockatoo.mp4", "sintel": "sintel_mountain_2.mp4"}
 STYLE_VIDEO = "gallery_paintings.mp4"

@@ -20,9 +20,9 @@ prints the chunk layout and the time it expects, from the per-frame cost this be
 measured (``benchmarks/results/chunks.json``, scaled by pixels), with each worker painting
 one piece at a time on one core's share.
 
-    python benchmarks/chunks.py                       # measure (about 10 minutes on 2 cores)
-    python benchmarks/chunks.py --clips sintel_mountain_2.mp4 --max-size 512
-    python benchmarks/chunks.py --plan --duration 1200 --size 1920x1080 --workers 32
+    python -m benchmarks chunks                       # measure (about 10 minutes on 2 cores)
+    python -m benchmarks chunks --clips sintel_mountain_2.mp4 --max-size 512
+    python -m benchmarks chunks --plan --duration 1200 --size 1920x1080 --workers 32
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import RESULTS, need_media, print_table, write_json
+from benchmarks._common import RESULTS, need_media, print_table, write_json
 
 STYLE = "builtin:5"
 CLIPS = {"cockatoo.mp4": 3.5, "sintel_mountain_2.mp4": 0.5}  # clip -> chunk seconds
@@ -78,7 +78,7 @@ def measure(clip: Path, seconds: float, max_size: int | None, folder: Path) -> l
     options = {"crf": 0, "max_size": max_size, "device": "cpu"}
     runs = {
         "one-shot": {},
-        "local": {"chunk_seconds": seconds, "chunk_workers": 2},
+        "local": {"chunk_seconds": seconds, "workers": 2},
         "ray": {"chunk_seconds": seconds, "executor": "ray"},
     }
     started = time.perf_counter()
@@ -139,7 +139,7 @@ def plan(args: argparse.Namespace) -> None:
 
     measured = RESULTS / "chunks.json"
     if not measured.is_file():
-        raise SystemExit(f"--plan needs measured costs: run benchmarks/chunks.py ({measured})")
+        raise SystemExit(f"--plan needs measured costs: python -m benchmarks chunks ({measured})")
     rows = [r for r in json.loads(measured.read_text())["rows"] if r["run"] == "local"]
     # seconds of one core-share worker per painted megapixel (frames painted include warm-up)
     per_mpx = float(np.median([r["seconds_per_frame_per_worker"] / (r["painted_pixels"] / 1e6)

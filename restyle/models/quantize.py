@@ -12,7 +12,7 @@ bytes rather than floats. The graph's input (the photo, in [0, 1] from 8-bit pix
 quantized with scale 1/255, which is exact.
 
 The activation scales come from a calibration table, one JSON file per network in
-``restyle/models/calibration/``, made by ``benchmarks/calibrate.py`` from real frames (the
+``restyle/models/calibration/``, made by ``tools/calibrate.py`` from real frames (the
 benchmark clips and photos) painted in many styles: for each layer, the 99.99th percentile
 of the input's magnitude in each calibration frame, the largest over frames and styles.
 The table holds a number per layer, not weights; the int8 graph itself is built at run
@@ -175,7 +175,7 @@ def quantize_transformer(
     """The fast float graph with its calibrated convolutions in QDQ int8 form (a new model).
 
     Layers in ``keep_float`` (default: the table's ``keep_float``) stay in float: the
-    layers where int8 rounding shows most (``benchmarks/calibrate.py`` measures them).
+    layers where int8 rounding shows most (``tools/calibrate.py`` measures them).
 
     Raises:
         ModelError: the table does not cover the graph's convolutions.

@@ -392,7 +392,7 @@ def estimate_stats(
     at the wrong scale; ``samples`` windows of ``sample_side`` px at full size, against the
     same places in the copy, give that scale's error: each layer's mean is moved by the
     samples' difference, its variance scaled by their ratio (the copy normalised by its own
-    statistics, the full size by the estimate's). Measured in benchmarks/tiles.py against
+    statistics, the full size by the estimate's). Measured in benchmarks/quality/tiles.py against
     the picture painted whole.
     """
     h, w = image.shape[:2]

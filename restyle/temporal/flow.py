@@ -222,7 +222,7 @@ class FlowEstimator:
           warped along it matches frame ``a`` within ``PHOTOMETRIC_TOLERANCE`` grey levels,
           with its 3x3 neighbourhood (an erosion, so the mask does not reach into the edges
           of a disocclusion). Half the cost; on the shared clips the flow filter removed as
-          much flicker with it, at the same sharpness (benchmarks/temporal.py).
+          much flicker with it, at the same sharpness (benchmarks/quality/temporal.py).
 
         Arguments:
             a: Frame whose pixel grid the forward flow and the mask live on.

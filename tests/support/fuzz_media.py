@@ -6,7 +6,7 @@ seed, flips bits, keeps only its header, zeroes or repeats a stretch of bytes. E
 opens a damaged file the way restyle does and returns what happened: ``"ok"`` (a valid
 result) or ``"error"`` (a :class:`~restyle.errors.RestyleError`); anything else raised
 propagates, and is what the fuzzing looks for. Used by tests/test_fuzz_readers.py (quick,
-in the suite) and benchmarks/fuzz_readers.py (the long campaign).
+in the suite) and tools/fuzz_readers.py (the long campaign).
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Quality benchmarks: flicker, fidelity, seams and halos, measured on lossless output."""

@@ -1,0 +1,1 @@
+"""Speed benchmarks: timings, compared as ratios measured side by side in one run."""
