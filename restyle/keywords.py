@@ -108,13 +108,13 @@ class VideoOptions(PictureOptions, total=False):
     hold: float
     """fraction 0..1 of each part in which its style stays pure"""
     temporal: str | FilterOptions
-    """the temporal filter: a name (flow, forward, blend, none) or its options"""
+    """the temporal filter: a name (flow, blend, forward, none) or its options"""
     sharpness: float | None
     """--temporal flow: how close each frame stays to the frame painted on its own (mean SSIM,
     0.5 to <1; default 0.855): higher keeps more detail, removes less flicker
     """
     smooth: float | None
-    """--temporal flow, forward, blend: a fixed weight: how much of the neighbouring frames to
+    """--temporal flow, blend, forward: a fixed weight: how much of the neighbouring frames to
     mix in, 0 to 0.95; more removes more flicker but softens fine texture (instead of
     --sharpness; on textured paint)
     """

@@ -450,6 +450,20 @@ def _owned(cls: type[ChoiceOptions], chosen: Any, key: str) -> bool:
 _EMPTY: dict[tuple[type, str], type] = {}  # the options of choices registered without any
 
 
+def import_choices(package: str, path: Sequence[str], first: str) -> None:
+    """Import every module of a package of choices (each registers itself), ``first`` first.
+
+    A method's or a filter's options module registers it when imported, so a new module
+    in the package is a new choice; the rest come in name order.
+    """
+    import importlib
+    import pkgutil
+
+    names = sorted(m.name for m in pkgutil.iter_modules(path) if not m.name.startswith("_"))
+    for name in sorted(names, key=lambda n: n != first):
+        importlib.import_module(f"{package}.{name}")
+
+
 def foreign_option(cls: type[ChoiceOptions], key: str, *, job: bool = False) -> str:
     """The one line for an option that the choice ``cls`` does not take."""
     base = _choice_base(cls)

@@ -8,13 +8,12 @@ a file here (its options) and its stylizer in ``restyle/stylizers/``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ...errors import InputError
-from ...options import ChoiceOptions, OptionGroup, at_least, between, option
+from ...options import ChoiceOptions, OptionGroup, at_least, between, import_choices, option
 from ...registries import STYLIZERS
 
 MIN_SIDE = 32  # the smallest picture (and --max-size) the networks paint
@@ -110,9 +109,8 @@ def method_options(name: str | None = None, **values: Any) -> MethodOptions:
     return MethodOptions.make(name, values)
 
 
-# the built-in methods register themselves, in this order (the first is listed first)
-for _module in ("network", "gatys", "segmented"):
-    importlib.import_module(f"{__name__}.{_module}")
+# every module here registers its choice when imported: a new file is a new choice
+import_choices(__name__, __path__, first="network")
 
 from .gatys import Gatys  # noqa: E402
 from .network import Network  # noqa: E402

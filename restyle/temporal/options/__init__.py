@@ -9,10 +9,9 @@ sharpness=0.9)`` or the flat ``sharpness=0.9``.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, ClassVar
 
-from ...options import ChoiceOptions, at_least, between, option
+from ...options import ChoiceOptions, at_least, between, import_choices, option
 from ...registries import FLOW_QUALITIES, TEMPORAL_FILTERS
 
 DEFAULT_SHARPNESS = 0.855  # mean SSIM to the frame painted on its own the flow filter keeps
@@ -72,9 +71,8 @@ def flow_quality_option() -> Any:
     return option("fast", "how finely the optical flow is solved", choices=FLOW_QUALITIES.names)
 
 
-# the built-in filters register themselves, in this order (the first is listed first)
-for _module in ("flow", "forward", "blend", "none"):
-    importlib.import_module(f"{__name__}.{_module}")
+# every module here registers its choice when imported: a new file is a new choice
+import_choices(__name__, __path__, first="flow")
 
 from .blend import Blend  # noqa: E402
 from .flow import Flow  # noqa: E402
