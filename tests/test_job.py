@@ -250,6 +250,14 @@ def _imports(folder: str) -> set[str]:
         ("media", ("restyle.metrics", "restyle.temporal", "restyle.stylizers", "restyle.models")),
         ("models", ("restyle.metrics", "restyle.temporal", "restyle.stylizers", "restyle.styles")),
         ("imaging", ("restyle.metrics", "restyle.temporal")),
+        (
+            "motion",  # global camera motion stands alone
+            tuple(
+                f"restyle.{n}"
+                for n in ("media", "models", "stylizers", "styles", "temporal", "metrics")
+                + ("rendering", "ui", "api", "cli", "job")
+            ),
+        ),
     ],
 )
 def test_no_import_climbs_back_up(folder, forbidden):

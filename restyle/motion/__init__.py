@@ -1,0 +1,1 @@
+"""Global camera motion: frames registered to an anchor frame (nothing else in restyle)."""

@@ -1,0 +1,208 @@
+"""Global camera motion: each frame registered to an anchor frame, to a fraction of a pixel.
+
+A :class:`Registrar` holds an anchor frame and registers later frames to it *directly*
+(never chained frame to frame, so the error does not add up over a shot): dense DIS flow
+from the anchor to the frame at a working size, a homography fitted to it robustly
+(RANSAC, so moving people and cars are outvoted), then refined by ECC on the full-size
+greyscale frames, with the pixels the homography does not explain masked out. The result,
+a :class:`Registration`, maps the frame's pixels into the anchor's plane and says how much
+of the frame the camera's motion explains.
+
+Conventions: frames are HxWx3 uint8 RGB; ``homography`` maps a frame pixel ``(x, y, 1)``
+to the anchor's pixel grid (pixel centres at integers), so the frame warped into the
+anchor's plane is ``cv2.warpPerspective(frame, homography, (w, h))``. Nothing here
+depends on the rest of restyle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+FLOW_SIDE = 480  # long side the coarse flow is computed at
+GRID_STEP = 6  # working pixels between the flow samples the homography is fitted to
+RANSAC_PX = 1.0  # RANSAC's inlier bound, in working pixels
+REFINE_SIDE = 960  # long side ECC refines at (the full frame when smaller)
+ECC_ITERATIONS = 40
+ECC_EPSILON = 1e-5
+EXPLAINED_PX = 1.5  # a pixel the homography moves within this of its flow is explained
+MIN_INLIERS = 0.2  # below this fraction of samples the camera model does not hold
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A frame's place in the anchor's plane.
+
+    Attributes:
+        homography: 3x3 float64; maps frame pixels to anchor pixels.
+        inliers: the fraction of flow samples the homography explains (0..1).
+        residual: median distance (full-size pixels) between the flow and the homography
+            over the explained samples: how well the model fits where it holds.
+        refined: whether the ECC refinement converged (else the RANSAC fit is kept).
+    """
+
+    homography: np.ndarray
+    inliers: float
+    residual: float
+    refined: bool
+
+    def to_anchor(self, points: np.ndarray) -> np.ndarray:
+        """Nx2 frame pixel coordinates mapped into the anchor's plane."""
+        return _apply(self.homography, points)
+
+    @property
+    def zoom(self) -> float:
+        """How much larger the anchor's plane shows the frame's content (the scale factor)."""
+        return float(np.sqrt(abs(np.linalg.det(self.homography[:2, :2]))))
+
+
+def _apply(h: np.ndarray, points: np.ndarray) -> np.ndarray:
+    pts = np.asarray(points, np.float64).reshape(-1, 1, 2)
+    return cv2.perspectiveTransform(pts, h).reshape(-1, 2)
+
+
+def _grey(frame: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    """The frame in greyscale with its long side at most ``side``, and the scale used."""
+    grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) if frame.ndim == 3 else frame
+    h, w = grey.shape
+    scale = min(1.0, side / max(h, w))
+    if scale < 1.0:
+        size = (max(8, round(w * scale)), max(8, round(h * scale)))
+        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    return grey, scale
+
+
+def _to_full(h_work: np.ndarray, scale_x: float, scale_y: float) -> np.ndarray:
+    """A homography between working-size grids as one between full-size grids.
+
+    Working pixel centres sit at ``(x + 0.5) * s - 0.5`` of the full grid's.
+    """
+    to_work = np.array(
+        [[scale_x, 0, 0.5 * scale_x - 0.5], [0, scale_y, 0.5 * scale_y - 0.5], [0, 0, 1]]
+    )
+    return np.linalg.inv(to_work) @ h_work @ to_work
+
+
+class Registrar:
+    """Registers frames to an anchor frame (see the module docstring)."""
+
+    def __init__(
+        self,
+        flow_side: int = FLOW_SIDE,
+        refine_side: int = REFINE_SIDE,
+        refine: bool = True,
+    ) -> None:
+        self.flow_side = flow_side
+        self.refine_side = refine_side
+        self.refine = refine
+        self._dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+        self._anchor_flow: np.ndarray | None = None
+        self._anchor_fine: np.ndarray | None = None
+        self._size: tuple[int, int] | None = None
+
+    def set_anchor(self, frame: np.ndarray) -> None:
+        """Make ``frame`` (HxWx3 uint8 RGB) the anchor later frames are registered to."""
+        self._size = frame.shape[:2]
+        self._anchor_flow, _ = _grey(frame, self.flow_side)
+        self._anchor_fine, _ = _grey(frame, self.refine_side)
+
+    @property
+    def has_anchor(self) -> bool:
+        """Whether an anchor is set."""
+        return self._anchor_flow is not None
+
+    def register(self, frame: np.ndarray) -> Registration | None:
+        """The frame's registration to the anchor; None where the camera model does not hold.
+
+        Raises:
+            ValueError: no anchor is set, or the frame's size is not the anchor's.
+        """
+        if self._anchor_flow is None or self._anchor_fine is None or self._size is None:
+            raise ValueError("set an anchor before registering frames")
+        if frame.shape[:2] != self._size:
+            raise ValueError(f"frame size {frame.shape[:2]} is not the anchor's {self._size}")
+        h, w = self._size
+        moving, _ = _grey(frame, self.flow_side)
+        flow = self._dis.calc(self._anchor_flow, moving, None)
+        wh, ww = moving.shape
+        ys, xs = np.mgrid[GRID_STEP // 2 : wh : GRID_STEP, GRID_STEP // 2 : ww : GRID_STEP]
+        anchor_pts = np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float64)
+        frame_pts = anchor_pts + flow[ys.ravel(), xs.ravel()].astype(np.float64)
+        if len(anchor_pts) < 8:
+            return None
+        fit, mask = cv2.findHomography(
+            frame_pts, anchor_pts, cv2.RANSAC, RANSAC_PX, maxIters=2000, confidence=0.999
+        )
+        if fit is None or mask is None:
+            return None
+        keep = mask.ravel().astype(bool)
+        inliers = float(keep.mean())
+        if inliers < MIN_INLIERS:
+            return None
+        # a least-squares fit on the inliers is more exact than RANSAC's minimal sample
+        fit, _ = cv2.findHomography(frame_pts[keep], anchor_pts[keep], 0)
+        sx, sy = ww / w, wh / h
+        homography = _to_full(fit, sx, sy)
+        refined = False
+        if self.refine:
+            better = self._refine(frame, homography)
+            if better is not None:
+                homography, refined = better, True
+        err = np.linalg.norm(
+            _apply(homography, _full(frame_pts[keep], sx, sy)) - _full(anchor_pts[keep], sx, sy),
+            axis=1,
+        )
+        return Registration(homography, inliers, float(np.median(err)), refined)
+
+    def _refine(self, frame: np.ndarray, homography: np.ndarray) -> np.ndarray | None:
+        """ECC on the full-size (or refine-size) greyscale frames from ``homography``.
+
+        ECC finds ``W`` with ``frame(W(x)) ~ anchor(x)``; the pixels where the frame warped
+        into the anchor's plane differs most (moving objects) are masked out first.
+        """
+        assert self._anchor_fine is not None and self._size is not None
+        moving, scale = _grey(frame, self.refine_side)
+        fh, fw = moving.shape
+        h, w = self._size
+        to_fine = np.array(
+            [[fw / w, 0, 0.5 * fw / w - 0.5], [0, fh / h, 0.5 * fh / h - 0.5], [0, 0, 1]]
+        )
+        fine = to_fine @ homography @ np.linalg.inv(to_fine)  # frame -> anchor, fine grid
+        warped = cv2.warpPerspective(moving, fine, (fw, fh), flags=cv2.INTER_LINEAR)
+        inside = cv2.warpPerspective(np.full_like(moving, 255), fine, (fw, fh)) > 0
+        diff = cv2.absdiff(warped, self._anchor_fine)
+        bound = max(8.0, float(np.percentile(diff[inside], 80))) if inside.any() else 8.0
+        mask = (inside & (diff <= bound)).astype(np.uint8)
+        mask = cv2.erode(mask, np.ones((5, 5), np.uint8))
+        if mask.mean() < MIN_INLIERS:
+            return None
+        warp = np.linalg.inv(fine).astype(np.float32)  # anchor -> frame, as ECC wants
+        warp /= warp[2, 2]
+        criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, ECC_ITERATIONS, ECC_EPSILON)
+        try:
+            if hasattr(cv2, "findTransformECCWithMask"):  # OpenCV 5: a mask in the anchor
+                everywhere = np.full_like(moving, 1)
+                _, warp = cv2.findTransformECCWithMask(
+                    self._anchor_fine, moving, mask, everywhere, warp,
+                    cv2.MOTION_HOMOGRAPHY, criteria, 3,
+                )  # fmt: skip
+            else:  # OpenCV 4: the mask moved into the frame's grid
+                in_frame = cv2.warpPerspective(mask, np.linalg.inv(fine), (fw, fh))
+                _, warp = cv2.findTransformECC(
+                    self._anchor_fine, moving, warp, cv2.MOTION_HOMOGRAPHY, criteria, in_frame, 3
+                )
+        except cv2.error:
+            return None  # did not converge: the RANSAC fit stands
+        fine = np.linalg.inv(warp.astype(np.float64))
+        full = np.linalg.inv(to_fine) @ fine @ to_fine
+        return full / full[2, 2]
+
+
+def _full(points: np.ndarray, sx: float, sy: float) -> np.ndarray:
+    """Working-size pixel coordinates as full-size ones (pixel centres kept)."""
+    out = np.empty_like(points)
+    out[:, 0] = (points[:, 0] + 0.5) / sx - 0.5
+    out[:, 1] = (points[:, 1] + 0.5) / sy - 0.5
+    return out
