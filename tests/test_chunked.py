@@ -27,6 +27,8 @@ from support.chunk_checks import OPTIONS, STYLE, assert_same_video, make_clip, p
 from support.engines import EXACT
 from support.media_factory import make_video, shapes_frame
 
+pytestmark = pytest.mark.slow
+
 ENGINE = ["--backend", EXACT["backend"], "--precision", EXACT["precision"]]
 
 
@@ -352,3 +354,81 @@ def test_other_containers_join_into_the_one_shot_video(clip, tmp_path, suffix):
 
     assert timeline(chunked) == timeline(one)
     assert len(timeline(one)[0]) == 40
+
+
+
+def test_a_warm_up_that_begins_after_frame_0_paints_the_one_shot_frames(tmp_path):
+    """The flow filter finishes frames in blocks counted from its first frame: a piece's
+    warm-up starts on that grid (the last piece's would start at frame 15, mid-block)."""
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+
+    clip = make_video(tmp_path / "two.mp4", width=160, height=96, frames=60,
+                      fps=Fraction(30000, 1001))  # fmt: skip
+    one, chunked = tmp_path / "one.mp4", tmp_path / "chunked.mp4"
+    restyle.stylize_video(clip, one, STYLE, **OPTIONS)
+    result = restyle.stylize_video(clip, chunked, STYLE, chunk_seconds=0.5, **OPTIONS)
+    assert result.chunks == 4
+
+    def frames(path):
+        with av.open(str(path)) as c:
+            return [f.to_ndarray(format="rgb24") for f in c.decode(c.streams.video[0])]
+
+    pairs = list(zip(frames(one), frames(chunked), strict=True))
+    assert len(pairs) == 60
+    assert [i for i, (a, b) in enumerate(pairs) if not np.array_equal(a, b)] == []
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (read from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_workers_end_when_their_driver_is_killed(clip, tmp_path):
+    """A SIGKILLed driver's worker processes exit by themselves instead of waiting forever."""
+    out = tmp_path / "orphans.mp4"
+    argv = [sys.executable, "-m", "restyle", "video", str(clip), "-o", str(out), "--style", STYLE,
+            "--chunk-seconds", "0.3", "--workers", "2", "--device", "cpu", *ENGINE]  # fmt: skip
+    proc = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while time.monotonic() < deadline and proc.poll() is None and len(workers) < 2:
+        workers = {p for p in _children(proc.pid) if b"spawn_main" in _cmdline(p)}
+        time.sleep(0.05)
+    assert proc.poll() is None and len(workers) == 2, "the workers did not start"
+    os.kill(proc.pid, signal.SIGKILL)  # the driver alone: its workers are left behind
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_running(p) for p in workers):
+        time.sleep(0.1)
+    alive = [p for p in workers if _running(p)]
+    for pid in alive:  # do not leave them behind if the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and has not exited (a zombie waiting to be reaped has)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

@@ -195,11 +195,23 @@ def _open_folder(job: VideoJob) -> Path:
     return folder
 
 
+# the painting's own version: raised whenever the same job paints different frames (a fix
+# in a filter or a network), so pieces painted before are not joined to pieces painted after
+# (2: the flow filter's warm-up starts on its block grid)
+PAINTING_VERSION = 2
+
+
 def _layout_key(job: VideoJob) -> str:
-    """What the pieces depend on: the job's digest and the settings that cut it."""
+    """What the pieces depend on: the job's digest, the settings that cut it, the painting's
+    version."""
     run = job.run
     text = json.dumps(
-        {"job": job.digest(), "chunk_seconds": run.chunk_seconds, "warmup": run.warmup},
+        {
+            "job": job.digest(),
+            "chunk_seconds": run.chunk_seconds,
+            "warmup": run.warmup,
+            "painting": PAINTING_VERSION,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -19,6 +19,7 @@ import queue
 import sys
 import tempfile
 import threading
+import time
 import types
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -118,13 +119,31 @@ class Executor(ABC):
 
 # -- processes on this machine -------------------------------------------------------------
 
+ORPHAN_POLL = 1.0  # seconds between a worker's looks at whether its parent lives
 _progress: Any = None  # the worker process's queue for progress messages
 
 
-def _start_worker(progress: Any, cores: Any) -> None:
-    """A worker process's set-up: its progress queue and its share of the cores."""
+def _exit_with(parent: int) -> None:
+    """Ends this worker when the process that started it is gone (SIGKILLed, crashed).
+
+    Its pool's queues are held open by the other workers too, so a worker would otherwise
+    wait for its next task forever, an orphan holding memory and the network.
+    """
+    while True:
+        time.sleep(ORPHAN_POLL)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _start_worker(progress: Any, cores: Any, parent: int) -> None:
+    """A worker process's set-up: its progress queue, its share of the cores, and a watch
+    that ends it with ``parent``, the process that started it (gone already if it died
+    while this one was starting)."""
     global _progress
     _progress = progress
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="restyle-orphan").start()
     try:
         mine = cores.get_nowait()
     except queue.Empty:
@@ -179,7 +198,10 @@ class LocalExecutor(Executor):
             for share in share_cores(workers) if workers > 1 else []:
                 cores.put(share)
             pool = ProcessPoolExecutor(
-                workers, mp_context=context, initializer=_start_worker, initargs=(progress, cores)
+                workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(progress, cores, os.getpid()),
             )
             try:
                 with _without_main():  # the processes start with the first tasks

@@ -162,8 +162,14 @@ def _plan(
     return plan_styles(job.styles, duration, context)
 
 
-def _window(job: VideoJob, span: Span | None, latency: int) -> tuple[Window, int, int | None]:
-    """The reader's window for a span, the first frame written and the first one after."""
+def _window(
+    job: VideoJob, span: Span | None, latency: int, period: int = 1
+) -> tuple[Window, int, int | None]:
+    """The reader's window for a span, the first frame written and the first one after.
+
+    The warm-up starts on the filter's ``period`` grid (frame 0 of the range is on it): a
+    filter that finishes frames in blocks then cuts them where a one-shot render does.
+    """
     if span is None or (span.start == 0 and span.stop is None):
         return Window(), 0, None
     r = job.range
@@ -171,6 +177,7 @@ def _window(job: VideoJob, span: Span | None, latency: int) -> tuple[Window, int
     if span.start >= len(times):
         raise InputError(f"the span starts at frame {span.start}; the range has {len(times)}")
     first = max(0, span.start - span.warmup)
+    first -= first % max(1, period)
     stop = None if span.stop is None or span.stop >= len(times) else span.stop
     end = None if stop is None or stop + latency >= len(times) else stop + latency
     until = None if end is None else float(times[end])
@@ -198,7 +205,7 @@ def _prepare(
     own = stylizer.start_video(job.temporal.filter)
     filt = build_filter(filter_options("none") if own else job.temporal)
     try:
-        window, write_from, write_to = _window(job, span, filt.latency)
+        window, write_from, write_to = _window(job, span, filt.latency, filt.period)
         r = job.range
         reader = open_video(
             job.source,

@@ -24,6 +24,9 @@ class TemporalFilter:
 
     name = "none"
     latency = 0  # the most frames push() holds back before returning them
+    # push() finishes frames in groups of this many, counted from the first frame pushed; a
+    # piece of a chunked render starts on this grid so it paints what one render paints
+    period = 1
 
     @classmethod
     def configure(cls, options: FilterOptions) -> Self:

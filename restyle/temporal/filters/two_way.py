@@ -164,6 +164,7 @@ class TwoWayFlowFilter(TemporalFilter):
         self.lookahead = lookahead
         self.latency = block + lookahead - 1
         self.block = block
+        self.period = block  # the blocks' grid (a piece starts its warm-up on it)
         self.texture_scale = texture_scale
         self.feather = feather
         # DIS "fast" without variational refinement, patches 5 px apart, 12 descent steps:
