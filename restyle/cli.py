@@ -564,14 +564,53 @@ def cmd_ui(args: argparse.Namespace) -> int:
     def announce(server) -> None:
         print(f"restyle ui: serving on {server.url} (Ctrl-C to stop)", flush=True)
         print(f"restyle ui: uploads and results in {server.workspace.root}", flush=True)
+        if server.renders is not None:
+            print(f"restyle ui: long renders kept in {server.renders.root}", flush=True)
 
+    ui_log = logging.getLogger("restyle.ui")  # one line per finished long render
+    if not ui_log.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("restyle ui: %(message)s"))
+        ui_log.addHandler(handler)
+        ui_log.setLevel(logging.INFO)
     serve(
         args.host,
         args.port,
         max_upload_mb=args.max_upload_mb,
         max_seconds=args.max_seconds,
         announce=announce,
+        renders=args.renders,
+        chunk_seconds=args.chunk_seconds,
+        workers=args.workers,
+        executor=args.executor,
+        ray_address=args.ray_address,
+        job_options=given(args, ("engine", "encode")),
     )
+    return 0
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    """restyle live: paint a camera (or a clip played as if live) in a window or a recording."""
+    from .live.player import run_live
+
+    done = run_live(
+        camera=args.camera,
+        file=args.file,
+        style=args.style,
+        size=args.size,
+        smooth=args.smooth,
+        record=args.record,
+        raw=args.raw,
+        seconds=args.seconds,
+        **given(args, ("look", "engine")),
+    )
+    s = done.stats
+    line = (
+        f"restyle live: {s.painted} frames painted in {done.seconds:.1f} s "
+        f"({s.dropped} of {s.received} dropped), {s.fps:.1f} fps, "
+        f"delay {s.delay * 1000:.0f} ms"
+    )
+    print(line + (f"; recorded {done.recorded}" if done.recorded else ""))
     return 0
 
 
@@ -767,9 +806,78 @@ def build_parser(view: HelpView | None = None) -> argparse.ArgumentParser:
         type=_positive_number,
         default=120.0,
         metavar="N",
-        help="longest stretch of video one render paints, in seconds (120)",
+        help="longest stretch of video painted in one piece, in seconds (120); a longer one "
+        "is rendered in resumable pieces",
     )
+    p.add_argument(
+        "--renders",
+        metavar="DIR",
+        help="where long renders keep their pieces until they finish, so they can be resumed "
+        "after a restart (default $XDG_STATE_HOME/restyle/ui-renders, else "
+        "~/.local/state/restyle/ui-renders)",
+    )
+    p.add_argument(
+        "--chunk-seconds",
+        type=_positive_number,
+        default=10.0,
+        metavar="S",
+        help="length of a long render's pieces, in seconds (10)",
+    )
+    p.add_argument(
+        "--workers", type=_count, metavar="N", help="pieces painted at once (--executor local; 1)"
+    )
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS.names(),
+        default="local",
+        help="who paints a long render's pieces (local)",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="the Ray cluster for --executor ray: auto or HOST:PORT",
+    )
+    add_options(p, ("engine", "encode"), skip=("side_by_side",))
     p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser(
+        "live",
+        help="paint a camera in real time (or a clip played as if live)",
+        description="Paint a local camera (or a video file played at its own pace) in real "
+        "time in a window: q quits, 1-9 switch built-in styles, +/- change the flicker "
+        "removal. Frames the machine cannot keep up with are dropped. Without a display, "
+        "--record writes the painted stream instead.",
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--camera", type=int, default=0, metavar="N", help="camera number (0)")
+    source.add_argument("--file", metavar="VIDEO", help="a video file played as if live")
+    p.add_argument(
+        "-s",
+        "--style",
+        default="builtin:19",
+        help="style image or built-in style (builtin:0 .. builtin:25) (builtin:19)",
+    )
+    p.add_argument(
+        "--size",
+        type=_count,
+        default=240,
+        metavar="PX",
+        help="short side painted, 240 (320x240), 360 or 480 (240); smaller is faster",
+    )
+    p.add_argument(
+        "--smooth",
+        type=float,
+        default=0.55,
+        metavar="S",
+        help="flicker removal: how much of the previous painting to mix in along the "
+        "motion, 0 (off) to 0.95 (0.55)",
+    )
+    p.add_argument("--record", metavar="OUT.mp4", help="write the painted stream (H.264)")
+    p.add_argument("--raw", action="store_true", help="record the camera's frames instead")
+    p.add_argument("--seconds", type=_positive_number, metavar="N", help="stop after N seconds")
+    add_options(p, ("look",), skip=("max_size",))
+    add_options(p, ("engine",))
+    p.set_defaults(func=cmd_live)
 
     p = sub.add_parser(
         "list",

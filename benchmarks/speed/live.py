@@ -251,11 +251,6 @@ def main() -> None:
             "rss_mb_start": rss_start,
             "rss_mb_end": rss_end,
             "page_line": stats_line.strip(),
-            "sample": {
-                "captures": captures[-5:],
-                "shown": shown[-5:],
-                "records": [vars(r) for r in records[-5:]],
-            },
         },
     )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DependencyError, InputError
+from .renders import Renders
 from .uploads import Limits
 from .workspace import Workspace
 
@@ -34,6 +35,7 @@ class Server:
     url: str
     workspace: Workspace
     blocks: object
+    renders: Renders | None = None  # where long renders are kept (None: not offered)
     stopped: threading.Event = field(default_factory=threading.Event)
 
     def sweep_idle(self) -> None:
@@ -65,6 +67,12 @@ def start(
     max_upload_mb: float | None = 200,
     max_seconds: float | None = 120,
     parent: str | Path | None = None,
+    renders: str | Path | None = None,
+    chunk_seconds: float = 10.0,
+    workers: int | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
+    job_options: dict | None = None,
 ) -> Server:
     """Start the page in the background and return once it answers.
 
@@ -74,6 +82,11 @@ def start(
         max_upload_mb: largest upload accepted, in MB (None: no limit).
         max_seconds: longest stretch of video one render paints (None: no limit).
         parent: where the server's temporary folder is made (default: the system's).
+        renders: where a video longer than ``max_seconds`` is rendered in resumable pieces
+            and kept until it finishes (default :func:`restyle.ui.renders.default_folder`).
+        chunk_seconds, workers, executor, ray_address: how such a video is cut and where its
+            pieces are painted (``restyle video --chunk-seconds ...``).
+        job_options: the server's settings for every video render (``crf``, ``device``, ...).
 
     Raises:
         DependencyError: Gradio is not installed.
@@ -84,6 +97,22 @@ def start(
     if max_seconds is not None and max_seconds <= 0:
         raise InputError(f"--max-seconds must be positive, got {max_seconds:g}")
     _require_gradio()
+    if executor == "ray":
+        from ..rendering.ray_executor import _ray, check_reachable
+
+        _ray()  # a missing extra is one line now, not at the first long render
+        if ray_address and ray_address != "auto":
+            check_reachable(ray_address)
+    kept = None
+    if max_seconds is not None:
+        kept = Renders(
+            renders,
+            chunk_seconds=chunk_seconds,
+            workers=workers,
+            executor=executor,
+            ray_address=ray_address,
+        )
+        kept.expire()
     workspace = Workspace(parent)
     try:
         # Gradio keeps uploads in GRADIO_TEMP_DIR and serves only that folder and its
@@ -100,7 +129,7 @@ def start(
             max_seconds=max_seconds,
         )
         examples = install_examples(workspace.examples)
-        blocks = Page(Handlers(workspace, limits), examples).build()
+        blocks = Page(Handlers(workspace, limits, kept, job_options), examples).build()
         blocks.queue(default_concurrency_limit=1)
         try:
             _, url, _ = blocks.launch(
@@ -121,7 +150,7 @@ def start(
     except BaseException:
         workspace.close()
         raise
-    server = Server(url=url, workspace=workspace, blocks=blocks)
+    server = Server(url=url, workspace=workspace, blocks=blocks, renders=kept)
     threading.Thread(target=server.sweep_idle, name="restyle-ui-sweep", daemon=True).start()
     return server
 
@@ -133,12 +162,15 @@ def serve(
     max_upload_mb: float | None = 200,
     max_seconds: float | None = 120,
     announce=None,
+    **options,
 ) -> None:
-    """Run the page until Ctrl-C or SIGTERM, then delete every upload and result.
+    """Run the page until Ctrl-C or SIGTERM, then delete every upload and result (long
+    renders' pieces are kept to resume).
 
-    ``announce`` is called once with the server (to print where it listens).
+    ``announce`` is called once with the server (to print where it listens); ``options``
+    are :func:`start`'s (``renders``, ``chunk_seconds``, ...).
     """
-    server = start(host, port, max_upload_mb=max_upload_mb, max_seconds=max_seconds)
+    server = start(host, port, max_upload_mb=max_upload_mb, max_seconds=max_seconds, **options)
     stopped = threading.Event()
 
     def on_signal(signum, frame) -> None:

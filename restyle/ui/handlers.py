@@ -8,7 +8,9 @@ restyle's own in the session's ``out`` folder; a cancelled or failed render leav
 
 from __future__ import annotations
 
+import logging
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,9 +23,13 @@ from ..errors import InputError
 from ..job import VideoJob
 from ..media.image import save_image
 from ..rendering import Progress, render
+from ..rendering.progress import Cancelled
 from . import jobs
-from .uploads import Limits, checked_image, checked_video, playable_suffix
+from .renders import LongRender, Renders
+from .uploads import Limits, checked_image, checked_video, painted_seconds, playable_suffix
 from .workspace import Session, Workspace
+
+log = logging.getLogger("restyle.ui")
 
 ProgressSink = Callable[[int, int, str], None]  # (done, total, text)
 
@@ -53,6 +59,8 @@ class Meter:
             return
         stage = STAGE_NAMES.get(event.stage, event.stage)
         text = f"{stage}: {event.done}/{event.total} {self.unit}, {event.fps:.1f} {self.unit}/s"
+        if event.pieces and event.stage == "render":  # a long video, in resumable pieces
+            text = f"{stage}: {event.pieces_done}/{event.pieces} pieces, " + text.split(": ", 1)[1]
         if event.eta is not None and event.done < event.total:
             text += f", {math.ceil(event.eta)} s left"
         self.sink(event.done, event.total, text)
@@ -66,12 +74,33 @@ class Rendered:
     summary: str
 
 
-class Handlers:
-    """The page's actions over one workspace, with the server's upload limits."""
+@dataclass(frozen=True)
+class Planned:
+    """A video render about to run: its job, and its long render when it goes in pieces."""
 
-    def __init__(self, workspace: Workspace, limits: Limits | None = None) -> None:
+    job: VideoJob
+    long: LongRender | None = None
+
+
+class Handlers:
+    """The page's actions over one workspace, with the server's upload limits.
+
+    ``renders``: where videos longer than ``limits.max_seconds`` are rendered in resumable
+    pieces (None: such videos are refused). ``job_options``: the server's own settings for
+    every video render (``restyle ui --crf 18 --device cuda``).
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        limits: Limits | None = None,
+        renders: Renders | None = None,
+        job_options: dict | None = None,
+    ) -> None:
         self.workspace = workspace
         self.limits = limits or Limits()
+        self.renders = renders
+        self.job_options = dict(job_options or {})
 
     # uploads -----------------------------------------------------------------------------
 
@@ -92,11 +121,15 @@ class Handlers:
         label: str = "video",
         start: float | None = None,
         duration: float | None = None,
+        limit: bool = True,
     ) -> Path:
-        """A required video upload, checked (its painted part within ``--max-seconds``)."""
+        """A required video upload, checked (its painted part within ``--max-seconds``
+        unless ``limit`` is off)."""
         if not path:
             raise InputError(f"no {label} uploaded")
-        return checked_video(path, self.workspace, session, self.limits, label, start, duration)
+        return checked_video(
+            path, self.workspace, session, self.limits, label, start, duration, limit
+        )
 
     # pictures ----------------------------------------------------------------------------
 
@@ -162,10 +195,93 @@ class Handlers:
         options: dict,
         sink: ProgressSink | None = None,
     ) -> Rendered:
-        """Paint a video (``restyle video``) with ``options`` from :func:`jobs.video_options`."""
-        return self._render(
-            session, self.video_job(session, video, style_files, builtins, options), sink
-        )
+        """Paint a video (``restyle video``) with ``options`` from :func:`jobs.video_options`;
+        one longer than ``--max-seconds`` in resumable pieces (:meth:`plan_video`)."""
+        planned = self.plan_video(session, video, style_files, builtins, options)
+        return self.run_planned(session, planned, sink)
+
+    def plan_video(
+        self,
+        session: Session,
+        video: str | None,
+        style_files: Sequence[str] | None,
+        builtins: Sequence[str],
+        options: dict,
+    ) -> Planned:
+        """The Video tab's render: in one piece, or, for a video longer than
+        ``--max-seconds``, a long render kept in the renders folder (an unfinished one of the
+        same video, styles and options is taken up again)."""
+        start, duration = options["start"], options["duration"]
+        long_ok = self.renders is not None and self.limits.max_seconds is not None
+        source = self.video(session, video, "video", start, duration, limit=not long_ok)
+        seconds = painted_seconds(source, start, duration) if long_ok else None
+        if seconds is None or seconds <= (self.limits.max_seconds or 0):
+            return Planned(self.video_job(session, video, style_files, builtins, options, source))
+        assert self.renders is not None
+        styles = jobs.style_list(self.images(session, style_files, "style image"), builtins)
+        look = ", ".join(Path(s).name if "/" in s or os.sep in s else s for s in styles)
+        label = f"{seconds:.0f} s video in {look}"
+        long = self.renders.open(source, styles, self._options(options), label)
+        return Planned(long.job, long)
+
+    def run_planned(
+        self, session: Session, planned: Planned, sink: ProgressSink | None = None
+    ) -> Rendered:
+        """Run a planned render (:meth:`plan_video`)."""
+        if planned.long is None:
+            return self._render(session, planned.job, sink)
+        return self._render_long(session, planned.long, sink)
+
+    def resume(self, session: Session, render_id: str | None, sink: ProgressSink | None = None):
+        """Go on with an unfinished long render (its finished pieces are reused)."""
+        if self.renders is None:
+            raise InputError("this server keeps no long renders")
+        if not render_id:
+            raise InputError("no unfinished render chosen")
+        return self._render_long(session, self.renders.load(render_id), sink)
+
+    def discard(self, render_id: str | None) -> str:
+        """Delete an unfinished long render and its pieces."""
+        if self.renders is None or not render_id:
+            raise InputError("no unfinished render chosen")
+        if render_id in self.renders.running:
+            raise InputError("that render is running; cancel it first")
+        self.renders.discard(render_id)
+        return "Discarded: the unfinished render and its pieces were deleted."
+
+    def unfinished(self, ids: Sequence[str] | None) -> list[tuple[str, str]]:
+        """(label, id) of the unfinished long renders among a browser's ``ids``."""
+        return [] if self.renders is None else self.renders.unfinished(list(ids or []))
+
+    def _render_long(
+        self, session: Session, long: LongRender, sink: ProgressSink | None
+    ) -> Rendered:
+        """Run a long render in pieces; its pieces are kept for a resume if it stops."""
+        assert self.renders is not None
+        if long.id in self.renders.running:
+            raise InputError("that render is already running")
+        source = Path(long.job.source)
+        job = self.renders.job(long, session.new_path("out/painted", playable_suffix(source)))
+        self.renders.running.add(long.id)
+        try:
+            rendered, result = self._render(session, job, sink, result=True)
+        except Cancelled:
+            done, total = self.renders.progress(long.id)
+            raise Cancelled(
+                f"the render was cancelled; {done} of {total} pieces are kept: resume it under "
+                "Unfinished renders, or render the same video again"
+            ) from None
+        finally:
+            self.renders.running.discard(long.id)
+        self.renders.discard(long.id)  # finished: its copies and record go
+        reused = f", {result.reused} reused from an earlier run" if result.reused else ""
+        summary = f"{rendered.summary}; {result.chunks} pieces{reused}"
+        log.info("rendered %s: %s", job.output, summary)
+        return Rendered(rendered.path, summary)
+
+    def _options(self, options: dict) -> dict:
+        """The page's options over the server's own settings."""
+        return {**self.job_options, **options}
 
     def video_job(
         self,
@@ -174,12 +290,14 @@ class Handlers:
         style_files: Sequence[str] | None,
         builtins: Sequence[str],
         options: dict,
+        source: Path | None = None,
     ) -> VideoJob:
         """The job the Video tab's widgets describe: the one ``restyle video`` builds."""
-        source = self.video(session, video, "video", options["start"], options["duration"])
+        if source is None:
+            source = self.video(session, video, "video", options["start"], options["duration"])
         styles = jobs.style_list(self.images(session, style_files, "style image"), builtins)
         output = session.new_path("out/painted", playable_suffix(source))
-        return VideoJob.build(source, output, styles, **options)
+        return VideoJob.build(source, output, styles, **self._options(options))
 
     def show_keyframes(
         self,
@@ -216,16 +334,22 @@ class Handlers:
         source = self.video(session, video, "video", options["start"], options["duration"])
         style_film = self.video(session, film, "style video")
         output = session.new_path("out/painted", playable_suffix(source))
-        return VideoJob.build(source, output, None, style_video=style_film, **options)
+        return VideoJob.build(
+            source, output, None, style_video=style_film, **self._options(options)
+        )
 
-    def _render(self, session: Session, job: VideoJob, sink: ProgressSink | None) -> Rendered:
-        """Run one job; nothing is left behind if it is cancelled or fails."""
+    def _render(
+        self, session: Session, job: VideoJob, sink: ProgressSink | None, result: bool = False
+    ):
+        """Run one job; nothing is left behind if it is cancelled or fails (a long render's
+        pieces are kept). With ``result``, (Rendered, the renderer's result)."""
         output = Path(job.output)
         if sink is not None:  # at once: the first painted frame comes after the look-ahead
             sink(0, 0, "starting: opening the video, loading the networks")
         session.busy = True
         try:
-            result = render(job, on_progress=Meter(sink), cancel=session.start_render())
+            want, done = result, render(job, on_progress=Meter(sink), cancel=session.start_render())
+            result = done
         finally:
             session.busy = False
             session.used = time.monotonic()
@@ -237,7 +361,7 @@ class Handlers:
             f"{result.frames} frames, {result.width}x{result.height}, "
             f"{result.seconds:.1f} s at {result.fps:.1f} fps{notes}"
         )
-        return Rendered(output, summary)
+        return (Rendered(output, summary), done) if want else Rendered(output, summary)
 
     def cancel(self, session: Session) -> str:
         """Stop the session's render; its output is discarded."""

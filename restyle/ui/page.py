@@ -20,7 +20,7 @@ from typing import Any
 import gradio as gr
 
 from ..errors import RestyleError
-from . import jobs
+from . import jobs, live
 from .examples import Examples
 from .handlers import Handlers, ProgressSink
 
@@ -68,6 +68,7 @@ class Page:
         self.handlers = handlers
         self.examples = examples
         self.root = str(handlers.workspace.root)
+        self.loads: list[tuple] = []  # (fn, inputs, outputs) run when the page loads
 
     # errors ------------------------------------------------------------------------------
 
@@ -84,19 +85,35 @@ class Page:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(*args, **kwargs)
-            except RestyleError as exc:
-                raise gr.Error(self._message(exc), print_exception=False) from None
-            except gr.Error:
-                raise
-            except Exception as exc:  # a bug: logged in full, one line in the page
-                log.exception("restyle ui: unexpected error")
-                raise gr.Error(
-                    f"unexpected error ({type(exc).__name__}: {self._message(exc)}); "
-                    "the server log has the details",
-                    print_exception=False,
-                ) from None
+            except Exception as exc:
+                raise self._error(exc) from None
 
         return guarded
+
+    def guard_steps(self, fn: Callable) -> Callable:
+        """:meth:`guard` for a handler that yields its outputs in steps (a generator)."""
+
+        @functools.wraps(fn)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:
+                raise self._error(exc) from None
+
+        return guarded
+
+    def _error(self, exc: Exception) -> gr.Error:
+        """The one-line page error for an exception (a bug is logged in full)."""
+        if isinstance(exc, gr.Error):
+            return exc
+        if isinstance(exc, RestyleError):
+            return gr.Error(self._message(exc), print_exception=False)
+        log.exception("restyle ui: unexpected error", exc_info=exc)
+        return gr.Error(
+            f"unexpected error ({type(exc).__name__}: {self._message(exc)}); "
+            "the server log has the details",
+            print_exception=False,
+        )
 
     def session(self, request: gr.Request):
         """The workspace session of the browser tab (or API client) behind a request."""
@@ -255,11 +272,14 @@ class Page:
                     cancel = gr.Button("Cancel", variant="stop", elem_id="video-cancel")
             with gr.Column():
                 result, download, status = self.render_outputs("video")
+                mine, pending, resume, discard = self.unfinished_widgets()
         self.claim(video, files)
 
         def paint(quick: bool):
-            @self.guard
-            def run(v, f, b, s, p, t, q, a, d, sbs, request: gr.Request, progress=gr.Progress()):
+            @self.guard_steps
+            def run(
+                v, f, b, s, p, t, q, a, d, sbs, ids, request: gr.Request, progress=gr.Progress()
+            ):
                 options = jobs.video_options(
                     strength=s,
                     preserve_color=p,
@@ -270,33 +290,92 @@ class Page:
                     side_by_side=sbs,
                     preview=quick,
                 )
-                done = h.render_video(
-                    self.session(request), _path(v), _paths(f), b or [], options, _sink(progress)
-                )
-                return str(done.path), str(done.path), done.summary
+                session = self.session(request)
+                planned = h.plan_video(session, _path(v), _paths(f), b or [], options)
+                ids = [i for i in ids or [] if isinstance(i, str)]
+                if planned.long is not None:  # remembered by this browser before it paints
+                    ids = [*[i for i in ids if i != planned.long.id], planned.long.id]
+                    note = (
+                        f"Longer than {h.limits.max_seconds:g} s: rendering in pieces; if it "
+                        "stops, resume it under *Unfinished renders*."
+                    )
+                    yield gr.skip(), gr.skip(), note, ids
+                done = h.run_planned(session, planned, _sink(progress))
+                yield str(done.path), str(done.path), done.summary, ids
 
             return run
 
         inputs = [video, files, builtins, strength, preserve, temporal, sharpness, start]
-        inputs += [duration, side]
+        inputs += [duration, side, mine]
+        outputs = [result, download, status]
         events = [
             button.click(
                 paint(quick),
                 inputs,
-                [result, download, status],
+                [*outputs, mine],
                 preprocess=False,
                 concurrency_id=RENDER,
                 api_visibility="private",
             )
             for button, quick in ((preview, True), (render, False))
         ]
-        self.cancel_button(cancel, events, [result, download, status])
+
+        @self.guard
+        def resume_render(render_id, ids, request: gr.Request, progress=gr.Progress()):
+            if render_id not in (ids or []):
+                raise gr.Error("choose one of this browser's unfinished renders")
+            done = h.resume(self.session(request), render_id, _sink(progress))
+            return str(done.path), str(done.path), done.summary
+
+        @self.guard
+        def discard_render(render_id, ids):
+            if render_id not in (ids or []):
+                raise gr.Error("choose one of this browser's unfinished renders")
+            return h.discard(render_id), [i for i in ids if i != render_id]
+
+        kwargs = {"preprocess": False, "api_visibility": "private"}
+        events.append(
+            resume.click(resume_render, [pending, mine], outputs, concurrency_id=RENDER, **kwargs)
+        )
+        for event in events:
+            event.then(self.pending_choices, mine, pending, **kwargs)
+        discard.click(discard_render, [pending, mine], [status, mine], **kwargs).then(
+            self.pending_choices, mine, pending, **kwargs
+        )
+        self.loads.append((self.pending_choices, mine, pending))
+        self.cancel_button(cancel, events, outputs)
         gr.Examples(
             [[str(self.examples.clip)]],
             inputs=[video],
             label="Example video",
             elem_id="video-examples",
         )
+
+    def unfinished_widgets(self) -> tuple[gr.BrowserState, gr.Dropdown, gr.Button, gr.Button]:
+        """This browser's unfinished long renders (their ids kept in its storage, encrypted
+        with the renders folder's key), to resume or discard."""
+        renders = self.handlers.renders
+        mine = gr.BrowserState(
+            [],
+            storage_key="restyle-long-renders",
+            secret=renders.secret() if renders is not None else None,
+        )
+        with gr.Accordion("Unfinished renders", open=True, visible=renders is not None):
+            pending = gr.Dropdown(
+                [],
+                value=None,
+                label="Long renders of this browser that stopped before the end",
+                elem_id="video-unfinished",
+            )
+            with gr.Row():
+                resume = gr.Button("Resume", elem_id="video-resume")
+                discard = gr.Button("Discard", elem_id="video-discard")
+        return mine, pending, resume, discard
+
+    def pending_choices(self, ids: list | None):
+        """The dropdown of this browser's unfinished renders."""
+        choices = self.handlers.unfinished([i for i in ids or [] if isinstance(i, str)])
+        return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None)
 
     def cancel_button(self, button: gr.Button, events: list, outputs: list) -> None:
         """Cancel: stop the tab's render (nothing is written) and drop its queued ones."""
@@ -528,10 +607,13 @@ class Page:
                 self.style_video_tab()
             with gr.Tab("Evaluate", id="evaluate"):
                 self.evaluate_tab()
+            live.add_tab(self)
             self.api_endpoints()
 
             def ended(request: gr.Request) -> None:
                 self.handlers.workspace.end_session(getattr(request, "session_hash", None))
 
             blocks.unload(ended)
+            for fn, inputs, outputs in self.loads:
+                blocks.load(fn, inputs, outputs, api_visibility="private")
         return blocks

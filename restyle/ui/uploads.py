@@ -108,11 +108,12 @@ def checked_video(
     label: str = "video",
     start: float | None = None,
     duration: float | None = None,
+    limit: bool = True,
 ) -> Path:
     """Check that an upload is a video with a decodable frame and its painted part short enough.
 
     ``start`` and ``duration`` (seconds) are the part that will be painted; the length limit
-    applies to that part.
+    applies to that part (``limit=False``: no limit, the page renders it in pieces).
 
     Raises:
         InputError: not in the workspace, too large or too long, not a video.
@@ -133,17 +134,29 @@ def checked_video(
             f"the {label} is not a video restyle can read (checked by its content, whatever "
             "its name); upload an MP4, MOV, MKV or WebM file"
         ) from None
-    if seconds is not None:
-        seconds = max(0.0, seconds - (start or 0.0))
-        if duration is not None:
-            seconds = min(seconds, duration)
-    if limits.max_seconds is not None and seconds is not None and seconds > limits.max_seconds:
+    seconds = _painted(seconds, start, duration)
+    too_long = limits.max_seconds is not None and (seconds or 0) > limits.max_seconds
+    if limit and too_long:
         raise InputError(
             f"the {label} would paint {seconds:.0f} s; this server paints up to "
             f"{limits.max_seconds:g} s of video at a time (restyle ui --max-seconds); "
             "set Start and Duration, or upload a shorter clip"
         )
     return _link(real, session, label.replace(" ", "-"), VIDEO_EXTENSIONS.get(kind, ".video"))
+
+
+def _painted(seconds: float | None, start: float | None, duration: float | None) -> float | None:
+    """How much of a video of ``seconds`` is painted from ``start`` for ``duration``."""
+    if seconds is None:
+        return None
+    seconds = max(0.0, seconds - (start or 0.0))
+    return seconds if duration is None else min(seconds, duration)
+
+
+def painted_seconds(video: Path, start: float | None, duration: float | None) -> float | None:
+    """The painted stretch of a checked video, in seconds (None when its headers do not say)."""
+    with av.open(str(video), mode="r") as container:
+        return _painted(_seconds(container, container.streams.video[0]), start, duration)
 
 
 def _seconds(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:

@@ -1,0 +1,38 @@
+"""Painting a camera in real time: the live painter, its recorder, and ``restyle live``.
+
+:class:`LivePainter` takes frames one at a time and paints the latest on a worker thread
+(frames it cannot keep up with are dropped, never queued), with the ``forward`` flicker
+filter, a style that can be switched while it runs, and its fps and delay. The web page's
+Live tab (:mod:`restyle.ui.live`) and ``restyle live`` (:mod:`restyle.live.player`) are
+built on it.
+"""
+
+from __future__ import annotations
+
+from .painter import (
+    DEFAULT_SIZE,
+    DEFAULT_SMOOTH,
+    DEFAULT_STYLE,
+    HANDOVER,
+    SIZES,
+    LiveClosed,
+    LivePainter,
+    LiveStats,
+    Painted,
+    painted_size,
+)
+from .recorder import LiveRecorder
+
+__all__ = [
+    "DEFAULT_SIZE",
+    "DEFAULT_SMOOTH",
+    "DEFAULT_STYLE",
+    "HANDOVER",
+    "SIZES",
+    "LiveClosed",
+    "LivePainter",
+    "LiveRecorder",
+    "LiveStats",
+    "Painted",
+    "painted_size",
+]
