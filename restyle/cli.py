@@ -90,6 +90,7 @@ COMMON: dict[str, frozenset[str]] = {
             "start",
             "duration",
             "chunk_seconds",
+            "strokes",
             "device",
         }
     ),
@@ -695,9 +696,8 @@ def build_parser(view: HelpView | None = None) -> argparse.ArgumentParser:
         "video",
         help="stylize a video",
         usage="restyle video INPUT [-o OUTPUT] (--style STYLE | --style-video VIDEO) [options]",
-        description="Paint every frame of a video in a style. The output keeps "
-        "the input's audio, frame timing, exact size and rotation; H.264 (.mp4, "
-        ".mov, .mkv), VP9 (.webm) or PNG frames (-o frames/%05d.png).",
+        description="Paint every frame of a video in a style, keeping its audio, timing, "
+        "size and rotation: H.264, VP9 (.webm) or PNG frames (-o frames/%05d.png).",
     )
     p.add_argument("input", help="the video to paint")
     p.add_argument(

@@ -42,6 +42,7 @@ from .errors import InputError
 from .media.options import MAX_H264_CRF, Encode, Range
 from .media.paths import as_path
 from .models.engine import Engine
+from .motion.options import Motion
 from .options import ChoiceOptions, Declared, OptionGroup, at_least, declared, option, positive
 from .registries import EXECUTORS
 from .styles.options import StyleRef, Styles, absolute_spec
@@ -142,6 +143,7 @@ GROUPS: dict[str, type[OptionGroup]] = {
     "method": MethodOptions,
     "engine": Engine,
     "temporal": FilterOptions,
+    "motion": Motion,
     "encode": Encode,
     "range": Range,
     "run": Run,
@@ -222,6 +224,7 @@ class VideoJob:
     method: MethodOptions = field(default_factory=lambda: MethodOptions.make())
     engine: Engine = field(default_factory=Engine)
     temporal: FilterOptions = field(default_factory=lambda: FilterOptions.make())  # type: ignore[assignment]
+    motion: Motion = field(default_factory=Motion)
     encode: Encode = field(default_factory=Encode)
     range: Range = field(default_factory=Range)
     run: Run = field(default_factory=Run)
@@ -239,6 +242,11 @@ class VideoJob:
         styles, method = self.styles, self.method
         if not (styles.styles or styles.style_video or method.own_styles()):
             raise InputError("no style given; use --style painting.jpg or --style builtin:N")
+        if self.motion.strokes == "stick" and method.name != "network":
+            raise InputError(
+                f"--strokes stick goes with --method network, not --method {method.name} "
+                "(it paints each frame in a plane that moves with the camera)"
+            )
         crf = self.encode.crf
         if crf is not None and crf > MAX_H264_CRF and Path(self.output).suffix in H264_SUFFIXES:
             raise InputError(

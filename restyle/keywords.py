@@ -124,10 +124,13 @@ class VideoOptions(PictureOptions, total=False):
     """
     flow_quality: str
     """--temporal flow, forward: how finely the optical flow is solved"""
+    strokes: str
+    """stick: strokes stay on the scene as the camera pans; fresh: each frame painted where it
+    is
+    """
     crf: int | None
-    """quality, lower is better, up to 51 for H.264 and 63 for VP9 (default: H.264 18, VP9 31);
-    0 is lossless: RGB that decodes to exactly the painted frames, but browsers and many
-    players do not play it
+    """quality, lower is better (H.264 up to 51, default 18; VP9 up to 63, default 31); 0:
+    lossless RGB, exactly the painted frames, which browsers do not play
     """
     preset: str
     """x264 speed preset, so the encoder does not slow the painting down; slower presets give

@@ -17,6 +17,10 @@ and measured with ``restyle eval``'s meter against the per-frame painting
 The source floor rows are the source's own warp error under the same flow, as a fraction
 of per-frame's: no method can go much below it under this meter.
 
+Besides the shared clips, two clips of pure camera motion are made from a shared photo
+(``--photo``, tubingen.jpg), lossless: a subpixel pan (1.37, 0.41 px a frame) and a slow
+pan with zoom (0.9, 0.3 px and 0.4 % a frame). ``--methods`` picks rows by name.
+
     python -m benchmarks strokes [--frames 60] [--gap 10] [--clips cockatoo.mp4 ...]
 """
 
@@ -37,7 +41,46 @@ METHODS = {  # name -> options of restyle.stylize_video
     "flow --smooth 0.8": {"smooth": 0.8},
     "flow --flow-quality high": {"flow_quality": "high"},
     "forward": {"temporal": "forward"},
+    "strokes stick, no filter": {"strokes": "stick", "temporal": "none"},
+    "strokes stick + default flow": {"strokes": "stick"},
+    "strokes stick + flow --sharpness 0.95": {"strokes": "stick", "sharpness": 0.95},
 }
+PANS = {  # name -> (x, y) pixels a frame, zoom a frame
+    "pan (photo)": (1.37, 0.41, 1.0),
+    "pan with zoom (photo)": (0.9, 0.3, 1.004),
+}
+
+
+def make_pan(photo: Path, out: Path, frames: int, vx: float, vy: float, zoom: float) -> Path:
+    """A 640x360, 25 fps lossless clip of a camera moving over ``photo``."""
+    import av
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    image = np.asarray(Image.open(photo).convert("RGB"))
+    ph, pw = image.shape[:2]
+    w, h = 640, 360
+    centre = np.array([[1, 0, w / 2], [0, 1, h / 2], [0, 0, 1.0]])
+    with av.open(str(out), "w") as container:
+        stream = container.add_stream("libx264rgb", rate=25)
+        stream.width, stream.height, stream.pix_fmt = w, h, "rgb24"
+        stream.options = {"qp": "0", "preset": "ultrafast"}
+        for t in range(frames):
+            z = zoom**t
+            shift = np.array(
+                [[1, 0, (pw - w) / 2 + vx * t], [0, 1, (ph - h) / 2 + vy * t], [0, 0, 1]]
+            )
+            to_photo = shift @ centre @ np.diag([1 / z, 1 / z, 1.0]) @ np.linalg.inv(centre)
+            flags = cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP
+            frame = cv2.warpPerspective(image, to_photo, (w, h), flags=flags)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out
+
+
 CLIPS = ("cockatoo.mp4", "sintel_mountain_2.mp4")
 
 
@@ -48,22 +91,35 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--gap", type=int, default=10)
     parser.add_argument("--max-size", type=int, default=640)
+    parser.add_argument("--photo", default="tubingen.jpg", help="the photo the pans move over")
+    parser.add_argument("--no-pans", action="store_true", help="the shared clips only")
+    parser.add_argument("--methods", nargs="+", help="rows to run (default: all)")
     args = parser.parse_args()
+    methods = {
+        name: extra
+        for name, extra in METHODS.items()
+        if not args.methods or name in args.methods or name == "per-frame (none)"
+    }
 
     import restyle
     from restyle.media import open_video
 
-    media = need_media(*args.clips, args.style)
-    style = str(media[-1])
+    media = need_media(*args.clips, args.style, args.photo)
+    style = str(media[-2])
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for clip in media[:-1]:
+        clips = list(media[:-2])
+        if not args.no_pans:
+            for n, (name, motion) in enumerate(PANS.items()):
+                pan = make_pan(media[-1], Path(tmp) / f"pan{n}.mp4", args.frames, *motion)
+                clips.append(pan.rename(Path(tmp) / f"{name}.mp4"))
+        for clip in clips:
             with open_video(clip) as reader:
                 fps = float(reader.info.frame_rate)
             duration = (args.frames - 0.5) / fps
             options = {"crf": 0, "max_size": args.max_size, "duration": duration}
             outs, speed = {}, {}
-            for name, extra in METHODS.items():
+            for name, extra in methods.items():
                 out = Path(tmp) / f"{clip.stem}-{len(outs)}.mp4"
                 started = time.perf_counter()
                 result = restyle.stylize_video(clip, out, style, **options, **extra)

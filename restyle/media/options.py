@@ -90,9 +90,9 @@ class Encode(OptionGroup):
 
     crf: int | None = option(
         None,
-        f"quality, lower is better, up to {MAX_H264_CRF} for H.264 and {MAX_CRF} for VP9 "
-        "(default: H.264 18, VP9 31); 0 is lossless: RGB that decodes to exactly the painted "
-        "frames, but browsers and many players do not play it",
+        f"quality, lower is better (H.264 up to {MAX_H264_CRF}, default 18; VP9 up to "
+        f"{MAX_CRF}, default 31); 0: lossless RGB, exactly the painted frames, which "
+        "browsers do not play",
         check=between(0, MAX_CRF),
         metavar="Q",
     )

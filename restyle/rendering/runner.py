@@ -26,6 +26,7 @@ from ..media.reader import VideoInfo, VideoReader, Window, open_video
 from ..media.timeline import frame_times
 from ..media.writer import VideoWriter, open_writer, playback_warning
 from ..metrics.preview import SideBySide
+from ..motion.plane import MARGIN, PERIOD, Anchoring, Plane
 from ..styles.plan import PlanContext, StylePlan, plan_styles
 from ..styles.style import Style
 from ..stylizers import create_stylizer
@@ -273,6 +274,20 @@ def _prepare(
     )
 
 
+def _anchoring(job: VideoJob, width: int, height: int) -> Callable[[np.ndarray], Plane] | None:
+    """Where each frame is painted: in its anchor's plane with ``--strokes stick``.
+
+    The plane is painted at the size the network would paint the frame (``--max-size``),
+    its margins included, so the network's grid is the plane's.
+    """
+    if job.motion.strokes != "stick":
+        return None
+    side = max(width, height)
+    room = None if job.look.max_size is None else job.look.max_size - 2 * (MARGIN + PERIOD)
+    scale = 1.0 if room is None or side <= room else room / side
+    return Anchoring(scale).plane
+
+
 def _run(
     job: VideoJob, setup: _Setup, stop: threading.Event, on_progress: OnProgress | None
 ) -> int:
@@ -287,6 +302,7 @@ def _run(
         batch_size=job.run.batch,
         workers=job.run.painters,
         prepare=setup.filter.prepare,
+        place=_anchoring(job, setup.reader.info.width, setup.reader.info.height),
     )
     smoother = Smoother(setup.filter)
     warm = Meter("warmup", setup.write_from - setup.read_from, on_progress)

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..media.reader import Frame, VideoReader
 from ..media.writer import VideoWriter
+from ..motion.plane import Plane
 from ..styles.style import Style
 from ..stylizers.base import Stylizer
 from ..temporal.filters.base import TemporalFilter
@@ -174,6 +175,9 @@ class Painter:
         workers: network calls at once (see :meth:`Stylizer.use_workers`).
         prepare: called with each source frame before it is painted (the temporal filter
             computes its optical flow meanwhile).
+        place: gives each frame, in order, the plane it is painted in
+            (:meth:`restyle.motion.plane.Anchoring.plane`: strokes that stick to the scene);
+            None paints every frame where it is.
     """
 
     def __init__(
@@ -185,16 +189,26 @@ class Painter:
         batch_size: int = 1,
         workers: int | None = None,
         prepare: Callable[[np.ndarray], None] | None = None,
+        place: Callable[[np.ndarray], Plane] | None = None,
     ) -> None:
         self.stylizer = stylizer
         self.schedule = schedule
         self.content_style = content_style
         self.batch_size = batch_size
         self.prepare = prepare
+        self.place = place
         self.workers = stylizer.use_workers(workers)
 
-    def _paint(self, frames: list[Frame], styles: list[Style]) -> list[np.ndarray]:
-        return self.stylizer.stylize([f.image for f in frames], styles, self.content_style)
+    def _paint(
+        self, frames: list[Frame], styles: list[Style], planes: list[Plane] | None = None
+    ) -> list[np.ndarray]:
+        if planes is None:
+            return self.stylizer.stylize([f.image for f in frames], styles, self.content_style)
+        # each frame in its own plane (crops differ in size): painted there, warped back
+        return [
+            plane.back(self.stylizer.stylize([plane.into(f.image)], [st], self.content_style)[0])
+            for f, st, plane in zip(frames, styles, planes, strict=True)
+        ]
 
     def paint(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, np.ndarray]]:
         """Each frame with its painting, in order (painted a little ahead when side by side)."""
@@ -208,17 +222,18 @@ class Painter:
                 if self.prepare is not None:
                     for frame in batch:
                         self.prepare(frame.image)
+                planes = None if self.place is None else [self.place(f.image) for f in batch]
                 styles = [self.schedule(f.time) for f in batch]
                 if first and self.content_style is None:
                     self.content_style = self.stylizer.content_style(batch[0].image, styles[0])
                 first = False
                 if pool is None:
-                    yield from zip(batch, self._paint(batch, styles), strict=True)
+                    yield from zip(batch, self._paint(batch, styles, planes), strict=True)
                     continue
                 # frames are painted side by side but handed on in order; twice as many are
                 # queued as paint at once, so a painting thread finds its next frame waiting
                 # while this thread filters and hands on the last one
-                pending.append((batch, pool.submit(self._paint, batch, styles)))
+                pending.append((batch, pool.submit(self._paint, batch, styles, planes)))
                 while len(pending) >= 2 * self.workers:
                     done, job = pending.popleft()
                     yield from zip(done, job.result(), strict=True)

@@ -61,8 +61,9 @@ def video_options(
     duration: float | None,
     side_by_side: bool,
     preview: bool = False,
+    stick: bool = False,
 ) -> dict:
-    """``restyle video`` options: look, flicker removal, range, side-by-side.
+    """``restyle video`` options: look, flicker removal, strokes, range, side-by-side.
 
     ``sharpness`` applies to ``--temporal flow`` only (the CLI's ``--sharpness``; the
     slider at its default is the flag not given); a preview paints ``PREVIEW_SECONDS``
@@ -78,6 +79,7 @@ def video_options(
         "start": start,
         "duration": duration,
         "side_by_side": bool(side_by_side),
+        "strokes": "stick" if stick else "fresh",
     }
 
 

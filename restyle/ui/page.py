@@ -266,6 +266,10 @@ class Page:
                     start = gr.Number(None, label="Start (s)", minimum=0)
                     duration = gr.Number(None, label="Duration (s)", minimum=0)
                 side = gr.Checkbox(label="Side by side (source | painted)")
+                stick = gr.Checkbox(
+                    label="Strokes stick to the scene (for camera pans; --strokes stick)",
+                    elem_id="video-stick",
+                )
                 with gr.Row():
                     preview = gr.Button(f"Preview ({jobs.PREVIEW_SECONDS:g} s)")
                     render = gr.Button("Render", variant="primary", elem_id="video-render")
@@ -278,8 +282,9 @@ class Page:
         def paint(quick: bool):
             @self.guard_steps
             def run(
-                v, f, b, s, p, t, q, a, d, sbs, ids, request: gr.Request, progress=gr.Progress()
-            ):
+                v, f, b, s, p, t, q, a, d, sbs, stk, ids,
+                request: gr.Request, progress=gr.Progress(),
+            ):  # fmt: skip
                 options = jobs.video_options(
                     strength=s,
                     preserve_color=p,
@@ -288,6 +293,7 @@ class Page:
                     start=a,
                     duration=d,
                     side_by_side=sbs,
+                    stick=stk,
                     preview=quick,
                 )
                 session = self.session(request)
@@ -306,7 +312,7 @@ class Page:
             return run
 
         inputs = [video, files, builtins, strength, preserve, temporal, sharpness, start]
-        inputs += [duration, side, mine]
+        inputs += [duration, side, stick, mine]
         outputs = [result, download, status]
         events = [
             button.click(

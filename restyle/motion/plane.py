@@ -1,0 +1,132 @@
+"""Painting in the anchor's plane: where each frame is painted so its strokes stay on the scene.
+
+The style networks paint on a 4-pixel grid: content moved by a multiple of 4 px gets the
+same strokes, content moved by 1-3 px new ones. :class:`Anchoring` follows the camera
+(:class:`~restyle.motion.registration.Registrar`) and gives each frame a :class:`Plane`: the
+frame warped into the plane of its anchor frame, where the content of a pan stands still,
+on a crop whose origin sits on the network's period; painted there and warped back, the
+strokes move with the scene instead of being repainted. Nothing is averaged, so nothing
+blurs but the two resamplings (a sharp cubic kernel).
+
+An anchor is renewed (the next frame painted where it is, and made the anchor) when the
+camera's motion no longer explains the frame (a shot cut, a new view), when the view has
+zoomed beyond ``max_zoom`` (strokes would grow or shrink with the scene), or when the
+frame has moved so far that less than ``min_overlap`` of it still shows the anchor's view.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .registration import Registrar
+
+PERIOD = 4  # the networks' sampling grid (two stride-2 convolutions)
+MAX_ZOOM = 1.12  # renew the anchor beyond this scale change (either way)
+MIN_OVERLAP = 0.5  # renew when less of the frame than this shows the anchor's view
+MARGIN = 8  # pixels of context around the frame's footprint, painted and cut away
+
+
+@dataclass(frozen=True)
+class Plane:
+    """Where one frame is painted: a crop of its anchor's plane.
+
+    Attributes:
+        transform: 3x3; maps the frame's pixels to the crop's.
+        size: the crop's (width, height), multiples of the period.
+        frame_size: the frame's (width, height).
+        renewed: this frame is a new anchor (painted where it is).
+    """
+
+    transform: np.ndarray
+    size: tuple[int, int]
+    frame_size: tuple[int, int]
+    renewed: bool = False
+
+    def into(self, frame: np.ndarray) -> np.ndarray:
+        """The frame (HxWx3 uint8) warped into the crop, borders mirrored."""
+        return cv2.warpPerspective(
+            frame, self.transform, self.size, flags=cv2.INTER_CUBIC,
+            borderMode=cv2.BORDER_REFLECT101,
+        )  # fmt: skip
+
+    def back(self, painted: np.ndarray) -> np.ndarray:
+        """The crop's painting (HxWx3 uint8) warped back onto the frame's pixels."""
+        return cv2.warpPerspective(
+            painted, self.transform, self.frame_size,
+            flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
+        )  # fmt: skip
+
+
+class Anchoring:
+    """Gives frames, in order, the plane they are painted in (see the module docstring).
+
+    Arguments:
+        scale: painted pixels per frame pixel (the network paints a frame larger than its
+            ``max_size`` smaller); the period is in painted pixels.
+        registrar: registers frames to the anchor (a fresh one by default).
+    """
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        *,
+        period: int = PERIOD,
+        max_zoom: float = MAX_ZOOM,
+        min_overlap: float = MIN_OVERLAP,
+        registrar: Registrar | None = None,
+    ) -> None:
+        self.scale = scale
+        self.period = period
+        self.max_zoom = max_zoom
+        self.min_overlap = min_overlap
+        self.registrar = registrar or Registrar()
+        self.renewals = 0
+        self._anchor_size: tuple[int, int] | None = None
+
+    def reset(self) -> None:
+        """Forget the anchor: the next frame is painted where it is and becomes the anchor."""
+        self._anchor_size = None
+
+    def plane(self, frame: np.ndarray) -> Plane:
+        """The plane the next frame (HxWx3 uint8 RGB, in order) is painted in."""
+        h, w = frame.shape[:2]
+        if self._anchor_size == (w, h):
+            found = self.registrar.register(frame)
+            if found is not None and self._holds(found.homography, w, h):
+                return self._crop(found.homography, w, h)
+        self.registrar.set_anchor(frame)
+        self._anchor_size = (w, h)
+        self.renewals += 1
+        plane = self._crop(np.eye(3), w, h)  # the same margin as the frames after it
+        return Plane(plane.transform, plane.size, plane.frame_size, renewed=True)
+
+    def _holds(self, homography: np.ndarray, w: int, h: int) -> bool:
+        """Whether the frame can still be painted in the anchor's plane."""
+        zoom = math.sqrt(abs(np.linalg.det(homography[:2, :2])))
+        if not 1 / self.max_zoom <= zoom <= self.max_zoom:
+            return False
+        corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32).reshape(-1, 1, 2)
+        footprint = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
+        inside, _ = cv2.intersectConvexConvex(footprint, corners.reshape(-1, 2))
+        return inside >= self.min_overlap * w * h
+
+    def _crop(self, homography: np.ndarray, w: int, h: int) -> Plane:
+        """The frame's footprint in the anchor's plane (scaled), snapped to the period."""
+        s = self.scale
+        to_painted = np.array([[s, 0, 0.5 * s - 0.5], [0, s, 0.5 * s - 0.5], [0, 0, 1.0]])
+        if s == 1.0:
+            to_painted = np.eye(3)
+        plane = to_painted @ homography
+        corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float64)
+        footprint = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), plane).reshape(-1, 2)
+        p = self.period
+        x0 = math.floor((footprint[:, 0].min() - MARGIN) / p) * p
+        y0 = math.floor((footprint[:, 1].min() - MARGIN) / p) * p
+        x1 = math.ceil((footprint[:, 0].max() + MARGIN + 1) / p) * p
+        y1 = math.ceil((footprint[:, 1].max() + MARGIN + 1) / p) * p
+        shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1.0]])
+        return Plane(shift @ plane, (x1 - x0, y1 - y0), (w, h))
