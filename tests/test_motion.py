@@ -183,3 +183,20 @@ def test_strokes_stick_goes_with_the_network_method(tmp_path, capsys):
     assert "--strokes stick goes with --method network" in capsys.readouterr().err
     assert main([*argv, "--print-job"]) == 0
     assert '"strokes": "stick"' in capsys.readouterr().out
+
+
+def test_a_renewal_is_crossfaded_and_a_cut_is_not(scene):
+    from restyle.motion.plane import Anchoring
+
+    anchoring = Anchoring(max_zoom=1.05, fade=3)
+    anchoring.plane(view(scene, np.eye(3)))
+    renewed = anchoring.plane(view(scene, motion(2, 1, 1.06)))  # beyond the zoom: renewed
+    assert renewed.renewed and renewed.fade_from is not None
+    weights = [renewed.weight]
+    for t in range(1, 5):
+        plane = anchoring.plane(view(scene, motion(2 + t, 1, 1.06)))
+        weights.append(plane.weight)
+        assert (plane.fade_from is not None) == (t < 3)
+    assert weights == sorted(weights) and weights[0] == pytest.approx(0.25) and weights[-1] == 1
+    cut = anchoring.plane(texture(H, W, seed=99))  # another view: no fade
+    assert cut.renewed and cut.fade_from is None

@@ -12,6 +12,8 @@ An anchor is renewed (the next frame painted where it is, and made the anchor) w
 camera's motion no longer explains the frame (a shot cut, a new view), when the view has
 zoomed beyond ``max_zoom`` (strokes would grow or shrink with the scene), or when the
 frame has moved so far that less than ``min_overlap`` of it still shows the anchor's view.
+A renewal that is not a cut is crossfaded over ``fade`` frames: each is painted in the old
+anchor's plane too and the two paintings blended, so the strokes change gradually.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ PERIOD = 4  # the networks' sampling grid (two stride-2 convolutions)
 MAX_ZOOM = 1.12  # renew the anchor beyond this scale change (either way)
 MIN_OVERLAP = 0.5  # renew when less of the frame than this shows the anchor's view
 MARGIN = 8  # pixels of context around the frame's footprint, painted and cut away
+FADE = 8  # frames a renewal is crossfaded over (0: a cut to the new strokes)
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,16 @@ class Plane:
         size: the crop's (width, height), multiples of the period.
         frame_size: the frame's (width, height).
         renewed: this frame is a new anchor (painted where it is).
+        fade_from: the previous anchor's plane while a renewal is crossfaded (None after).
+        weight: this plane's share of the blend with ``fade_from``.
     """
 
     transform: np.ndarray
     size: tuple[int, int]
     frame_size: tuple[int, int]
     renewed: bool = False
+    fade_from: Plane | None = None
+    weight: float = 1.0
 
     def into(self, frame: np.ndarray) -> np.ndarray:
         """The frame (HxWx3 uint8) warped into the crop, borders mirrored."""
@@ -78,31 +85,63 @@ class Anchoring:
         max_zoom: float = MAX_ZOOM,
         min_overlap: float = MIN_OVERLAP,
         registrar: Registrar | None = None,
+        fade: int = FADE,
     ) -> None:
         self.scale = scale
         self.period = period
         self.max_zoom = max_zoom
         self.min_overlap = min_overlap
+        self.fade = fade
         self.registrar = registrar or Registrar()
         self.renewals = 0
         self._anchor_size: tuple[int, int] | None = None
+        self._fading: tuple[Registrar, int] | None = None  # the old anchor, frames left
 
     def reset(self) -> None:
         """Forget the anchor: the next frame is painted where it is and becomes the anchor."""
         self._anchor_size = None
+        self._fading = None
 
     def plane(self, frame: np.ndarray) -> Plane:
         """The plane the next frame (HxWx3 uint8 RGB, in order) is painted in."""
         h, w = frame.shape[:2]
+        found = None
         if self._anchor_size == (w, h):
             found = self.registrar.register(frame)
             if found is not None and self._holds(found.homography, w, h):
-                return self._crop(found.homography, w, h)
+                return self._faded(self._crop(found.homography, w, h), frame)
+        # a new anchor; crossfaded from the old one unless the old one lost the view (a cut)
+        old = self.registrar
+        self.registrar = Registrar(old.flow_side, old.refine_side, old.refine)
         self.registrar.set_anchor(frame)
         self._anchor_size = (w, h)
         self.renewals += 1
+        self._fading = (old, self.fade) if found is not None and self.fade > 0 else None
         plane = self._crop(np.eye(3), w, h)  # the same margin as the frames after it
-        return Plane(plane.transform, plane.size, plane.frame_size, renewed=True)
+        plane = Plane(plane.transform, plane.size, plane.frame_size, renewed=True)
+        if self._fading is not None and found is not None:
+            return self._blend(plane, self._crop(found.homography, w, h))
+        return plane
+
+    def _faded(self, plane: Plane, frame: np.ndarray) -> Plane:
+        """``plane``, blended with the old anchor's while a renewal is crossfaded."""
+        if self._fading is None:
+            return plane
+        old, _ = self._fading
+        found = old.register(frame)
+        if found is None:
+            self._fading = None
+            return plane
+        h, w = frame.shape[:2]
+        return self._blend(plane, self._crop(found.homography, w, h))
+
+    def _blend(self, plane: Plane, previous: Plane) -> Plane:
+        """The new plane with the old one's share falling frame by frame to nothing."""
+        assert self._fading is not None
+        old, left = self._fading
+        weight = 1.0 - left / (self.fade + 1)
+        self._fading = (old, left - 1) if left > 1 else None
+        return Plane(plane.transform, plane.size, plane.frame_size, plane.renewed, previous, weight)
 
     def _holds(self, homography: np.ndarray, w: int, h: int) -> bool:
         """Whether the frame can still be painted in the anchor's plane."""

@@ -206,9 +206,22 @@ class Painter:
             return self.stylizer.stylize([f.image for f in frames], styles, self.content_style)
         # each frame in its own plane (crops differ in size): painted there, warped back
         return [
-            plane.back(self.stylizer.stylize([plane.into(f.image)], [st], self.content_style)[0])
+            self._in_plane(f.image, st, plane)
             for f, st, plane in zip(frames, styles, planes, strict=True)
         ]
+
+    def _in_plane(self, image: np.ndarray, style: Style, plane: Plane) -> np.ndarray:
+        """One frame painted in its plane and warped back (crossfaded from an old anchor's)."""
+        painted = self.stylizer.stylize([plane.into(image)], [style], self.content_style)[0]
+        out = plane.back(painted)
+        if plane.fade_from is None:
+            return out
+        before = plane.fade_from
+        old = before.back(
+            self.stylizer.stylize([before.into(image)], [style], self.content_style)[0]
+        )
+        mixed = plane.weight * out.astype(np.float32) + (1 - plane.weight) * old
+        return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
 
     def paint(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, np.ndarray]]:
         """Each frame with its painting, in order (painted a little ahead when side by side)."""
