@@ -9,6 +9,7 @@ built on it.
 
 from __future__ import annotations
 
+from .frames import Painted
 from .painter import (
     DEFAULT_SIZE,
     DEFAULT_SMOOTH,
@@ -18,7 +19,6 @@ from .painter import (
     LiveClosed,
     LivePainter,
     LiveStats,
-    Painted,
     painted_size,
 )
 from .recorder import LiveRecorder

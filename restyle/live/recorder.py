@@ -12,7 +12,7 @@ import numpy as np
 from ..media.writer import VideoWriter
 
 if TYPE_CHECKING:
-    from .painter import Painted
+    from .frames import Painted
 
 TIME_BASE = Fraction(1, 1000)  # frames keep the times they were painted at, to the ms
 NOMINAL_RATE = 30  # the stream's nominal rate; real frame times come from the stream

@@ -18,7 +18,7 @@ import time
 import weakref
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import cv2
 import gradio as gr
@@ -28,9 +28,21 @@ from ..errors import InputError
 from ..live import DEFAULT_SIZE, DEFAULT_SMOOTH, DEFAULT_STYLE, SIZES, LiveClosed, LivePainter
 from ..temporal.options import MAX_SMOOTH
 from . import jobs
+from .payloads import path_of
 
-if TYPE_CHECKING:
-    from .page import Page
+
+class Page(Protocol):
+    """What the Live tab uses of the page it is added to (restyle.ui.page.Page)."""
+
+    handlers: Any
+    examples: Any
+
+    def session(self, request: Any) -> Any: ...
+
+    def claim(self, *components: Any) -> None: ...
+
+    def guard(self, fn: Any) -> Any: ...
+
 
 log = logging.getLogger("restyle.ui")
 
@@ -188,9 +200,7 @@ class LiveTab:
 
     def style_of(self, request: Any, upload: Any, builtin: str | None) -> tuple[tuple, Any]:
         """The chosen style: an uploaded style image (checked) or a built-in one."""
-        from .page import _path
-
-        path = _path(upload)
+        path = path_of(upload)
         if path:
             image = self.page.handlers.image(self.page.session(request), path, "style image")
             return ("file", str(image)), str(image)

@@ -23,6 +23,8 @@ from ..errors import RestyleError
 from . import jobs, live
 from .examples import Examples
 from .handlers import Handlers, ProgressSink
+from .payloads import path_of as _path
+from .payloads import paths_of as _paths
 
 log = logging.getLogger("restyle.ui")
 
@@ -33,23 +35,6 @@ INTRO = (
     "click an example below each tab. Files stay on this server only while this tab is "
     "open."
 )
-
-
-def _path(payload: Any) -> str | None:
-    """The server path of one unprocessed upload (a FileData dict), or None."""
-    if isinstance(payload, dict):
-        return payload.get("path")
-    if isinstance(payload, str | Path):
-        return str(payload)
-    return None
-
-
-def _paths(payload: Any) -> list[str]:
-    """The server paths of an unprocessed multi-file upload."""
-    if not payload:
-        return []
-    items = payload if isinstance(payload, list) else [payload]
-    return [p for p in (_path(i) for i in items) if p]
 
 
 def _sink(progress: gr.Progress) -> ProgressSink:
