@@ -24,9 +24,11 @@ import numpy as np
 FLOW_SIDE = 480  # long side the coarse flow is computed at
 GRID_STEP = 6  # working pixels between the flow samples the homography is fitted to
 RANSAC_PX = 1.0  # RANSAC's inlier bound, in working pixels
-REFINE_SIDE = 960  # long side ECC refines at (the full frame when smaller)
+REFINE_SIDE = 480  # long side ECC refines at (the full frame when smaller)
 ECC_ITERATIONS = 40
 ECC_EPSILON = 1e-5
+ECC_TRUST_PX = 0.6  # an ECC step that moves the frame more than this from the flow's fit is
+# not taken: where the picture is flat (a sky) ECC can drift with the blur of a zoom
 EXPLAINED_PX = 1.5  # a pixel the homography moves within this of its flow is explained
 MIN_INLIERS = 0.2  # below this fraction of samples the camera model does not hold
 
@@ -148,7 +150,7 @@ class Registrar:
         refined = False
         if self.refine:
             better = self._refine(frame, homography)
-            if better is not None:
+            if better is not None and _moved(better, homography, w, h) <= ECC_TRUST_PX:
                 homography, refined = better, True
         err = np.linalg.norm(
             _apply(homography, _full(frame_pts[keep], sx, sy)) - _full(anchor_pts[keep], sx, sy),
@@ -198,6 +200,13 @@ class Registrar:
         fine = np.linalg.inv(warp.astype(np.float64))
         full = np.linalg.inv(to_fine) @ fine @ to_fine
         return full / full[2, 2]
+
+
+def _moved(a: np.ndarray, b: np.ndarray, w: int, h: int) -> float:
+    """How far apart (anchor pixels, at most) two homographies put the frame's pixels."""
+    ys, xs = np.mgrid[0 : h : max(1, h // 8), 0 : w : max(1, w // 8)]
+    grid = np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float64)
+    return float(np.linalg.norm(_apply(a, grid) - _apply(b, grid), axis=1).max())
 
 
 def _full(points: np.ndarray, sx: float, sy: float) -> np.ndarray:
