@@ -46,6 +46,7 @@ from .signals import stop_on_signals
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went away
 
 # the lists ``restyle list KIND`` prints, by KIND
 LISTS: dict[str, Registry] = {
@@ -980,6 +981,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"restyle: error: {exc}", file=sys.stderr)
                 return EXIT_USAGE
             caught = exc
+        except BrokenPipeError:
+            # the reader went away (restyle list | head): stop quietly, as a shell expects
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
         except KeyboardInterrupt as exc:
             if stop.signum is None:  # not through our handler (e.g. raised by a library)
                 print(f"restyle: interrupted{_notes(exc)}", file=sys.stderr)

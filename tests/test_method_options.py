@@ -181,3 +181,17 @@ def test_restyle_list_describes_the_choices(capsys):
     assert "options: --iterations" in out
     assert main(["list", "methods"]) == 0
     assert "filters:" not in capsys.readouterr().out
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(monkeypatch):
+    """``restyle list | head -1``: no traceback when the pipe is closed, the shell's 141."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    stdout = os.fdopen(write, "w", buffering=1)  # a line at a time, as to a terminal
+    monkeypatch.setattr(sys, "stdout", stdout)
+    try:
+        assert main(["list"]) == 141
+    finally:
+        stdout.close()
