@@ -1,0 +1,99 @@
+"""The PyTorch rebuilds of the style transformers (training/): equal to restyle's ONNX graphs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="the [training] extra (PyTorch) is not installed")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/ beside restyle/
+
+from restyle.models.graph import (  # noqa: E402
+    build_fast_transformer,
+    dequantize,
+    extract_multistyle_weights,
+    extract_transformer_weights,
+    from_phases,
+    to_phases,
+)
+from restyle.models.networks import _load, load_multistyle, load_transformer  # noqa: E402
+from support.motion_factory import texture  # noqa: E402
+from training.networks import from_weights  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def weights() -> dict:
+    return {
+        "arbitrary": extract_transformer_weights(dequantize(_load("arbitrary_transform", None))),
+        "multistyle": extract_multistyle_weights(_load("multistyle26", None)),
+    }
+
+
+def _styles(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    return {
+        "arbitrary": rng.normal(0, 0.5, (1, 100)).astype(np.float32),
+        "multistyle": np.eye(26, dtype=np.float32)[[19]],
+    }
+
+
+def _torch(net, images: np.ndarray, style: np.ndarray) -> np.ndarray:
+    with torch.no_grad():
+        out = net(torch.from_numpy(images).permute(0, 3, 1, 2), torch.from_numpy(style))
+    return out.permute(0, 2, 3, 1).numpy()
+
+
+@pytest.mark.parametrize("name", ["arbitrary", "multistyle"])
+def test_the_rebuild_paints_what_the_onnx_graph_paints(weights, name):
+    rng = np.random.default_rng(0)
+    images = rng.random((2, 64, 96, 3), dtype=np.float32)
+    style = _styles(rng)[name]
+    load = load_transformer if name == "arbitrary" else load_multistyle
+    reference = load("cpu", precision="float", backend="onnxruntime").run(images, style[0])
+    painted = _torch(from_weights(weights[name]).eval(), images, style)
+    assert np.abs(painted - reference).max() < 1e-4
+
+
+def test_weights_written_back_build_the_graph_restyle_runs(weights):
+    """A network trained here goes back through build_fast_transformer unchanged."""
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(1)
+    net = from_weights(weights["arbitrary"]).eval()
+    with torch.no_grad():  # as if trained: every parameter moved
+        for p in net.parameters():
+            p.add_(0.01 * torch.randn_like(p))
+    images = rng.random((1, 32, 48, 3), dtype=np.float32)
+    style = _styles(rng)["arbitrary"]
+    graph = build_fast_transformer(net.weights())
+    session = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
+    out = session.run(None, {"content": to_phases(images), "style": style})[0]
+    assert np.abs(from_phases(out) - _torch(net, images, style)).max() < 1e-4
+
+
+def _shift_change(net, image: np.ndarray, style: np.ndarray, d: int) -> float:
+    """Mean squared change of the painting when the content moves ``d`` px, moved back."""
+    base = _torch(net, image[None, :, 8:-8, :][:, :, 8:-8], style)[0]
+    moved = _torch(net, image[None, :, 8:-8, :][:, :, 8 - d : -8 - d], style)[0]
+    return float(((moved[16:-16, 16 + d : -16] - base[16:-16, 16 : -16 - d]) ** 2).mean())
+
+
+def test_the_anti_aliased_variant_keeps_strokes_on_moving_content(weights):
+    """Bilinear upsampling and a blur before the strides: 1-3 px moves repaint far less."""
+    import cv2
+
+    image = cv2.GaussianBlur(texture(136, 200, seed=4), (0, 0), 1.5).astype(np.float32) / 255
+    style = _styles(np.random.default_rng(2))["arbitrary"]
+    shipped = from_weights(weights["arbitrary"]).eval()
+    smooth = from_weights(weights["arbitrary"], upsample="bilinear", blur=True).eval()
+    before = {d: _shift_change(shipped, image, style, d) for d in (1, 2, 3, 4)}
+    # the 4 px grid: a 4 px move keeps the strokes (what changes is the norm's statistics)
+    assert before[4] < 0.05 * min(before[1], before[2], before[3]), before
+    for d in (1, 2, 3):
+        after = _shift_change(smooth, image, style, d)
+        assert after < 0.5 * before[d], (d, before[d], after)
