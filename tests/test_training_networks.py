@@ -97,3 +97,28 @@ def test_the_anti_aliased_variant_keeps_strokes_on_moving_content(weights):
     for d in (1, 2, 3):
         after = _shift_change(smooth, image, style, d)
         assert after < 0.5 * before[d], (d, before[d], after)
+
+
+def _tiny_run(tmp_path, steps: int, resume: bool = False) -> list[dict]:
+    import cv2
+
+    from training.finetune import Batches, Settings, train
+
+    pictures = [cv2.GaussianBlur(texture(96, 128, seed=s), (0, 0), 1.0) for s in range(3)]
+    styles = np.random.default_rng(0).normal(0, 0.5, (2, 100)).astype(np.float32)
+    settings = Settings(size=64, batch=2, steps=steps, minutes=5, lr=1e-3, lr_end=3e-4, seed=3)
+    batches = Batches(pictures, styles, settings)
+    return train(tmp_path, batches, settings, resume=resume, log_every=5, save_every=10)
+
+
+def test_fine_tuning_lowers_the_losses_and_resumes(tmp_path):
+    """A few steps on tiny pictures: the losses fall; a resumed run goes on from its step."""
+    log = _tiny_run(tmp_path / "run", 40)
+    first, last = log[0]["total"], [e["total"] for e in log[-3:]]
+    assert np.mean(last) < 0.8 * first, log
+    assert (tmp_path / "run" / "checkpoint.pt").exists()
+    assert (tmp_path / "run" / "log.jsonl").read_text().count("\n") == len(log)
+    short = _tiny_run(tmp_path / "two", 10)
+    assert short[-1]["step"] == 10
+    resumed = _tiny_run(tmp_path / "two", 20, resume=True)
+    assert resumed[0]["step"] > 10 and resumed[-1]["step"] == 20

@@ -1,0 +1,380 @@
+"""Fine-tune an anti-aliased style transformer so its strokes follow the content.
+
+The student is the shipped arbitrary-style transformer with bilinear upsampling and a blur
+before its strides (:mod:`training.networks`); the teacher is the shipped network, frozen.
+The student keeps the teacher's look, not its aliased strokes pixel for pixel:
+
+* **style**: per-channel mean and standard deviation of the predictor's features (the
+  MobileNet-v2 that makes style vectors, :class:`restyle.stylizers.features.PredictorFeatures`)
+  of the student's painting against the teacher's;
+* **colour**: the paintings at 1/8 scale (average-pooled), L1;
+* **detail**: local texture energy (the squared high-pass of the painting, averaged over
+  8x8 cells), log-ratio student to teacher: as much texture, placed anywhere;
+* **equivariance**: painting a moved picture and moving the painting agree,
+  ``f(W(x) + n) ~ W(f(x))`` for random subpixel shifts, small rotations and zooms ``W``
+  and noise ``n`` (the border, where the moved picture has no content, masked out).
+
+Style vectors come from the paintings given (their predicted vectors, randomly blended);
+pictures are random crops of the photos and video frames given. Seeded; a log line (JSON)
+every ``--log-every`` steps; a checkpoint (model, optimizer, step, random state) every
+``--save-every`` steps and at the end, which ``--resume`` continues from; ``--minutes``
+bounds the run. Runs on CUDA where there is one (``--device cuda``)::
+
+    python -m training.finetune --out runs/aa1 --content ../shared/media/*.mp4 \\
+        --styles ../shared/media/*.jpg --minutes 30 --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from restyle.models.graph import dequantize, extract_transformer_weights
+from restyle.models.networks import _load
+
+from .networks import Transformer, from_weights
+
+
+@dataclass
+class Settings:
+    """What a run does (saved with its checkpoints)."""
+
+    size: int = 256
+    batch: int = 4
+    steps: int = 1000
+    minutes: float = 30.0
+    lr: float = 3e-4
+    lr_end: float = 3e-5
+    style_weight: float = 1.0
+    colour_weight: float = 1.0
+    detail_weight: float = 0.3
+    equivariance_weight: float = 10.0
+    max_shift: float = 3.0
+    max_degrees: float = 2.0
+    max_zoom: float = 0.05
+    noise: float = 0.01
+    seed: int = 1
+    upsample: str = "bilinear"
+    blur: bool = True
+
+
+def transformer_weights():
+    """The shipped arbitrary-style transformer's weights, as restyle reads them."""
+    return extract_transformer_weights(dequantize(_load("arbitrary_transform", None)))
+
+
+def make_student(weights: Any, settings: Settings) -> Transformer:
+    """The anti-aliased network to train: convolutions and norm biases free, the style
+    vector's maps to the norms frozen (they keep the style space the predictor made)."""
+    student = from_weights(weights, upsample=settings.upsample, blur=settings.blur)
+    for name, parameter in student.named_parameters():
+        parameter.requires_grad = not name.endswith(("gamma.weight", "beta.weight"))
+    return student
+
+
+# -- data -------------------------------------------------------------------------------
+
+
+def read_pictures(paths: list[Path], per_video: int = 40) -> list[np.ndarray]:
+    """HxWx3 uint8 pictures: each image, and up to ``per_video`` frames of each video."""
+    from restyle.media.image import load_image
+    from restyle.media.reader import open_video
+    from restyle.media.stills import is_video_path
+
+    pictures: list[np.ndarray] = []
+    for path in paths:
+        if is_video_path(path):
+            with open_video(path) as reader:
+                step = max(1, (reader.info.frame_count or per_video) // per_video)
+                taken = 0
+                for i, frame in enumerate(reader):
+                    if i % step == 0:
+                        pictures.append(frame.image)
+                        taken += 1
+                    if taken >= per_video:
+                        break
+        else:
+            pictures.append(load_image(path))
+    return pictures
+
+
+def style_vectors(paths: list[Path]) -> np.ndarray:
+    """The predicted style vector (N x 100) of each painting."""
+    from restyle.media.image import load_image
+    from restyle.styles.embed import embed_images
+
+    return embed_images([load_image(p) for p in paths])
+
+
+class Batches:
+    """Random crops of the pictures and random blends of the style vectors, seeded."""
+
+    def __init__(self, pictures: list[np.ndarray], styles: np.ndarray, settings: Settings):
+        if not pictures:
+            raise ValueError("no pictures to train on")
+        self.pictures = pictures
+        self.styles = styles
+        self.settings = settings
+
+    def sample(self, rng: random.Random) -> tuple[torch.Tensor, torch.Tensor]:
+        """A batch of crops (N x 3 x S x S in [0, 1]) and one style vector (1 x 100)."""
+        s = self.settings.size
+        crops = []
+        for _ in range(self.settings.batch):
+            pic = self.pictures[rng.randrange(len(self.pictures))]
+            h, w = pic.shape[:2]
+            if min(h, w) < s:
+                scale = s / min(h, w)
+                pic = np.asarray(
+                    torch.nn.functional.interpolate(
+                        torch.from_numpy(pic).permute(2, 0, 1)[None].float(),
+                        scale_factor=scale,
+                        mode="bilinear",
+                    )[0]
+                    .permute(1, 2, 0)
+                    .clamp(0, 255)
+                    .byte()
+                )
+                h, w = pic.shape[:2]
+            y, x = rng.randrange(h - s + 1), rng.randrange(w - s + 1)
+            crops.append(pic[y : y + s, x : x + s])
+        images = torch.from_numpy(np.stack(crops)).permute(0, 3, 1, 2).float() / 255
+        a, b = rng.randrange(len(self.styles)), rng.randrange(len(self.styles))
+        t = rng.random()
+        style = (1 - t) * self.styles[a] + t * self.styles[b]
+        return images, torch.from_numpy(style.astype(np.float32))[None]
+
+
+# -- losses -----------------------------------------------------------------------------
+
+
+def random_warps(n: int, settings: Settings, rng: random.Random, size: int) -> torch.Tensor:
+    """N x 2 x 3 affine maps (normalised coordinates): subpixel shifts, turns, zooms."""
+    thetas = []
+    for _ in range(n):
+        angle = math.radians(rng.uniform(-settings.max_degrees, settings.max_degrees))
+        zoom = 1 + rng.uniform(-settings.max_zoom, settings.max_zoom)
+        dx, dy = (rng.uniform(-settings.max_shift, settings.max_shift) * 2 / size for _ in "xy")
+        c, s = math.cos(angle) / zoom, math.sin(angle) / zoom
+        thetas.append([[c, -s, dx], [s, c, dy]])
+    return torch.tensor(thetas, dtype=torch.float32)
+
+
+def warp(images: torch.Tensor, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images moved by ``theta`` (bilinear), and where they have content (N x 1 x H x W)."""
+    grid = F.affine_grid(theta.to(images.device), list(images.shape), align_corners=False)
+    moved = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    ones = torch.ones_like(images[:, :1])
+    inside = F.grid_sample(ones, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return moved, (inside > 0.999).float()
+
+
+def texture_energy(images: torch.Tensor) -> torch.Tensor:
+    """Local texture energy: the squared high-pass of the grey picture, mean over 8x8 cells."""
+    grey = images.mean(dim=1, keepdim=True)
+    high = grey - F.avg_pool2d(grey, 3, stride=1, padding=1, count_include_pad=False)
+    return F.avg_pool2d(high * high, 8)
+
+
+def feature_stats(features: dict[str, torch.Tensor]) -> list[torch.Tensor]:
+    """Per-channel mean and standard deviation of each style layer (NCHW activations)."""
+    stats = []
+    for value in features.values():
+        x = value.flatten(2)
+        stats += [x.mean(-1), x.std(-1)]
+    return stats
+
+
+@dataclass
+class Losses:
+    """One step's loss terms (floats, for the log)."""
+
+    style: float
+    colour: float
+    detail: float
+    equivariance: float
+    total: float
+
+
+def losses(
+    student: Transformer,
+    teacher: Transformer,
+    features: Any,
+    images: torch.Tensor,
+    style: torch.Tensor,
+    settings: Settings,
+    rng: random.Random,
+) -> tuple[torch.Tensor, Losses]:
+    """The weighted loss of one batch, and its terms."""
+    with torch.no_grad():
+        target = teacher(images, style)
+        target_stats = feature_stats(_style_layers(features, target))
+        target_energy = texture_energy(target)
+    painted = student(images, style)
+    style_loss = sum(
+        F.mse_loss(a, b)
+        for a, b in zip(feature_stats(_style_layers(features, painted)), target_stats, strict=True)
+    )
+    colour = F.l1_loss(F.avg_pool2d(painted, 8), F.avg_pool2d(target, 8))
+    detail = (
+        (torch.log(texture_energy(painted) + 1e-6) - torch.log(target_energy + 1e-6)).abs().mean()
+    )
+    theta = random_warps(images.shape[0], settings, rng, settings.size)
+    moved, inside = warp(images, theta)
+    noisy = (moved + settings.noise * torch.randn_like(moved)).clamp(0, 1)
+    painted_moved = student(noisy, style)
+    moved_painting, _ = warp(painted, theta)
+    margin = F.max_pool2d(1 - inside, 17, stride=1, padding=8)  # away from the border
+    keep = 1 - margin
+    equivariance = ((painted_moved - moved_painting) ** 2 * keep).sum() / (3 * keep.sum() + 1)
+    total = (
+        settings.style_weight * style_loss
+        + settings.colour_weight * colour
+        + settings.detail_weight * detail
+        + settings.equivariance_weight * equivariance
+    )
+    terms = Losses(
+        *(float(t.detach()) for t in (style_loss, colour, detail, equivariance, total))
+    )
+    return total, terms
+
+
+def _style_layers(features: Any, images: torch.Tensor) -> dict[str, torch.Tensor]:
+    out = features(images)
+    return {k: out[k] for k in features.style_layers}
+
+
+# -- the run ----------------------------------------------------------------------------
+
+
+def train(
+    out: Path,
+    batches: Batches,
+    settings: Settings,
+    *,
+    resume: bool = False,
+    device: str = "cpu",
+    log_every: int = 10,
+    save_every: int = 100,
+    weights: Any = None,
+    features: Any = None,
+    echo: Any = None,
+) -> list[dict]:
+    """Fine-tune, writing ``log.jsonl`` and ``checkpoint.pt`` into ``out``; returns the log."""
+    from restyle.stylizers.features import PredictorFeatures
+
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(settings.seed)
+    rng = random.Random(settings.seed)
+    weights = weights if weights is not None else transformer_weights()
+    teacher = from_weights(weights).to(device).eval()
+    for p in teacher.parameters():
+        p.requires_grad = False
+    student = make_student(weights, settings).to(device)
+    features = features or PredictorFeatures().to(device)
+    free = [p for p in student.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(free, lr=settings.lr)
+    step = 0
+    checkpoint = out / "checkpoint.pt"
+    if resume and checkpoint.exists():
+        state = torch.load(checkpoint, map_location=device, weights_only=False)
+        student.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step = state["step"]
+        rng.setstate(state["rng"])
+        torch.set_rng_state(state["torch_rng"])
+    (out / "settings.json").write_text(json.dumps(asdict(settings), indent=2))
+    log: list[dict] = []
+    started = time.monotonic()
+    with open(out / "log.jsonl", "a", encoding="utf-8") as log_file:
+        while step < settings.steps and time.monotonic() - started < 60 * settings.minutes:
+            progress = step / max(1, settings.steps)
+            lr = settings.lr_end + 0.5 * (settings.lr - settings.lr_end) * (
+                1 + math.cos(math.pi * progress)
+            )
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            images, style = batches.sample(rng)
+            total, terms = losses(
+                student, teacher, features, images.to(device), style.to(device), settings, rng
+            )
+            optimizer.zero_grad()
+            total.backward()
+            optimizer.step()
+            step += 1
+            if step % log_every == 0 or step == 1:
+                entry = {"step": step, "lr": lr, "seconds": round(time.monotonic() - started, 1)}
+                entry.update(asdict(terms))
+                log.append(entry)
+                log_file.write(json.dumps(entry) + "\n")
+                log_file.flush()
+                if echo:
+                    echo(entry)
+            if step % save_every == 0:
+                _save(checkpoint, student, optimizer, step, rng)
+    _save(checkpoint, student, optimizer, step, rng)
+    return log
+
+
+def _save(path: Path, student: Transformer, optimizer: Any, step: int, rng: random.Random) -> None:
+    """The checkpoint, written whole or not at all."""
+    state = {
+        "model": student.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "step": step,
+        "rng": rng.getstate(),
+        "torch_rng": torch.get_rng_state(),
+    }
+    partial = path.with_suffix(".part")
+    torch.save(state, partial)
+    partial.replace(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line (module docstring)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for log and checkpoints")
+    parser.add_argument("--content", type=Path, nargs="+", required=True, help="photos, videos")
+    parser.add_argument("--styles", type=Path, nargs="+", required=True, help="paintings")
+    parser.add_argument("--resume", action="store_true", help="go on from the checkpoint")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    parser.add_argument("--log-every", type=int, default=10)
+    parser.add_argument("--save-every", type=int, default=100)
+    defaults = Settings()
+    for name, value in asdict(defaults).items():
+        kind = type(value)
+        if kind is bool:
+            parser.add_argument(
+                f"--{name.replace('_', '-')}", type=lambda t: t == "true", default=value
+            )
+        else:
+            parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=value)
+    args = parser.parse_args(argv)
+    settings = Settings(**{k: getattr(args, k) for k in asdict(defaults)})
+    batches = Batches(read_pictures(args.content), style_vectors(args.styles), settings)
+    train(
+        args.out,
+        batches,
+        settings,
+        resume=args.resume,
+        device=args.device,
+        log_every=args.log_every,
+        save_every=args.save_every,
+        echo=lambda entry: print(json.dumps(entry), flush=True),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
