@@ -1,0 +1,137 @@
+"""Strokes that follow the content: each network's shift sensitivity, detail and style distance.
+
+For each held-out photo (``--photos``) and painting (``--styles``), each network paints
+the photo and the photo moved by 0.5, 1, 2, 3 and 4 px (a subpixel move by bilinear
+resampling of a larger picture, whole pixels by cropping); the painting of the moved
+photo, moved back, is compared with the painting of the photo (mean squared change, away
+from the borders). A network that paints on a 4-pixel grid changes little at 4 px and much
+at 1-3 px. Also: detail (gradient energy of the painting over the shipped network's) and
+style distance (the predictor's style vector of the painting to the painting's, over the
+shipped network's). Networks: the shipped transformer, its anti-aliased variants untrained
+(bilinear upsampling; and a blur before the strides), and any fine-tuned checkpoint of
+``python -m training.finetune`` (``--checkpoint run/checkpoint.pt``). Needs PyTorch.
+
+    python -m benchmarks aliasing [--checkpoint runs/aa1/checkpoint.pt ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._common import machine, need_media, print_table, write_json
+
+REPO = Path(__file__).resolve().parents[2]
+SHIFTS = (0.5, 1.0, 2.0, 3.0, 4.0)
+SIZE = (384, 256)  # painted width, height
+MARGIN = 24  # pixels left out at every border when comparing
+
+
+def _views(photo: np.ndarray, shift: float) -> tuple[np.ndarray, np.ndarray]:
+    """The photo's centre view, and the view with its content moved right by ``shift`` px."""
+    import cv2
+
+    w, h = SIZE
+    ph, pw = photo.shape[:2]
+    x0, y0 = (pw - w) / 2, (ph - h) / 2
+
+    def view(x: float) -> np.ndarray:
+        m = np.float32([[1, 0, x], [0, 1, y0]])
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        return cv2.warpAffine(photo, m, (w, h), flags=flags, borderMode=cv2.BORDER_REFLECT)
+
+    return view(x0), view(x0 - shift)
+
+
+def _back(painted: np.ndarray, shift: float) -> np.ndarray:
+    """A painting of moved content moved back by ``shift`` px (bilinear)."""
+    import cv2
+
+    h, w = painted.shape[:2]
+    m = np.float32([[1, 0, shift], [0, 1, 0]])
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    return cv2.warpAffine(painted, m, (w, h), flags=flags, borderMode=cv2.BORDER_REFLECT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table and write its JSON."""
+    import torch
+    from PIL import Image
+
+    sys.path.insert(0, str(REPO))
+    from restyle.metrics.detail import gradient_energy
+    from restyle.styles.embed import embed_images
+    from training.finetune import Settings, make_student, transformer_weights
+    from training.networks import from_weights
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", nargs="+", default=["golden_gate.jpg", "hoovertowernight.jpg"])
+    parser.add_argument("--styles", nargs="+", default=["woman-with-hat-matisse.jpg"])
+    parser.add_argument("--checkpoint", nargs="*", default=[], type=Path)
+    args = parser.parse_args(argv)
+    media = need_media(*args.photos, *args.styles)
+    photos = [np.asarray(Image.open(p).convert("RGB")) for p in media[: len(args.photos)]]
+    paintings = [np.asarray(Image.open(p).convert("RGB")) for p in media[len(args.photos) :]]
+    vectors = embed_images(paintings)
+
+    weights = transformer_weights()
+    networks = {
+        "shipped": from_weights(weights),
+        "bilinear, untrained": from_weights(weights, upsample="bilinear"),
+        "bilinear + blur, untrained": from_weights(weights, upsample="bilinear", blur=True),
+    }
+    for path in args.checkpoint:
+        student = make_student(weights, Settings())
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        student.load_state_dict(state["model"])
+        networks[f"{path.parent.name} step {state['step']}"] = student
+
+    def paint(net, image: np.ndarray, style: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            x = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+            out = net.eval()(x, torch.from_numpy(style[None].astype(np.float32)))
+        return (out[0].permute(1, 2, 0).numpy() * 255 + 0.5).clip(0, 255).astype(np.uint8)
+
+    m = MARGIN
+    results: dict[str, dict[str, list[float]]] = {}
+    for name, net in networks.items():
+        scores: dict[str, list[float]] = {f"{s:g} px": [] for s in SHIFTS}
+        scores.update(detail=[], style=[])
+        for photo in photos:
+            for painting, vector in zip(paintings, vectors, strict=True):
+                base_view, _ = _views(photo, 0.0)
+                base = paint(net, base_view, vector).astype(np.float32) / 255
+                for s in SHIFTS:
+                    _, moved = _views(photo, s)
+                    back = _back(paint(net, moved, vector), s).astype(np.float32) / 255
+                    change = float(((back - base)[m:-m, m:-m] ** 2).mean())
+                    scores[f"{s:g} px"].append(change)
+                painted = (base * 255 + 0.5).astype(np.uint8)
+                scores["detail"].append(gradient_energy(painted))
+                own = embed_images([painted])[0]
+                scores["style"].append(float(np.linalg.norm(own - embed_images([painting])[0])))
+        results[name] = scores
+    shipped = results["shipped"]
+    rows, table = [], []
+    for name, scores in results.items():
+        row = {"network": name}
+        for key, values in scores.items():
+            row[key] = float(np.mean(values) / np.mean(shipped[key]))
+            row[f"{key} (absolute)"] = float(np.mean(values))
+        rows.append(row)
+        table.append([name, *(row[f"{s:g} px"] for s in SHIFTS), row["detail"], row["style"]])
+    print("ratios to the shipped network (absolute mean squared change of shipped below)")
+    print_table(["network", *(f"{s:g} px" for s in SHIFTS), "detail", "style"], table)
+    print(
+        "shipped, absolute:",
+        ", ".join(f"{s:g} px {np.mean(shipped[f'{s:g} px']):.6f}" for s in SHIFTS),
+    )
+    write_json("aliasing", {"machine": machine(), "rows": rows, "size": SIZE})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
