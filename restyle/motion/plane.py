@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .registration import Registrar
+from .registration import Registrar, Registration, pixel_scaling
 
 PERIOD = 4  # the networks' sampling grid (two stride-2 convolutions)
 MAX_ZOOM = 1.12  # renew the anchor beyond this scale change (either way)
@@ -97,18 +97,13 @@ class Anchoring:
         self._anchor_size: tuple[int, int] | None = None
         self._fading: tuple[Registrar, int] | None = None  # the old anchor, frames left
 
-    def reset(self) -> None:
-        """Forget the anchor: the next frame is painted where it is and becomes the anchor."""
-        self._anchor_size = None
-        self._fading = None
-
     def plane(self, frame: np.ndarray) -> Plane:
         """The plane the next frame (HxWx3 uint8 RGB, in order) is painted in."""
         h, w = frame.shape[:2]
         found = None
         if self._anchor_size == (w, h):
             found = self.registrar.register(frame)
-            if found is not None and self._holds(found.homography, w, h):
+            if found is not None and self._holds(found, w, h):
                 return self._faded(self._crop(found.homography, w, h), frame)
         # a new anchor; crossfaded from the old one unless the old one lost the view (a cut)
         old = self.registrar
@@ -143,23 +138,18 @@ class Anchoring:
         self._fading = (old, left - 1) if left > 1 else None
         return Plane(plane.transform, plane.size, plane.frame_size, plane.renewed, previous, weight)
 
-    def _holds(self, homography: np.ndarray, w: int, h: int) -> bool:
+    def _holds(self, found: Registration, w: int, h: int) -> bool:
         """Whether the frame can still be painted in the anchor's plane."""
-        zoom = math.sqrt(abs(np.linalg.det(homography[:2, :2])))
-        if not 1 / self.max_zoom <= zoom <= self.max_zoom:
+        if not 1 / self.max_zoom <= found.zoom <= self.max_zoom:
             return False
         corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32).reshape(-1, 1, 2)
-        footprint = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
+        footprint = cv2.perspectiveTransform(corners, found.homography).reshape(-1, 2)
         inside, _ = cv2.intersectConvexConvex(footprint, corners.reshape(-1, 2))
         return inside >= self.min_overlap * w * h
 
     def _crop(self, homography: np.ndarray, w: int, h: int) -> Plane:
         """The frame's footprint in the anchor's plane (scaled), snapped to the period."""
-        s = self.scale
-        to_painted = np.array([[s, 0, 0.5 * s - 0.5], [0, s, 0.5 * s - 0.5], [0, 0, 1.0]])
-        if s == 1.0:
-            to_painted = np.eye(3)
-        plane = to_painted @ homography
+        plane = pixel_scaling(self.scale, self.scale) @ homography
         corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float64)
         footprint = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), plane).reshape(-1, 2)
         p = self.period

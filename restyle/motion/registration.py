@@ -29,7 +29,6 @@ ECC_ITERATIONS = 40
 ECC_EPSILON = 1e-5
 ECC_TRUST_PX = 0.6  # an ECC step that moves the frame more than this from the flow's fit is
 # not taken: where the picture is flat (a sky) ECC can drift with the blur of a zoom
-EXPLAINED_PX = 1.5  # a pixel the homography moves within this of its flow is explained
 MIN_INLIERS = 0.2  # below this fraction of samples the camera model does not hold
 
 
@@ -65,26 +64,30 @@ def _apply(h: np.ndarray, points: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(pts, h).reshape(-1, 2)
 
 
-def _grey(frame: np.ndarray, side: int) -> tuple[np.ndarray, float]:
-    """The frame in greyscale with its long side at most ``side``, and the scale used."""
-    grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) if frame.ndim == 3 else frame
+def _shrink(grey: np.ndarray, side: int) -> np.ndarray:
+    """A greyscale frame with its long side at most ``side``."""
     h, w = grey.shape
     scale = min(1.0, side / max(h, w))
     if scale < 1.0:
         size = (max(8, round(w * scale)), max(8, round(h * scale)))
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
-    return grey, scale
+    return grey
 
 
-def _to_full(h_work: np.ndarray, scale_x: float, scale_y: float) -> np.ndarray:
-    """A homography between working-size grids as one between full-size grids.
+def pixel_scaling(scale_x: float, scale_y: float) -> np.ndarray:
+    """3x3: a grid's pixel coordinates to those of the grid scaled by ``(scale_x, scale_y)``.
 
-    Working pixel centres sit at ``(x + 0.5) * s - 0.5`` of the full grid's.
+    Pixel centres, not corners, line up: ``x`` maps to ``(x + 0.5) * s - 0.5`` (the identity
+    at scale 1), as cv2.resize places them.
     """
-    to_work = np.array(
-        [[scale_x, 0, 0.5 * scale_x - 0.5], [0, scale_y, 0.5 * scale_y - 0.5], [0, 0, 1]]
+    return np.array(
+        [[scale_x, 0, 0.5 * scale_x - 0.5], [0, scale_y, 0.5 * scale_y - 0.5], [0, 0, 1.0]]
     )
-    return np.linalg.inv(to_work) @ h_work @ to_work
+
+
+def _in_grid(homography: np.ndarray, to_grid: np.ndarray) -> np.ndarray:
+    """A homography between full-size grids as one between the grids ``to_grid`` maps to."""
+    return to_grid @ homography @ np.linalg.inv(to_grid)
 
 
 class Registrar:
@@ -107,13 +110,9 @@ class Registrar:
     def set_anchor(self, frame: np.ndarray) -> None:
         """Make ``frame`` (HxWx3 uint8 RGB) the anchor later frames are registered to."""
         self._size = frame.shape[:2]
-        self._anchor_flow, _ = _grey(frame, self.flow_side)
-        self._anchor_fine, _ = _grey(frame, self.refine_side)
-
-    @property
-    def has_anchor(self) -> bool:
-        """Whether an anchor is set."""
-        return self._anchor_flow is not None
+        grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+        self._anchor_flow = _shrink(grey, self.flow_side)
+        self._anchor_fine = _shrink(grey, self.refine_side)
 
     def register(self, frame: np.ndarray) -> Registration | None:
         """The frame's registration to the anchor; None where the camera model does not hold.
@@ -126,7 +125,8 @@ class Registrar:
         if frame.shape[:2] != self._size:
             raise ValueError(f"frame size {frame.shape[:2]} is not the anchor's {self._size}")
         h, w = self._size
-        moving, _ = _grey(frame, self.flow_side)
+        grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+        moving = _shrink(grey, self.flow_side)
         flow = self._dis.calc(self._anchor_flow, moving, None)
         wh, ww = moving.shape
         ys, xs = np.mgrid[GRID_STEP // 2 : wh : GRID_STEP, GRID_STEP // 2 : ww : GRID_STEP]
@@ -145,33 +145,32 @@ class Registrar:
             return None
         # a least-squares fit on the inliers is more exact than RANSAC's minimal sample
         fit, _ = cv2.findHomography(frame_pts[keep], anchor_pts[keep], 0)
-        sx, sy = ww / w, wh / h
-        homography = _to_full(fit, sx, sy)
+        to_full = np.linalg.inv(pixel_scaling(ww / w, wh / h))
+        homography = _in_grid(fit, to_full)
         refined = False
         if self.refine:
-            better = self._refine(frame, homography)
+            better = self._refine(grey, homography)
             if better is not None and _moved(better, homography, w, h) <= ECC_TRUST_PX:
                 homography, refined = better, True
         err = np.linalg.norm(
-            _apply(homography, _full(frame_pts[keep], sx, sy)) - _full(anchor_pts[keep], sx, sy),
+            _apply(homography, _apply(to_full, frame_pts[keep]))
+            - _apply(to_full, anchor_pts[keep]),
             axis=1,
         )
         return Registration(homography, inliers, float(np.median(err)), refined)
 
-    def _refine(self, frame: np.ndarray, homography: np.ndarray) -> np.ndarray | None:
-        """ECC on the full-size (or refine-size) greyscale frames from ``homography``.
+    def _refine(self, grey: np.ndarray, homography: np.ndarray) -> np.ndarray | None:
+        """ECC on the greyscale frames (at most ``refine_side``) from ``homography``.
 
         ECC finds ``W`` with ``frame(W(x)) ~ anchor(x)``; the pixels where the frame warped
         into the anchor's plane differs most (moving objects) are masked out first.
         """
         assert self._anchor_fine is not None and self._size is not None
-        moving, scale = _grey(frame, self.refine_side)
+        moving = _shrink(grey, self.refine_side)
         fh, fw = moving.shape
         h, w = self._size
-        to_fine = np.array(
-            [[fw / w, 0, 0.5 * fw / w - 0.5], [0, fh / h, 0.5 * fh / h - 0.5], [0, 0, 1]]
-        )
-        fine = to_fine @ homography @ np.linalg.inv(to_fine)  # frame -> anchor, fine grid
+        to_fine = pixel_scaling(fw / w, fh / h)
+        fine = _in_grid(homography, to_fine)  # frame -> anchor, fine grid
         warped = cv2.warpPerspective(moving, fine, (fw, fh), flags=cv2.INTER_LINEAR)
         inside = cv2.warpPerspective(np.full_like(moving, 255), fine, (fw, fh)) > 0
         diff = cv2.absdiff(warped, self._anchor_fine)
@@ -198,7 +197,7 @@ class Registrar:
         except cv2.error:
             return None  # did not converge: the RANSAC fit stands
         fine = np.linalg.inv(warp.astype(np.float64))
-        full = np.linalg.inv(to_fine) @ fine @ to_fine
+        full = _in_grid(fine, np.linalg.inv(to_fine))
         return full / full[2, 2]
 
 
@@ -207,11 +206,3 @@ def _moved(a: np.ndarray, b: np.ndarray, w: int, h: int) -> float:
     ys, xs = np.mgrid[0 : h : max(1, h // 8), 0 : w : max(1, w // 8)]
     grid = np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float64)
     return float(np.linalg.norm(_apply(a, grid) - _apply(b, grid), axis=1).max())
-
-
-def _full(points: np.ndarray, sx: float, sy: float) -> np.ndarray:
-    """Working-size pixel coordinates as full-size ones (pixel centres kept)."""
-    out = np.empty_like(points)
-    out[:, 0] = (points[:, 0] + 0.5) / sx - 0.5
-    out[:, 1] = (points[:, 1] + 0.5) / sy - 0.5
-    return out
