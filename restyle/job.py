@@ -186,23 +186,27 @@ def group_options(
     unknown = sorted(set(options) - set(known))
     if unknown:
         raise InputError(f"unknown option {unknown[0]!r}; known options: {', '.join(known)}")
-    values: dict[str, dict[str, Any]] = {name: {} for name in groups}
-    for key, value in options.items():
-        item = known[key]
-        values[item.group][item.key if _is_choice(item.group) else item.name] = value
+    values = _by_group(options, known)
     made: dict[str, OptionGroup] = {}
     for name in groups:
-        cls = GROUPS[name]
+        cls, given = GROUPS[name], values.get(name, {})
         if issubclass(cls, ChoiceOptions):
-            chosen = values[name].pop(cls.choose, None)
-            made[name] = cls.make(chosen, values[name])
+            chosen = given.pop(cls.choose, None)
+            made[name] = cls.make(chosen, given)
         else:
-            made[name] = cls(**values[name])
+            made[name] = cls(**given)
     return made
 
 
-def _is_choice(group: str) -> bool:
-    return issubclass(GROUPS[group], ChoiceOptions)
+def _by_group(options: Mapping[str, Any], known: Mapping[str, Declared]) -> dict[str, dict]:
+    """Known flat options split by the group they belong to: by field name, or for a
+    method's or a filter's group by flat name (the chosen class sorts them out)."""
+    values: dict[str, dict[str, Any]] = {}
+    for key, value in options.items():
+        item = known[key]
+        choice = issubclass(GROUPS[item.group], ChoiceOptions)
+        values.setdefault(item.group, {})[item.key if choice else item.name] = value
+    return values
 
 
 def _absolute(path: str | None) -> str | None:
@@ -303,12 +307,7 @@ class VideoJob:
         unknown = sorted(set(flat) - set(known))
         if unknown:
             raise InputError(f"unknown option {unknown[0]!r}")
-        by_group: dict[str, dict[str, Any]] = {}
-        for key, value in flat.items():
-            item = known[key]
-            name = item.key if _is_choice(item.group) else item.name
-            by_group.setdefault(item.group, {})[name] = value
-        for group, values in by_group.items():
+        for group, values in _by_group(flat, known).items():
             cls = GROUPS[group]
             if issubclass(cls, ChoiceOptions):
                 # a new choice starts from its defaults; the same one keeps its options

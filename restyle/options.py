@@ -416,12 +416,14 @@ class ChoiceOptions(OptionGroup):
         return list(seen.values())
 
     @classmethod
-    def owners(cls, key: str) -> list[str]:
-        """The registered choices that take the flat option ``key``."""
+    def owners(cls, key: str, *, field: bool = False) -> list[str]:
+        """The registered choices that take the flat option ``key`` (with ``field``: the
+        job file's field name ``key``)."""
         return [
             entry.name
             for entry in cls.registry.entries()
-            if entry.options and any(item.key == key for item in declared(entry.options))
+            if entry.options
+            and any((item.name if field else item.key) == key for item in declared(entry.options))
         ]
 
     @classmethod
@@ -467,7 +469,7 @@ def import_choices(package: str, path: Sequence[str], first: str) -> None:
 def foreign_option(cls: type[ChoiceOptions], key: str, *, job: bool = False) -> str:
     """The one line for an option that the choice ``cls`` does not take."""
     base = _choice_base(cls)
-    owners = base.owners(key) if not job else _owners_by_field(base, key)
+    owners = base.owners(key, field=job)
     flag = base.registry.flag
     spelled = f"'{cls.group}.{key}'" if job else _flag_of(base, key)
     if owners:
@@ -483,14 +485,6 @@ def _choice_base(cls: type) -> type[ChoiceOptions]:
         if ChoiceOptions in klass.__bases__:
             return klass
     return cls
-
-
-def _owners_by_field(base: type[ChoiceOptions], name: str) -> list[str]:
-    return [
-        entry.name
-        for entry in base.registry.entries()
-        if entry.options and any(item.name == name for item in declared(entry.options))
-    ]
 
 
 def _flag_of(base: type[ChoiceOptions], key: str) -> str:
