@@ -123,7 +123,7 @@ class Batches:
     def __init__(self, pictures: list[np.ndarray], styles: np.ndarray, settings: Settings):
         if not pictures:
             raise ValueError("no pictures to train on")
-        self.pictures = pictures
+        self.pictures = [_at_least(pic, settings.size) for pic in pictures]
         self.styles = styles
         self.settings = settings
 
@@ -134,19 +134,6 @@ class Batches:
         for _ in range(self.settings.batch):
             pic = self.pictures[rng.randrange(len(self.pictures))]
             h, w = pic.shape[:2]
-            if min(h, w) < s:
-                scale = s / min(h, w)
-                pic = np.asarray(
-                    torch.nn.functional.interpolate(
-                        torch.from_numpy(pic).permute(2, 0, 1)[None].float(),
-                        scale_factor=scale,
-                        mode="bilinear",
-                    )[0]
-                    .permute(1, 2, 0)
-                    .clamp(0, 255)
-                    .byte()
-                )
-                h, w = pic.shape[:2]
             y, x = rng.randrange(h - s + 1), rng.randrange(w - s + 1)
             crops.append(pic[y : y + s, x : x + s])
         images = torch.from_numpy(np.stack(crops)).permute(0, 3, 1, 2).float() / 255
@@ -154,6 +141,18 @@ class Batches:
         t = rng.random()
         style = (1 - t) * self.styles[a] + t * self.styles[b]
         return images, torch.from_numpy(style.astype(np.float32))[None]
+
+
+def _at_least(picture: np.ndarray, side: int) -> np.ndarray:
+    """The picture scaled up (once, not at every crop) so its short side is at least ``side``."""
+    import cv2
+
+    h, w = picture.shape[:2]
+    if min(h, w) >= side:
+        return picture
+    scale = side / min(h, w)
+    size = (max(side, math.ceil(w * scale)), max(side, math.ceil(h * scale)))
+    return cv2.resize(picture, size, interpolation=cv2.INTER_LINEAR)
 
 
 # -- losses -----------------------------------------------------------------------------
@@ -244,9 +243,7 @@ def losses(
         + settings.detail_weight * detail
         + settings.equivariance_weight * equivariance
     )
-    terms = Losses(
-        *(float(t.detach()) for t in (style_loss, colour, detail, equivariance, total))
-    )
+    terms = Losses(*(float(t.detach()) for t in (style_loss, colour, detail, equivariance, total)))
     return total, terms
 
 
