@@ -11,6 +11,9 @@ from onnx import TensorProto, helper
 from restyle.models import load_multistyle, load_transformer, locate
 from restyle.models.engine import Engine
 from restyle.models.graph import (
+    BINOMIAL,
+    bilinear_subpixel_kernel,
+    blurred_kernel,
     build_fast_transformer,
     dequantize,
     extract_transformer_weights,
@@ -118,10 +121,51 @@ def test_strided_phase_kernel_equals_pad_stride2_conv():
     np.testing.assert_allclose(fast, plain, atol=1e-4)
 
 
+def _bilinear_x2(x: np.ndarray) -> np.ndarray:
+    """Bilinear x2 upsampling of C x H x W with half-pixel centres, edges clamped."""
+    out = x
+    for axis in (1, 2):
+        n = out.shape[axis]
+        idx = np.arange(n)
+        before = np.take(out, np.clip(idx - 1, 0, n - 1), axis=axis)
+        after = np.take(out, np.clip(idx + 1, 0, n - 1), axis=axis)
+        even, odd = 0.75 * out + 0.25 * before, 0.75 * out + 0.25 * after
+        out = np.stack([even, odd], axis=axis + 1).reshape(
+            *out.shape[:axis], 2 * n, *out.shape[axis + 1 :]
+        )
+    return out
+
+
+def test_bilinear_subpixel_kernel_equals_bilinear_upsample_edge_pad_conv():
+    weight = RNG.standard_normal((5, 4, 3, 3)).astype(np.float32)
+    x = RNG.standard_normal((4, 7, 9)).astype(np.float32)
+    up = _bilinear_x2(x)
+    plain = conv2d(np.pad(up, ((0, 0), (1, 1), (1, 1)), mode="edge"), weight)
+    small = np.pad(x, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    fast = depth_to_space_dcr(conv2d(small, bilinear_subpixel_kernel(weight)))
+    assert fast.shape == plain.shape == (5, 14, 18)
+    np.testing.assert_allclose(fast, plain, atol=1e-4)
+
+
+def test_blurred_kernel_is_the_blur_then_the_conv():
+    weight = RNG.standard_normal((6, 4, 3, 3)).astype(np.float32)
+    x = RNG.standard_normal((4, 14, 18)).astype(np.float32)
+    blur = np.zeros((4, 4, 3, 3), np.float32)
+    for c in range(4):
+        blur[c, c] = BINOMIAL
+    two_steps = conv2d(conv2d(x, blur), weight, stride=2)
+    one = conv2d(x, blurred_kernel(weight), stride=2)
+    assert one.shape == two_steps.shape == (6, 5, 7)
+    np.testing.assert_allclose(one, two_steps, atol=1e-4)
+    assert BINOMIAL.sum() == pytest.approx(1.0)
+
+
 def test_kernel_rewrites_reject_other_sizes():
     weight = np.zeros((2, 2, 5, 5), np.float32)
     with pytest.raises(ValueError):
         subpixel_kernel(weight)
+    with pytest.raises(ValueError):
+        bilinear_subpixel_kernel(weight)
     with pytest.raises(ValueError):
         strided_phase_kernel(weight)
 

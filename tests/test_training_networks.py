@@ -54,17 +54,19 @@ def test_the_rebuild_paints_what_the_onnx_graph_paints(weights, name):
     images = rng.random((2, 64, 96, 3), dtype=np.float32)
     style = _styles(rng)[name]
     load = load_transformer if name == "arbitrary" else load_multistyle
-    reference = load("cpu", precision="float", backend="onnxruntime").run(images, style[0])
+    net = load("cpu", precision="float", backend="onnxruntime", model="original")
+    reference = net.run(images, style[0])
     painted = _torch(from_weights(weights[name]).eval(), images, style)
     assert np.abs(painted - reference).max() < 1e-4
 
 
-def test_weights_written_back_build_the_graph_restyle_runs(weights):
+@pytest.mark.parametrize("variant", [{}, {"upsample": "bilinear", "blur": True}])
+def test_weights_written_back_build_the_graph_restyle_runs(weights, variant):
     """A network trained here goes back through build_fast_transformer unchanged."""
     import onnxruntime as ort
 
     rng = np.random.default_rng(1)
-    net = from_weights(weights["arbitrary"]).eval()
+    net = from_weights(weights["arbitrary"], **variant).eval()
     with torch.no_grad():  # as if trained: every parameter moved
         for p in net.parameters():
             p.add_(0.01 * torch.randn_like(p))

@@ -7,6 +7,8 @@ The student keeps the teacher's look, not its aliased strokes pixel for pixel:
 * **style**: per-channel mean and standard deviation of the predictor's features (the
   MobileNet-v2 that makes style vectors, :class:`restyle.stylizers.features.PredictorFeatures`)
   of the student's painting against the teacher's;
+* **vector**: the predictor's style vector itself (its pooled features, projected: what
+  restyle's style distance measures) of the student's painting against the teacher's;
 * **colour**: the paintings at 1/8 scale (average-pooled), L1;
 * **detail**: local texture energy (the squared high-pass of the painting, averaged over
   8x8 cells), log-ratio student to teacher: as much texture, placed anywhere;
@@ -59,7 +61,9 @@ class Settings:
     style_weight: float = 1.0
     colour_weight: float = 1.0
     detail_weight: float = 0.3
+    vector_weight: float = 0.0
     equivariance_weight: float = 10.0
+    moves: str = "pixels"  # "pixels": whole-pixel shifts, no resampling; "warps": affine
     max_shift: float = 3.0
     max_degrees: float = 2.0
     max_zoom: float = 0.05
@@ -200,10 +204,25 @@ class Losses:
     """One step's loss terms (floats, for the log)."""
 
     style: float
+    vector: float
     colour: float
     detail: float
     equivariance: float
     total: float
+
+
+def with_style_vector(features: Any) -> Any:
+    """``features`` (PredictorFeatures) made to also give the style vector, as ``"vector"``."""
+    import onnx
+
+    from restyle.models.location import locate
+    from restyle.stylizers.features import OnnxInterpreter
+
+    model = dequantize(onnx.load(str(locate("arbitrary_predict", None))))
+    name = model.graph.output[0].name
+    features.net = OnnxInterpreter(model, [*features.tensor.values(), name])
+    features.vector_tensor = name
+    return features
 
 
 def losses(
@@ -218,17 +237,41 @@ def losses(
     """The weighted loss of one batch, and its terms."""
     with torch.no_grad():
         target = teacher(images, style)
-        target_stats = feature_stats(_style_layers(features, target))
+        target_layers, target_vector = _style_layers(features, target)
+        target_stats = feature_stats(target_layers)
         target_energy = texture_energy(target)
     painted = student(images, style)
+    layers, vector = _style_layers(features, painted)
     style_loss = sum(
-        F.mse_loss(a, b)
-        for a, b in zip(feature_stats(_style_layers(features, painted)), target_stats, strict=True)
+        F.mse_loss(a, b) for a, b in zip(feature_stats(layers), target_stats, strict=True)
     )
+    vector_loss = F.mse_loss(vector, target_vector)
     colour = F.l1_loss(F.avg_pool2d(painted, 8), F.avg_pool2d(target, 8))
     detail = (
         (torch.log(texture_energy(painted) + 1e-6) - torch.log(target_energy + 1e-6)).abs().mean()
     )
+    if settings.moves == "pixels":
+        equivariance = pixel_equivariance(student, images, painted, style, settings, rng)
+    else:
+        equivariance = warp_equivariance(student, images, painted, style, settings, rng)
+    total = (
+        settings.style_weight * style_loss
+        + settings.vector_weight * vector_loss
+        + settings.colour_weight * colour
+        + settings.detail_weight * detail
+        + settings.equivariance_weight * equivariance
+    )
+    parts = (style_loss, vector_loss, colour, detail, equivariance, total)
+    terms = Losses(*(float(t.detach()) for t in parts))
+    return total, terms
+
+
+def warp_equivariance(student, images, painted, style, settings, rng) -> torch.Tensor:
+    """``f(W(x) + n)`` against ``W(f(x))`` for random affine ``W`` (subpixel, turns, zooms).
+
+    Resampling the painting with W blurs it by up to a [1/2, 1/2] kernel, which this loss
+    then asks the student for: it trades detail away (``moves="pixels"`` does not).
+    """
     theta = random_warps(images.shape[0], settings, rng, settings.size)
     moved, inside = warp(images, theta)
     noisy = (moved + settings.noise * torch.randn_like(moved)).clamp(0, 1)
@@ -236,20 +279,48 @@ def losses(
     moved_painting, _ = warp(painted, theta)
     margin = F.max_pool2d(1 - inside, 17, stride=1, padding=8)  # away from the border
     keep = 1 - margin
-    equivariance = ((painted_moved - moved_painting) ** 2 * keep).sum() / (3 * keep.sum() + 1)
-    total = (
-        settings.style_weight * style_loss
-        + settings.colour_weight * colour
-        + settings.detail_weight * detail
-        + settings.equivariance_weight * equivariance
+    return ((painted_moved - moved_painting) ** 2 * keep).sum() / (3 * keep.sum() + 1)
+
+
+EDGE = 16  # pixels left out at the borders, where the two paintings saw different context
+
+
+def pixel_equivariance(student, images, painted, style, settings, rng) -> torch.Tensor:
+    """``f(S(x) + n)`` against ``S(f(x))`` for whole-pixel shifts ``S`` of 0 to 4 px.
+
+    The moved picture is a crop of the picture (4 px smaller, a multiple of the network's
+    4 px period) taken ``(dy, dx)`` in; nothing is resampled, so the comparison holds the
+    student to the same strokes on moved content without asking it to blur. Shifts of 1-3
+    px are what the shipped network's 4-pixel grid repaints.
+    """
+    n, _, h, w = images.shape
+    shifts = [(rng.randrange(5), rng.randrange(5)) for _ in range(n)]
+    crops = torch.stack(
+        [images[i, :, dy : dy + h - 4, dx : dx + w - 4] for i, (dy, dx) in enumerate(shifts)]
     )
-    terms = Losses(*(float(t.detach()) for t in (style_loss, colour, detail, equivariance, total)))
-    return total, terms
+    noisy = (crops + settings.noise * torch.randn_like(crops)).clamp(0, 1)
+    painted_moved = student(noisy, style)
+    e = EDGE
+    errors = [
+        (
+            painted_moved[i, :, e:-e, e:-e]
+            - painted[i, :, dy + e : dy + h - 4 - e, dx + e : dx + w - 4 - e]
+        )
+        .pow(2)
+        .mean()
+        for i, (dy, dx) in enumerate(shifts)
+    ]
+    return torch.stack(errors).mean()
 
 
-def _style_layers(features: Any, images: torch.Tensor) -> dict[str, torch.Tensor]:
-    out = features(images)
-    return {k: out[k] for k in features.style_layers}
+def _style_layers(features: Any, images: torch.Tensor) -> tuple[dict, torch.Tensor]:
+    """The style layers' activations and the style vector (N x D) of NCHW images."""
+    # one picture at a time: the predictor's graph reshapes its pooled features for batch 1
+    outs = [features.net(image[None].permute(0, 2, 3, 1)) for image in images]
+    layers = {
+        k: torch.cat([out[features.tensor[k]] for out in outs]) for k in features.style_layers
+    }
+    return layers, torch.cat([out[features.vector_tensor].flatten(1) for out in outs])
 
 
 # -- the run ----------------------------------------------------------------------------
@@ -279,7 +350,7 @@ def train(
     for p in teacher.parameters():
         p.requires_grad = False
     student = make_student(weights, settings).to(device)
-    features = features or PredictorFeatures().to(device)
+    features = with_style_vector(features or PredictorFeatures()).to(device)
     free = [p for p in student.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(free, lr=settings.lr)
     step = 0
@@ -346,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--styles", type=Path, nargs="+", required=True, help="paintings")
     parser.add_argument("--resume", action="store_true", help="go on from the checkpoint")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice)")
     parser.add_argument("--log-every", type=int, default=10)
     parser.add_argument("--save-every", type=int, default=100)
     defaults = Settings()
@@ -359,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=value)
     args = parser.parse_args(argv)
     settings = Settings(**{k: getattr(args, k) for k in asdict(defaults)})
+    if args.threads:
+        torch.set_num_threads(args.threads)
     batches = Batches(read_pictures(args.content), style_vectors(args.styles), settings)
     train(
         args.out,

@@ -12,7 +12,9 @@ back in that form, so a network trained here runs through everything restyle run
 The variants the anti-aliasing work needs are switches, not other networks: ``upsample``
 (``"nearest"`` as shipped, or ``"bilinear"``: content that moves by 1-3 px is no longer
 pinned to the 4-pixel grid) and ``blur`` (a fixed binomial blur before each stride-2
-convolution).
+convolution, run as one 5x5 stride-2 convolution with reflect padding 2, as the fast graph
+runs it). After bilinear upsampling the convolutions pad by repeating the edge, which the
+fast graph computes exactly with a 3x3 sub-pixel kernel on the small map.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from restyle.models.graph import NORM_EPS, TransformerWeights
+from restyle.models.graph import BINOMIAL, NORM_EPS, TransformerWeights
 
 UPSAMPLING = ("nearest", "bilinear")
 
@@ -51,15 +53,16 @@ class Transformer(nn.Module):
         self,
         weights: TransformerWeights,
         *,
-        upsample: str = "nearest",
-        blur: bool = False,
+        upsample: str | None = None,
+        blur: bool | None = None,
     ) -> None:
         super().__init__()
+        upsample = weights.upsample if upsample is None else upsample
         if upsample not in UPSAMPLING:
             raise ValueError(f"upsample must be one of {UPSAMPLING}, got {upsample!r}")
         self.layout = weights
         self.upsample = upsample
-        self.blur = blur
+        self.blur = weights.blur if blur is None else blur
         self.convs = nn.ModuleDict()
         self.norms = nn.ModuleDict()
         for layer, (w, _) in weights.conv.items():
@@ -68,8 +71,7 @@ class Transformer(nn.Module):
             if layer in weights.gamma:
                 self.norms[key] = StyleNorm(weights.style_dim, w.shape[0])
         self.load(weights)
-        kernel = torch.tensor([1.0, 2.0, 1.0])
-        self.register_buffer("_blur", (kernel[:, None] * kernel[None, :] / 16)[None, None])
+        self.register_buffer("_blur", torch.from_numpy(BINOMIAL)[None, None])
 
     def load(self, weights: TransformerWeights) -> None:
         """Set every parameter from ``weights`` (restyle's form of them)."""
@@ -99,19 +101,33 @@ class Transformer(nn.Module):
                 beta[layer] = (_np(n.beta.weight).T.copy(), _np(n.beta.bias))
         lay = self.layout
         return TransformerWeights(
-            conv, gamma, beta, lay.contract, lay.residual, lay.expand, lay.style_dim
+            conv,
+            gamma,
+            beta,
+            lay.contract,
+            lay.residual,
+            lay.expand,
+            lay.style_dim,
+            upsample=self.upsample,
+            blur=self.blur,
         )
 
     def _layer(
-        self, x: torch.Tensor, layer: str, style: torch.Tensor, pad: int, stride: int = 1
+        self,
+        x: torch.Tensor,
+        layer: str,
+        style: torch.Tensor,
+        pad: int,
+        stride: int = 1,
+        mode: str = "reflect",
     ) -> torch.Tensor:
-        """Reflect-pad, convolve, and normalise where the layer has a norm."""
+        """Pad, convolve, and normalise where the layer has a norm."""
         key = _key(layer)
-        if stride == 2 and self.blur:  # low-pass before sampling every other pixel
-            kernel = self._blur.expand(x.shape[1], 1, 3, 3)
-            x = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), kernel, groups=x.shape[1])
         conv = self.convs[key]
-        x = F.conv2d(F.pad(x, (pad,) * 4, mode="reflect"), conv.weight, conv.bias, stride=stride)
+        weight = conv.weight
+        if stride == 2 and self.blur:  # low-pass before sampling every other pixel
+            weight, pad = _blurred(weight, self._blur), pad + 1
+        x = F.conv2d(F.pad(x, (pad,) * 4, mode=mode), weight, conv.bias, stride=stride)
         if key in self.norms:
             x = self.norms[key](x, style)
         return x
@@ -131,10 +147,18 @@ class Transformer(nn.Module):
         for layer in lay.expand[:2]:
             if self.upsample == "nearest":
                 x = F.interpolate(x, scale_factor=2, mode="nearest")
-            else:
+                x = F.relu(self._layer(x, layer, style, pad=1))
+            else:  # edge-padded: what the fast graph's sub-pixel kernel computes exactly
                 x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
-            x = F.relu(self._layer(x, layer, style, pad=1))
+                x = F.relu(self._layer(x, layer, style, pad=1, mode="replicate"))
         return torch.sigmoid(self._layer(x, lay.expand[2], style, pad=4))
+
+
+def _blurred(weight: torch.Tensor, blur: torch.Tensor) -> torch.Tensor:
+    """The 5x5 kernel of "blur, then ``weight``" (as restyle.models.graph.blurred_kernel)."""
+    out_ch, in_ch, k, _ = weight.shape
+    flat = weight.reshape(out_ch * in_ch, 1, k, k)
+    return F.conv2d(flat, blur.flip(-1, -2), padding=2).reshape(out_ch, in_ch, k + 2, k + 2)
 
 
 def _key(layer: str) -> str:
@@ -147,6 +171,6 @@ def _np(tensor: torch.Tensor):
 
 
 def from_weights(weights: TransformerWeights, **variant: object) -> Transformer:
-    """The transformer with restyle's weights, as shipped or as a variant (``upsample``,
+    """The transformer with restyle's weights, in their variant or another (``upsample``,
     ``blur``)."""
     return Transformer(weights, **variant)  # type: ignore[arg-type]

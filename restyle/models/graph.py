@@ -133,6 +133,11 @@ class TransformerWeights:
     with a sigmoid. Layers listed in ``gamma``/``beta`` are followed by a conditional
     instance norm whose scale and shift are affine in the style input:
     ``gamma = style @ matrix + bias``.
+
+    The anti-aliased variants (trained in ``training/``) change two things, named here:
+    ``upsample="bilinear"`` (bilinear x2, then an edge-padded 3x3 convolution) and ``blur``
+    (each stride-2 convolution preceded by a [1, 2, 1] binomial blur, run as one
+    reflect-padded 5x5 stride-2 convolution, :func:`blurred_kernel`).
     """
 
     conv: dict[str, tuple[np.ndarray, np.ndarray]]  # layer -> (OIHW weight, bias)
@@ -142,6 +147,8 @@ class TransformerWeights:
     residual: tuple[str, ...] = RESIDUAL  # pairs of layers, one block per pair
     expand: tuple[str, ...] = EXPAND
     style_dim: int = 100
+    upsample: str = "nearest"
+    blur: bool = False
 
 
 def extract_transformer_weights(model: onnx.ModelProto) -> TransformerWeights:
@@ -246,6 +253,53 @@ def subpixel_kernel(weight: np.ndarray) -> np.ndarray:
     return new
 
 
+BINOMIAL = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]).astype(np.float32) / 16
+
+
+def blurred_kernel(weight: np.ndarray) -> np.ndarray:
+    """The 5x5 kernel of "binomial 3x3 blur, then ``weight`` (3x3)": one convolution, not two."""
+    out_ch, in_ch, k, _ = weight.shape
+    new = np.zeros((out_ch, in_ch, k + 2, k + 2), np.float32)
+    for u in range(3):
+        for v in range(3):
+            new[:, :, u : u + k, v : v + k] += BINOMIAL[u, v] * weight
+    return new
+
+
+def _bilinear_taps(phase: int, tap: int) -> dict[int, float]:
+    """Weights on the small map (offsets -1..1) of one sample of its bilinear x2 upsampling.
+
+    The sample is tap ``tap`` (0..2) of a 3x3 convolution centred on output pixel
+    ``2i + phase``; bilinear x2 with half-pixel centres puts 3/4 on the nearest small pixel
+    and 1/4 on the next one on its side.
+    """
+    q = phase - 1 + tap
+    m = q // 2
+    return {m: 0.75, m - 1 if q % 2 == 0 else m + 1: 0.25}
+
+
+def bilinear_subpixel_kernel(weight: np.ndarray) -> np.ndarray:
+    """Rewrite "bilinear x2 upsample, edge-pad 1, 3x3 conv" as a 3x3 conv on the small image.
+
+    Like :func:`subpixel_kernel`: applied to the small image edge-padded by 1 (the edge pad
+    of the small image is exactly what bilinear's clamping and the big image's edge pad
+    make), it emits the four output phases as channels in DCR order ``(a*2+b)*O + o``.
+    """
+    out_ch, in_ch, k, _ = weight.shape
+    if k != 3:
+        raise ValueError("bilinear_subpixel_kernel expects a 3x3 kernel")
+    new = np.zeros((4 * out_ch, in_ch, 3, 3), np.float32)
+    for a in range(2):
+        for b in range(2):
+            rows = slice((a * 2 + b) * out_ch, (a * 2 + b + 1) * out_ch)
+            for u in range(3):
+                for v in range(3):
+                    for m, wm in _bilinear_taps(a, u).items():
+                        for n, wn in _bilinear_taps(b, v).items():
+                            new[rows, :, m + 1, n + 1] += wm * wn * weight[:, :, u, v]
+    return new
+
+
 def strided_phase_kernel(weight: np.ndarray) -> np.ndarray:
     """Rewrite "reflect-pad 1, 3x3 stride-2 conv" to act on a 2x2 space-to-depth input.
 
@@ -306,7 +360,6 @@ def build_fast_transformer(
     """
     g = _Builder()
     pads1 = g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads1")
-    pads_tl = g.const(np.array([0, 0, 1, 1, 0, 0, 0, 0], np.int64), "pads_top_left")
     shapes: dict[tuple[int, ...], str] = {}
 
     def shape(*dims: int) -> str:
@@ -396,21 +449,35 @@ def build_fast_transformer(
     first, second, third = weights.contract
     kw, kb = w[first]
     phase_first = kw.shape[0] < 16  # few output channels: run the 9x9 conv on phases
-    if phase_first:
+    pads2 = g.const(np.array([0, 0, 2, 2, 0, 0, 2, 2], np.int64), "pads2") if weights.blur else ""
+
+    def strided(x: str, layer: str) -> str:
+        """Reflect-pad and the stride-2 convolution (blurred: one 5x5 kernel, pad 2)."""
+        kw, kb = w[layer]
+        if weights.blur:
+            x = g.op("Pad", [x, pads2], f"{layer}/pad", mode="reflect")
+            return finish(conv(x, blurred_kernel(kw), kb, layer, stride=2), layer, "Relu")
+        x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="reflect")
+        return finish(conv(x, kw, kb, layer, stride=2), layer, "Relu")
+
+    if phase_first and weights.blur:
+        # the 9x9 conv on phases as below; back to pixels for the blurred stride-2 conv
+        x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
+        x = finish(x, first, "Relu", phases=True)
+        x = strided(g.op("DepthToSpace", [x], f"{first}/d2s", blocksize=2, mode="DCR"), second)
+    elif phase_first:
         # reflect-pad 4 + 9x9 conv, as a 5x5 conv on the phases; then the stride-2 conv
         # (reflect-pad 1, 3x3) as an edge-pad (top/left) + 2x2 conv on the same phases.
         x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
         x = finish(x, first, "Relu", phases=True)
         kw, kb = w[second]
+        pads_tl = g.const(np.array([0, 0, 1, 1, 0, 0, 0, 0], np.int64), "pads_top_left")
         x = g.op("Pad", [x, pads_tl], f"{second}/pad", mode="edge")
         x = finish(conv(x, strided_phase_kernel(kw), kb, second), second, "Relu")
     else:
         x = g.op("DepthToSpace", ["content"], f"{first}/d2s", blocksize=2, mode="DCR")
-        x = finish(conv(x, kw, kb, first), first, "Relu")
-        x = g.op("Pad", [x, pads1], f"{second}/pad", mode="reflect")
-        x = finish(conv(x, *w[second], second, stride=2), second, "Relu")
-    x = g.op("Pad", [x, pads1], f"{third}/pad", mode="reflect")
-    x = finish(conv(x, *w[third], third, stride=2), third, "Relu")
+        x = strided(finish(conv(x, kw, kb, first), first, "Relu"), second)
+    x = strided(x, third)
     res = weights.residual
     for i in range(0, len(res), 2):
         skip = x
@@ -418,12 +485,14 @@ def build_fast_transformer(
             x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="reflect")
             x = finish(conv(x, *w[layer], layer), layer, "Relu" if j == 0 else None)
         x = g.op("Add", [skip, x], f"{res[i]}/add")
-    # nearest x2 + reflect-pad 1 + 3x3 conv == sub-pixel 3x3 conv on the small map.
+    # nearest x2 + reflect-pad 1 + 3x3 conv == sub-pixel 3x3 conv on the small map (and
+    # bilinear x2 + edge-pad 1 + 3x3 conv: another 3x3 sub-pixel kernel, as fast).
+    upsampled = bilinear_subpixel_kernel if weights.upsample == "bilinear" else subpixel_kernel
     for layer in weights.expand[:2]:
         kw, kb = w[layer]
         x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="edge")
         # CRD channel order: ORT's DepthToSpace is about twice as fast in that mode.
-        k4 = subpixel_kernel(kw)
+        k4 = upsampled(kw)
         k4 = k4.reshape(4, -1, *k4.shape[1:]).swapaxes(0, 1).reshape(k4.shape)
         x = conv(x, k4, np.repeat(kb, 4), layer)
         x = g.op("DepthToSpace", [x], f"{layer}/d2s", blocksize=2, mode="CRD")
