@@ -108,7 +108,10 @@ def _tiny_run(tmp_path, steps: int, resume: bool = False) -> list[dict]:
 
     pictures = [cv2.GaussianBlur(texture(96, 128, seed=s), (0, 0), 1.0) for s in range(3)]
     styles = np.random.default_rng(0).normal(0, 0.5, (2, 100)).astype(np.float32)
-    settings = Settings(size=64, batch=2, steps=steps, minutes=5, lr=1e-3, lr_end=3e-4, seed=3)
+    settings = Settings(
+        size=64, batch=2, steps=steps, minutes=5, lr=1e-3, lr_end=3e-4, seed=3,
+        style_weight=1.0, vector_weight=1.0, equivariance_weight=10.0,
+    )  # fmt: skip  (weights for 64 px pictures at a tenfold learning rate)
     batches = Batches(pictures, styles, settings)
     return train(tmp_path, batches, settings, resume=resume, log_every=5, save_every=10)
 

@@ -22,8 +22,8 @@ every ``--log-every`` steps; a checkpoint (model, optimizer, step, random state)
 ``--save-every`` steps and at the end, which ``--resume`` continues from; ``--minutes``
 bounds the run. Runs on CUDA where there is one (``--device cuda``)::
 
-    python -m training.finetune --out runs/aa1 --content ../shared/media/*.mp4 \\
-        --styles ../shared/media/*.jpg --minutes 30 --seed 1
+    python -m training.finetune --out runs/steady --content ../shared/media/*.mp4 \\
+        --styles ../shared/media/starry_night.jpg ../shared/media/the_scream.jpg --seed 1
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ from restyle.models.networks import _load
 
 from .networks import Transformer, from_weights
 
+MOVES = ("pixels", "warps")  # how the equivariance loss moves the picture
+
 
 @dataclass
 class Settings:
@@ -54,15 +56,15 @@ class Settings:
 
     size: int = 256
     batch: int = 4
-    steps: int = 1000
-    minutes: float = 30.0
+    steps: int = 1250
+    minutes: float = 120.0  # a bound on the run's time; --steps sets the schedule
     lr: float = 3e-4
     lr_end: float = 3e-5
-    style_weight: float = 1.0
+    style_weight: float = 10.0
     colour_weight: float = 1.0
     detail_weight: float = 0.3
-    vector_weight: float = 0.0
-    equivariance_weight: float = 10.0
+    vector_weight: float = 10.0
+    equivariance_weight: float = 100.0
     moves: str = "pixels"  # "pixels": whole-pixel shifts, no resampling; "warps": affine
     max_shift: float = 3.0
     max_degrees: float = 2.0
@@ -338,8 +340,13 @@ def train(
     weights: Any = None,
     features: Any = None,
     echo: Any = None,
+    until: int | None = None,
 ) -> list[dict]:
-    """Fine-tune, writing ``log.jsonl`` and ``checkpoint.pt`` into ``out``; returns the log."""
+    """Fine-tune, writing ``log.jsonl`` and ``checkpoint.pt`` into ``out``; returns the log.
+
+    ``until``: stop after that step, the schedule still spanning ``settings.steps`` (a run
+    resumed later with other weights goes on as if it had not stopped).
+    """
     from restyle.stylizers.features import PredictorFeatures
 
     out.mkdir(parents=True, exist_ok=True)
@@ -366,7 +373,8 @@ def train(
     log: list[dict] = []
     started = time.monotonic()
     with open(out / "log.jsonl", "a", encoding="utf-8") as log_file:
-        while step < settings.steps and time.monotonic() - started < 60 * settings.minutes:
+        last = min(settings.steps, until or settings.steps)
+        while step < last and time.monotonic() - started < 60 * settings.minutes:
             progress = step / max(1, settings.steps)
             lr = settings.lr_end + 0.5 * (settings.lr - settings.lr_end) * (
                 1 + math.cos(math.pi * progress)
@@ -418,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true", help="go on from the checkpoint")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice)")
+    parser.add_argument(
+        "--until", type=int, help="stop after this step; the schedule still spans --steps"
+    )
     parser.add_argument("--log-every", type=int, default=10)
     parser.add_argument("--save-every", type=int, default=100)
     defaults = Settings()
@@ -431,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=value)
     args = parser.parse_args(argv)
     settings = Settings(**{k: getattr(args, k) for k in asdict(defaults)})
+    if settings.moves not in MOVES:
+        parser.error(f"--moves must be one of {', '.join(MOVES)}")
     if args.threads:
         torch.set_num_threads(args.threads)
     batches = Batches(read_pictures(args.content), style_vectors(args.styles), settings)
@@ -443,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         log_every=args.log_every,
         save_every=args.save_every,
         echo=lambda entry: print(json.dumps(entry), flush=True),
+        until=args.until,
     )
     return 0
 
