@@ -35,6 +35,7 @@ from .registries import (
     EXECUTORS,
     FLOW_QUALITIES,
     KEYFRAME_PICKERS,
+    MODELS,
     PRECISIONS,
     STYLIZERS,
     TEMPORAL_FILTERS,
@@ -51,6 +52,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went a
 # the lists ``restyle list KIND`` prints, by KIND
 LISTS: dict[str, Registry] = {
     "methods": STYLIZERS,
+    "models": MODELS,
     "filters": TEMPORAL_FILTERS,
     "precisions": PRECISIONS,
     "backends": BACKENDS,
@@ -70,6 +72,7 @@ _LISTED: dict[str, str] = {
     "easing": "easings",
     "flow_quality": "flow-qualities",
     "precision": "precisions",
+    "model": "models",
     "backend": "backends",
     "device": "devices",
     "executor": "executors",
@@ -92,11 +95,11 @@ COMMON: dict[str, frozenset[str]] = {
             "duration",
             "chunk_seconds",
             "strokes",
-            "device",
+            "model",
         }
     ),
-    "image": frozenset({"style", "strength", "preserve_color", "max_size", "method", "device"}),
-    "grid": frozenset({"style", "strength", "preserve_color", "max_size", "method", "device"}),
+    "image": frozenset({"style", "strength", "preserve_color", "max_size", "method", "model"}),
+    "grid": frozenset({"style", "strength", "preserve_color", "max_size", "method", "model"}),
 }
 
 
@@ -521,6 +524,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     from .models import REGISTRY, available_devices, locate
     from .models.networks import resolve_engine
     from .models.openvino import openvino_available
+    from .models.trained import DEFAULT_MODEL
 
     print(f"devices: {', '.join(available_devices())}")
     installed = ["onnxruntime"] + (["openvino"] if openvino_available() else [])
@@ -530,6 +534,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     device = getattr(args, "device", "auto")
     backend, precision = resolve_engine(device, "auto", "auto")
     print(f"default on device {device}: --backend {backend} --precision {precision}")
+    print(f"models (--model, default {DEFAULT_MODEL}): " + MODELS.describe())
     model_dir = getattr(args, "model_dir", None)
     for name, spec in sorted(REGISTRY.items()):
         try:

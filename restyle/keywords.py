@@ -78,6 +78,8 @@ class PictureOptions(TypedDict, total=False):
     """--method segmented: style of the foreground (default: --style); repeat to blend"""
     style_bg: tuple[str, ...]
     """--method segmented: style of the background (default: --style); repeat to blend"""
+    model: str
+    """strokes that follow the content (steady) or the shipped networks (original)"""
     device: str
     """where the networks run"""
     model_dir: str | None

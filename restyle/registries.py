@@ -195,6 +195,21 @@ PRECISIONS.add(
 )
 PRECISIONS.add("shipped", "shipped", "the shipped quantized graph as it is (onnxruntime)")
 
+MODELS = Registry("model")
+MODELS.add(
+    "steady",
+    "steady",
+    "strokes that follow the content as it moves: the networks fine-tuned here to paint off "
+    "the 4-pixel grid (bilinear upsampling, a blur before each stride); the 26 built-in "
+    "styles have none yet and paint with the original",
+)
+MODELS.add(
+    "original",
+    "original",
+    "the shipped networks as published: strokes on a 4-pixel grid, which swim when the "
+    "picture moves by 1-3 px",
+)
+
 BACKENDS = Registry("backend")
 BACKENDS.add("auto", "auto", "openvino where it is installed and the networks run on the CPU")
 BACKENDS.add("onnxruntime", "onnxruntime", "ONNX Runtime: CPU or CUDA; float and shipped")

@@ -215,9 +215,10 @@ def test_no_command_prints_help_and_exits_2(capsys):
 def test_models_command_lists_the_networks(capsys):
     assert main(["models"]) == 0
     out = capsys.readouterr().out
-    for name in ("arbitrary_predict", "arbitrary_transform", "multistyle26"):
+    for name in ("arbitrary_predict", "arbitrary_transform", "multistyle26", "steady_arbitrary"):
         assert name in out
     assert "devices:" in out and "cpu" in out
+    assert "models (--model" in out and "steady:" in out and "original:" in out
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from restyle.models.tiled import (
     sample_windows,
     tile_windows,
 )
+from restyle.models.trained import DEFAULT_MODEL
 from restyle.styles.embed import builtin_style, resolve_style
 from support.image_factory import synthetic_photo
 
@@ -38,10 +39,12 @@ def style(tmp_path_factory):
     return resolve_style(str(path), engine=Engine(device="cpu")).vector
 
 
-def whole(name: str, image: np.ndarray, vector: np.ndarray) -> np.ndarray:
+def whole(
+    name: str, image: np.ndarray, vector: np.ndarray, model: str = DEFAULT_MODEL
+) -> np.ndarray:
     """The picture painted in one piece by the ordinary fast graph (padded like the tiles)."""
     load = load_transformer if name == "arbitrary_transform" else load_multistyle
-    net = load("cpu", backend="onnxruntime", precision="float")  # what the tile painter runs
+    net = load("cpu", backend="onnxruntime", precision="float", model=model)  # as the tiles
     h, w = image.shape[:2]
     ph, pw = (-h) % 4, (-w) % 4
     padded = np.pad(image, ((0, ph), (0, pw), (0, 0)), mode="reflect").astype(np.float32) / 255
@@ -65,14 +68,23 @@ def test_tile_windows_partition_the_picture():
     assert seen.max() == 1 and seen.sum() == len(samples) * 256 * 256
 
 
-@pytest.mark.parametrize("name", ["arbitrary_transform", "multistyle26"])
+@pytest.mark.parametrize(
+    "name, model",
+    [
+        ("arbitrary_transform", "original"),
+        ("arbitrary_transform", "steady"),  # bilinear upsampling and blurred strides
+        ("multistyle26", "original"),
+    ],
+)
 @pytest.mark.slow
-def test_tiles_with_the_pictures_own_statistics_are_the_whole_painting(picture, style, name):
+def test_tiles_with_the_pictures_own_statistics_are_the_whole_painting(
+    picture, style, name, model
+):
     vector = style if name == "arbitrary_transform" else builtin_style(4).vector
-    net = load_tiled(name, "cpu")
+    net = load_tiled(name, "cpu", model=model)
     stats = exact_stats(net, picture, vector, tile_windows(*picture.shape[:2], tile=96))
     tiled = paint_tiled(net, picture, vector, stats=stats, tile=64)
-    reference = whole(name, picture, vector)
+    reference = whole(name, picture, vector, model)
     assert tiled.shape == picture.shape
     assert np.abs(tiled.astype(int) - reference).max() <= 1  # float rounding only
 

@@ -92,7 +92,7 @@ def test_upload_limits_say_what_to_do(workspace, clip):
 def test_the_video_tab_builds_the_job_the_cli_builds(workspace, clip):
     flags = ["--strength", "0.6", "--preserve-color", "--sharpness", "0.9", "--start", "0.04"]
     flags += ["--duration", "0.2", "--side-by-side", "-s", "builtin:4", "-s", "builtin:7"]
-    flags += ["--strokes", "stick"]
+    flags += ["--strokes", "stick", "--model", "steady"]
     cli = video_job(build_parser().parse_args(["video", str(clip), *flags]))
     options = jobs.video_options(
         strength=0.6,
@@ -103,6 +103,7 @@ def test_the_video_tab_builds_the_job_the_cli_builds(workspace, clip):
         duration=0.2,
         side_by_side=True,
         stick=True,
+        model="steady",
     )
     session = workspace.session("tab")
     page = Handlers(workspace).video_job(

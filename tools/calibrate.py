@@ -1,6 +1,7 @@
 """Calibrate the int8 style transformers on real frames; writes restyle/models/calibration/*.json.
 
-For each network the fast float graph paints calibration frames (every 20th frame of the
+For each network (and each network trained here, ``steady_arbitrary``: the weights of
+``--model steady``) the fast float graph paints calibration frames (every 20th frame of the
 cockatoo and Sintel clips and three photos, at 640x360 or the clip's own size) in many
 styles (all 26 built-ins; the style vectors of the paintings in the media folder and
 blends of them), and each convolution's input is measured: the 99.99th percentile of its
@@ -52,6 +53,12 @@ PAINTINGS = (
 EVERY = 20
 LONG_SIDE = 640
 BOUND_SCALE = 0.8
+# each table: the network it quantizes, and the weights it paints with (--model)
+TABLES = {
+    "multistyle26": ("multistyle26", "original"),
+    "arbitrary_transform": ("arbitrary_transform", "original"),
+    "steady_arbitrary": ("arbitrary_transform", "steady"),
+}
 KEEP_FLOAT = {
     "multistyle26": ("contract.1", "contract.2", "res.0.0", "res.1.0"),
     "arbitrary_transform": (
@@ -99,13 +106,14 @@ def styles_for(network: str) -> list[np.ndarray]:
     return [v.reshape(1, -1) for v in vectors + blends]
 
 
-def calibrate(network: str, frames: list[np.ndarray]):
-    """The calibration table of ``network`` (restyle.models.quantize.CalibrationTable)."""
+def calibrate(name: str, frames: list[np.ndarray]):
+    """The calibration table ``name`` (restyle.models.quantize.CalibrationTable)."""
     from restyle.models.graph import to_phases
     from restyle.models.networks import _fast_graph
     from restyle.models.quantize import PERCENTILE, CalibrationTable, activation_ranges
 
-    model = _fast_graph(network, None)
+    network, weights = TABLES[name]
+    model = _fast_graph(network, None, weights)
     styles = styles_for(network)
     feeds = (
         {"content": to_phases(f[None].astype(np.float32) / 255.0), "style": s}
@@ -119,10 +127,10 @@ def calibrate(network: str, frames: list[np.ndarray]):
         f"x {len(styles)} styles; per layer the largest per-frame {PERCENTILE}th percentile "
         "of |input|"
     )
-    return CalibrationTable(network, ranges, source, KEEP_FLOAT[network], BOUND_SCALE)
+    return CalibrationTable(name, ranges, source, KEEP_FLOAT[network], BOUND_SCALE)
 
 
-def sensitivity(network: str) -> None:
+def sensitivity(name: str) -> None:
     """Print each layer's SSIM loss against float when it alone is int8 (and when all are)."""
     from restyle.imaging.similarity import ssim
     from restyle.models.graph import from_phases, to_phases
@@ -137,9 +145,10 @@ def sensitivity(network: str) -> None:
             for i, frame in enumerate(container.decode(video=0)):
                 if i in picks:
                     frames.append(_fit(frame.to_ndarray(format="rgb24")))
+    network, weights = TABLES[name]
     styles = styles_for(network)[:2]
-    float_graph = _fast_graph(network, None)
-    table = load_table(network)
+    float_graph = _fast_graph(network, None, weights)
+    table = load_table(name)
 
     def paint(model) -> list[np.ndarray]:
         session = create_session(model.SerializeToString(), "cpu")
@@ -159,7 +168,7 @@ def sensitivity(network: str) -> None:
 
     layers = list(table.ranges)
     print(
-        f"{network}: mean SSIM to float, all int8 {score(()):.4f}, as tabled "
+        f"{name}: mean SSIM to float, all int8 {score(()):.4f}, as tabled "
         f"{score(table.keep_float):.4f}"
     )
     for layer in layers:
@@ -174,17 +183,17 @@ def _u8(image: np.ndarray) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare, do not write")
-    parser.add_argument("--network", choices=("multistyle26", "arbitrary_transform"))
+    parser.add_argument("--network", choices=tuple(TABLES), help="one table (default: all)")
     parser.add_argument("--sensitivity", action="store_true", help="per-layer SSIM loss")
     args = parser.parse_args()
     if args.sensitivity:
-        for network in [args.network] if args.network else list(KEEP_FLOAT):
-            sensitivity(network)
+        for name in [args.network] if args.network else list(TABLES):
+            sensitivity(name)
         return
     frames = calibration_frames()
     folder = REPO / "restyle" / "models" / "calibration"
     failed = False
-    for network in [args.network] if args.network else ["multistyle26", "arbitrary_transform"]:
+    for network in [args.network] if args.network else list(TABLES):
         start = time.perf_counter()
         table = calibrate(network, frames)
         path: Path = folder / f"{network}.json"

@@ -1,4 +1,4 @@
-"""Where and how the networks run (--device, --model-dir, --precision, --backend), declared once."""
+"""Which networks run, where and how (--model, --device, --model-dir, --precision, --backend)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..options import OptionGroup, option
-from ..registries import BACKENDS, DEVICES, PRECISIONS
+from ..registries import BACKENDS, DEVICES, MODELS, PRECISIONS
 from .networks import (
     StylePredictor,
     StyleTransformer,
@@ -14,6 +14,7 @@ from .networks import (
     load_predictor,
     load_transformer,
 )
+from .trained import DEFAULT_MODEL
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class Engine(OptionGroup):
     """The compute settings every network of a job shares.
 
     Attributes:
+        model: which weights paint, a name in :data:`restyle.registries.MODELS`: ``steady``
+            (trained here; strokes follow the content) or ``original`` (as shipped).
         device: ``auto`` (CUDA when this ONNX Runtime build has it), ``cpu`` or ``cuda``.
         model_dir: a folder holding the weights (before ``$RESTYLE_MODEL_DIR`` and the
             installed package), or None.
@@ -32,6 +35,11 @@ class Engine(OptionGroup):
 
     group: ClassVar[str] = "engine"
 
+    model: str = option(
+        DEFAULT_MODEL,
+        "strokes that follow the content (steady) or the shipped networks (original)",
+        choices=MODELS.names,
+    )
     device: str = option("auto", "where the networks run", choices=DEVICES.names)
     model_dir: str | None = option(
         None,
@@ -48,8 +56,12 @@ class Engine(OptionGroup):
 
     def transformer(self, threads: int | None = None) -> StyleTransformer:
         """The arbitrary-style transformer on this engine, ``threads`` per call (None: all)."""
-        return load_transformer(self.device, self.model_dir, self.precision, threads, self.backend)
+        return load_transformer(
+            self.device, self.model_dir, self.precision, threads, self.backend, self.model
+        )
 
     def multistyle(self, threads: int | None = None) -> StyleTransformer:
         """The 26-built-in-style network on this engine, ``threads`` per call (None: all)."""
-        return load_multistyle(self.device, self.model_dir, threads, self.precision, self.backend)
+        return load_multistyle(
+            self.device, self.model_dir, threads, self.precision, self.backend, self.model
+        )

@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import InputError, ModelError
 from .location import locate
 from .session import CPU_PROVIDER, create_session, session_device
+from .trained import DEFAULT_MODEL, weights_name
 
 PRECISIONS = ("auto", "float", "bf16", "int8", "shipped")
 BACKENDS = ("auto", "onnxruntime", "openvino")
@@ -169,57 +170,82 @@ def _predictor(device: str, model_dir: str | None, precision: str) -> StylePredi
     return StylePredictor(create_session(model.SerializeToString(), device))
 
 
-def _fast_graph(name: str, model_dir: str | None):
-    """The fast float graph of transformer ``name``, rebuilt from its shipped weights."""
-    from .graph import (
-        build_fast_transformer,
-        dequantize,
-        extract_multistyle_weights,
-        extract_transformer_weights,
-    )
+def network_weights(name: str, model_dir: str | None, model: str = DEFAULT_MODEL):
+    """The float weights of transformer ``name`` as ``model`` paints: shipped, or trained here.
 
-    model = _load(name, model_dir)
+    Raises:
+        ModelError: a file is missing, unreadable, or not the expected network.
+    """
+    from .graph import dequantize, extract_multistyle_weights, extract_transformer_weights
+    from .location import sha256_of
+    from .trained import apply_difference, weights_name
+
+    graph = _load(name, model_dir)
     try:
         if name == "multistyle26":
-            weights = extract_multistyle_weights(model)
+            weights = extract_multistyle_weights(graph)
         else:
-            weights = extract_transformer_weights(dequantize(model))
+            weights = extract_transformer_weights(dequantize(graph))
     except KeyError as exc:
         raise ModelError(f"{name}.onnx is not the expected network: {exc}") from None
-    return build_fast_transformer(weights)
+    trained = weights_name(model, name)
+    if trained is None:
+        return weights
+    base_sha = sha256_of(locate(name, model_dir))
+    return apply_difference(weights, locate(trained, model_dir), base_sha)
 
 
-def generated_graph(name: str, model_dir: str | None, precision: str):
+def _fast_graph(name: str, model_dir: str | None, model: str = DEFAULT_MODEL):
+    """The fast float graph of transformer ``name`` as ``model`` paints it."""
+    from .graph import build_fast_transformer
+
+    return build_fast_transformer(network_weights(name, model_dir, model))
+
+
+def generated_graph(name: str, model_dir: str | None, precision: str, model: str = DEFAULT_MODEL):
     """Path of the cached graph of transformer ``name`` for ``precision`` (built once).
 
     ``float`` and ``bf16`` share the fast float graph; ``int8`` is it quantized with the
-    calibration table (:func:`restyle.models.quantize.quantize_transformer`).
+    calibration table of the weights ``model`` paints with
+    (:func:`restyle.models.quantize.quantize_transformer`).
     """
     from .generated import generated_key, generated_model
     from .location import sha256_of
+    from .trained import weights_name
 
-    weights_sha = sha256_of(locate(name, model_dir))
+    trained = weights_name(model, name)
+    label = trained or name
+    shas = [sha256_of(locate(n, model_dir)) for n in (name, trained) if n]
     if precision == "int8":
         from .quantize import load_table, quantize_transformer
 
-        table = load_table(name)
-        key = generated_key(weights_sha, "int8", table.to_json())
+        table = load_table(label)
+        key = generated_key("+".join(shas), "int8", table.to_json())
         return generated_model(
-            f"{name}-int8", key, lambda: quantize_transformer(_fast_graph(name, model_dir), table)
+            f"{label}-int8",
+            key,
+            lambda: quantize_transformer(_fast_graph(name, model_dir, model), table),
         )
-    key = generated_key(weights_sha, "float")
-    return generated_model(f"{name}-float", key, lambda: _fast_graph(name, model_dir))
+    key = generated_key("+".join(shas), "float")
+    return generated_model(f"{label}-float", key, lambda: _fast_graph(name, model_dir, model))
 
 
 @functools.lru_cache(maxsize=8)
 def _network(
-    name: str, device: str, model_dir: str | None, backend: str, precision: str, threads: int | None
+    name: str,
+    device: str,
+    model_dir: str | None,
+    backend: str,
+    precision: str,
+    threads: int | None,
+    model: str = DEFAULT_MODEL,
 ) -> StyleTransformer:
     dim = BUILTIN_STYLES if name == "multistyle26" else STYLE_DIM
     if backend == "openvino":
         from .openvino import OpenVINONetwork
 
-        network = OpenVINONetwork(generated_graph(name, model_dir, precision), precision, threads)
+        graph = generated_graph(name, model_dir, precision, model)
+        network = OpenVINONetwork(graph, precision, threads)
         return StyleTransformer(network, True, dim)
     if precision == "shipped" and name == "arbitrary_transform":
         from .graph import make_dynamic
@@ -228,7 +254,7 @@ def _network(
         make_dynamic(model, {model.graph.input[0].name: (1, 2)})
         session = create_session(model.SerializeToString(), device, threads)
         return StyleTransformer(session, fast=False)
-    fast = _fast_graph(name, model_dir)
+    fast = _fast_graph(name, model_dir, model)
     return StyleTransformer(create_session(fast.SerializeToString(), device, threads), True, dim)
 
 
@@ -251,14 +277,20 @@ def load_transformer(
     precision: str = "auto",
     threads: int | None = None,
     backend: str = "auto",
+    model: str = DEFAULT_MODEL,
 ) -> StyleTransformer:
     """The arbitrary-style transformer at any input size, loaded once and reused.
 
     ``precision`` and ``backend``: see the module docstring and :func:`resolve_engine`.
-    ``threads``: threads per call (None: one per core).
+    ``threads``: threads per call (None: one per core). ``model``: which weights paint
+    (:data:`restyle.models.trained.MODELS`); ``shipped`` precision is the original's file.
     """
     backend, precision = resolve_engine(device, backend, precision)
-    return _network("arbitrary_transform", device, _key(model_dir), backend, precision, threads)
+    if precision == "shipped":
+        model = "original"
+    weights_name(model, "arbitrary_transform")  # an unknown model fails here, named
+    args = (device, _key(model_dir), backend, precision, threads, model)
+    return _network("arbitrary_transform", *args)
 
 
 def load_multistyle(
@@ -267,12 +299,15 @@ def load_multistyle(
     threads: int | None = None,
     precision: str = "auto",
     backend: str = "auto",
+    model: str = DEFAULT_MODEL,
 ) -> StyleTransformer:
     """The 26-built-in-style network, rebuilt as a fast graph, loaded once and reused.
 
     ``shipped`` precision paints with the float graph: the shipped file is float already.
+    ``model``: as for :func:`load_transformer` (no trained 26-style network yet: the original).
     """
     backend, precision = resolve_engine(device, backend, precision)
     if precision == "shipped":
         precision = "float"
-    return _network("multistyle26", device, _key(model_dir), backend, precision, threads)
+    args = (device, _key(model_dir), backend, precision, threads, model)
+    return _network("multistyle26", *args)

@@ -77,6 +77,16 @@ REGISTRY: dict[str, ModelSpec] = {
             license="Apache-2.0",
         ),
         ModelSpec(
+            name="steady_arbitrary",
+            filename="steady_arbitrary.npz",
+            sha256="55483cc9647c2254414c2649a72c9959ca682eb5344fa4cdd4bdd6c49da5c34d",
+            package="restyle",
+            resource="models/weights/steady_arbitrary.npz",
+            description="--model steady: the style transformer fine-tuned here to paint off the "
+            "4-pixel grid, as its difference from arbitrary_transform (restyle/models/weights)",
+            license="Apache-2.0 (fine-tuned from Magenta's weights)",
+        ),
+        ModelSpec(
             name="vgg19",
             filename="vgg19-dcbb9e9d.pth",
             sha256="dcbb9e9d",  # torchvision publishes only this prefix (in the file name)

@@ -33,19 +33,17 @@ import onnx
 import onnx.utils
 from onnx import TensorProto, helper
 
-from ..errors import ModelError
 from .graph import (
     NORM_EPS,
     TransformerWeights,
     _Builder,
     build_fast_transformer,
-    extract_multistyle_weights,
-    extract_transformer_weights,
     from_phases,
     to_phases,
 )
-from .location import locate
+from .networks import network_weights
 from .session import create_session
+from .trained import DEFAULT_MODEL
 
 TILE = 1024  # interior side of a tile in pixels (a multiple of 4)
 MARGIN = 64  # context kept around a tile's interior (> the receptive radius, a multiple of 4)
@@ -453,21 +451,10 @@ def paint_tiled(
 
 
 @functools.lru_cache(maxsize=4)
-def _tiled(name: str, device: str, model_dir: str | None, threads: int | None) -> TiledTransformer:
-    path = locate(name, model_dir)
-    try:
-        model = onnx.load(str(path))
-    except Exception as exc:  # protobuf decode errors have no common base
-        raise ModelError(f"cannot read {path}: {exc}") from None
-    try:
-        if name == "multistyle26":
-            weights = extract_multistyle_weights(model)
-        else:
-            from .graph import dequantize
-
-            weights = extract_transformer_weights(dequantize(model))
-    except KeyError as exc:
-        raise ModelError(f"{path.name} is not the expected network: {exc}") from None
+def _tiled(
+    name: str, device: str, model_dir: str | None, threads: int | None, model: str
+) -> TiledTransformer:
+    weights = network_weights(name, model_dir, model)
     graph, layers = build_tiled_transformer(weights)
     return TiledTransformer(graph, layers, weights.style_dim, device, threads)
 
@@ -477,6 +464,8 @@ def load_tiled(
     device: str = "auto",
     model_dir: str | os.PathLike[str] | None = None,
     threads: int | None = None,
+    model: str = DEFAULT_MODEL,
 ) -> TiledTransformer:
     """The tile painter of ``arbitrary_transform`` or ``multistyle26``, loaded once and reused."""
-    return _tiled(name, device, os.fspath(model_dir) if model_dir is not None else None, threads)
+    folder = os.fspath(model_dir) if model_dir is not None else None
+    return _tiled(name, device, folder, threads, model)

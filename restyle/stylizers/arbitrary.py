@@ -35,7 +35,9 @@ class ArbitraryPainter(Painter):
         if self.engine.precision == "shipped":
             return None
         engine = self.engine
-        return load_tiled("arbitrary_transform", engine.device, engine.model_dir, self.threads)
+        return load_tiled(
+            "arbitrary_transform", engine.device, engine.model_dir, self.threads, engine.model
+        )
 
     def content_style(self, frame: np.ndarray) -> Style:
         """The content's own style vector, the strength-0 end of the interpolation."""

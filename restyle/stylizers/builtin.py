@@ -27,7 +27,10 @@ class BuiltinPainter(Painter):
 
     def tiled_network(self) -> TiledTransformer:
         """The 26-style network's tile painter."""
-        return load_tiled("multistyle26", self.engine.device, self.engine.model_dir, self.threads)
+        engine = self.engine
+        return load_tiled(
+            "multistyle26", engine.device, engine.model_dir, self.threads, engine.model
+        )
 
     def fade(self, frames: Sequence[np.ndarray], painted: list[np.ndarray]) -> list[np.ndarray]:
         """Each painted frame mixed with its original, ``strength`` of the painting."""

@@ -62,8 +62,9 @@ def video_options(
     side_by_side: bool,
     preview: bool = False,
     stick: bool = False,
+    model: str | None = None,
 ) -> dict:
-    """``restyle video`` options: look, flicker removal, strokes, range, side-by-side.
+    """``restyle video`` options: look, flicker removal, strokes, network, range, side-by-side.
 
     ``sharpness`` applies to ``--temporal flow`` only (the CLI's ``--sharpness``; the
     slider at its default is the flag not given); a preview paints ``PREVIEW_SECONDS``
@@ -80,6 +81,7 @@ def video_options(
         "duration": duration,
         "side_by_side": bool(side_by_side),
         "strokes": "stick" if stick else "fresh",
+        **({"model": model} if model else {}),
     }
 
 

@@ -20,6 +20,8 @@ from typing import Any
 import gradio as gr
 
 from ..errors import RestyleError
+from ..models.trained import DEFAULT_MODEL
+from ..registries import MODELS
 from . import jobs, live
 from .examples import Examples
 from .handlers import Handlers, ProgressSink
@@ -255,6 +257,13 @@ class Page:
                     label="Strokes stick to the scene (for camera pans; --strokes stick)",
                     elem_id="video-stick",
                 )
+                model = gr.Radio(
+                    list(MODELS.names()),
+                    value=DEFAULT_MODEL,
+                    label="Network (--model): steady strokes follow the content; original "
+                    "is the published one",
+                    elem_id="video-model",
+                )
                 with gr.Row():
                     preview = gr.Button(f"Preview ({jobs.PREVIEW_SECONDS:g} s)")
                     render = gr.Button("Render", variant="primary", elem_id="video-render")
@@ -267,7 +276,7 @@ class Page:
         def paint(quick: bool):
             @self.guard_steps
             def run(
-                v, f, b, s, p, t, q, a, d, sbs, stk, ids,
+                v, f, b, s, p, t, q, a, d, sbs, stk, mdl, ids,
                 request: gr.Request, progress=gr.Progress(),
             ):  # fmt: skip
                 options = jobs.video_options(
@@ -279,6 +288,7 @@ class Page:
                     duration=d,
                     side_by_side=sbs,
                     stick=stk,
+                    model=mdl,
                     preview=quick,
                 )
                 session = self.session(request)
@@ -297,7 +307,7 @@ class Page:
             return run
 
         inputs = [video, files, builtins, strength, preserve, temporal, sharpness, start]
-        inputs += [duration, side, stick, mine]
+        inputs += [duration, side, stick, model, mine]
         outputs = [result, download, status]
         events = [
             button.click(
