@@ -8,7 +8,8 @@ from the borders). A network that paints on a 4-pixel grid changes little at 4 p
 at 1-3 px. Also: detail (gradient energy of the painting over the shipped network's) and
 style distance (the predictor's style vector of the painting to the painting's, over the
 shipped network's). Networks: the shipped transformer, its anti-aliased variants untrained
-(bilinear upsampling; and a blur before the strides), and any fine-tuned checkpoint of
+(bilinear upsampling; and a blur before the strides), the steady network restyle ships
+(``--model steady``, restyle/models/weights), and any fine-tuned checkpoint of
 ``python -m training.finetune`` (``--checkpoint run/checkpoint.pt``). Needs PyTorch.
 
     python -m benchmarks aliasing [--checkpoint runs/aa1/checkpoint.pt ...]
@@ -83,6 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         "bilinear, untrained": from_weights(weights, upsample="bilinear"),
         "bilinear + blur, untrained": from_weights(weights, upsample="bilinear", blur=True),
     }
+    from restyle.errors import ModelError
+    from restyle.models.networks import network_weights
+
+    try:
+        networks["steady (the shipped file)"] = from_weights(
+            network_weights("arbitrary_transform", None, "steady")
+        )
+    except ModelError as exc:
+        print(f"no steady network: {exc}")
     for path in args.checkpoint:
         student = make_student(weights, Settings())
         state = torch.load(path, map_location="cpu", weights_only=False)

@@ -14,6 +14,9 @@ and measured with ``restyle eval``'s meter against the per-frame painting
 * edge: edge SSIM to the source (structure kept);
 * fps: frames per second of the whole ``restyle video`` call (same run, same machine).
 
+Rows name the network: the shipped one (``--model original``, today's rows and the
+per-frame reference) or the one trained here (``steady ...``, ``--model steady``).
+
 The source floor rows are the source's own warp error under the same flow, as a fraction
 of per-frame's: no method can go much below it under this meter.
 
@@ -33,17 +36,24 @@ from pathlib import Path
 
 from benchmarks._common import need_media, print_table, write_json
 
+ORIGINAL = {"model": "original"}  # the shipped network: the reference and today's rows
+STEADY = {"model": "steady"}  # the network trained here
 METHODS = {  # name -> options of restyle.stylize_video
-    "per-frame (none)": {"temporal": "none"},
-    "default (flow, sharpness 0.855)": {},
-    "flow --sharpness 0.8": {"sharpness": 0.8},
-    "flow --sharpness 0.9": {"sharpness": 0.9},
-    "flow --smooth 0.8": {"smooth": 0.8},
-    "flow --flow-quality high": {"flow_quality": "high"},
-    "forward": {"temporal": "forward"},
-    "strokes stick, no filter": {"strokes": "stick", "temporal": "none"},
-    "strokes stick + default flow": {"strokes": "stick"},
-    "strokes stick + flow --sharpness 0.95": {"strokes": "stick", "sharpness": 0.95},
+    "per-frame (none)": {**ORIGINAL, "temporal": "none"},
+    "default (flow, sharpness 0.855)": ORIGINAL,
+    "flow --sharpness 0.8": {**ORIGINAL, "sharpness": 0.8},
+    "flow --sharpness 0.9": {**ORIGINAL, "sharpness": 0.9},
+    "flow --smooth 0.8": {**ORIGINAL, "smooth": 0.8},
+    "flow --flow-quality high": {**ORIGINAL, "flow_quality": "high"},
+    "forward": {**ORIGINAL, "temporal": "forward"},
+    "strokes stick, no filter": {**ORIGINAL, "strokes": "stick", "temporal": "none"},
+    "strokes stick + default flow": {**ORIGINAL, "strokes": "stick"},
+    "strokes stick + flow --sharpness 0.95": {**ORIGINAL, "strokes": "stick", "sharpness": 0.95},
+    "steady, per-frame (none)": {**STEADY, "temporal": "none"},
+    "steady + default flow": STEADY,
+    "steady + flow --sharpness 0.9": {**STEADY, "sharpness": 0.9},
+    "steady + flow --sharpness 0.95": {**STEADY, "sharpness": 0.95},
+    "steady + strokes stick, no filter": {**STEADY, "strokes": "stick", "temporal": "none"},
 }
 PANS = {  # name -> (x, y) pixels a frame, zoom a frame
     "pan (photo)": (1.37, 0.41, 1.0),

@@ -1,7 +1,8 @@
 """Precisions and backends of the style transformers: speed at 640x360 and the look criteria.
 
-For each network (the arbitrary-style one with starry_night.jpg, the 26-style one with
-built-in style 19) and each (backend, precision), in one run:
+For each network (the arbitrary-style one with starry_night.jpg, as shipped and as trained
+here, ``--model steady``; the 26-style one with built-in style 19) and each (backend,
+precision), in one run:
 
 * ms per 640x360 frame (tubingen.jpg), alternating between the variants, median of
   ``--repeat``, with one thread per call (as ``restyle video`` paints, two frames side by
@@ -15,6 +16,9 @@ built-in style 19) and each (backend, precision), in one run:
   painting, how far each frame's style vector lies from float's frame, as a fraction of
   how far float's lies from the photo (<= 2 %).
 
+The steady network's rows compare with its own float graph; the last lines give its speed
+over the shipped network's, precision by precision.
+
 Run: python -m benchmarks precision [--repeat 9] [--frames 40]
 """
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from functools import partial
 
 import av
 import cv2
@@ -87,13 +92,21 @@ def main() -> None:
     }
     engine = Engine(device="cpu", backend="onnxruntime", precision="float")
     painting_vec = np.asarray(restyle.style_vector(str(painting_path), device="cpu").vector)
-    networks = {
-        "arbitrary (starry_night)": (load_transformer, painting_vec.reshape(1, -1)),
-        "26-style (builtin 19)": (load_multistyle, np.eye(26, dtype=np.float32)[19:20]),
+    painting = painting_vec.reshape(1, -1)
+    networks = {  # name -> (loader, style input, paints a painting's style vector)
+        "arbitrary (starry_night)": (partial(load_transformer, model="original"), painting, True),
+        "arbitrary steady (starry_night)": (
+            partial(load_transformer, model="steady"),
+            painting,
+            True,
+        ),
+        "26-style (builtin 19)": (load_multistyle, np.eye(26, dtype=np.float32)[19:20], False),
     }
     results: list[dict] = []
-    for net_name, (loader, style) in networks.items():
-        variants = [v for v in VARIANTS if not (v[1] == "shipped" and loader is load_multistyle)]
+    for net_name, (loader, style, arbitrary) in networks.items():
+        variants = [v for v in VARIANTS if not (v[1] == "shipped" and not arbitrary)]
+        if "steady" in net_name:  # shipped is the original's file; int8 needs its own table
+            variants = [v for v in variants if v[1] != "shipped"]
         built = {}
         for backend, precision in variants:
             start = time.perf_counter()
@@ -125,7 +138,7 @@ def main() -> None:
                 for src, o in zip(frames, out, strict=True):
                     meter.update(src, o)
                 vecs = ref_vecs if key == VARIANTS[0] else embed_images(out, engine=engine)
-                if loader is load_transformer:
+                if arbitrary:
                     style_d = float(np.linalg.norm(vecs.mean(0) - painting_vec))
                 else:
                     moved = np.linalg.norm(vecs - ref_vecs, axis=1)
@@ -158,7 +171,7 @@ def main() -> None:
             for clip_name in clips:
                 mine, ref = look[key][clip_name], look[VARIANTS[0]][clip_name]
                 warp = mine["warp_error"] / ref["warp_error"]
-                if loader is load_transformer:
+                if arbitrary:
                     style_change = mine["style"] / ref["style"] - 1.0
                 else:
                     style_change = mine["style"]
@@ -185,6 +198,15 @@ def main() -> None:
         "change within 2 % (arbitrary: distance to the painting vs float's; 26-style: "
         "distance to float's frames / float's distance to the photo)"
     )
+    speed = {(r["network"], r["backend"], r["precision"]): r["ms_1_thread"] for r in results}
+    for backend, precision in VARIANTS:
+        steady = speed.get(("arbitrary steady (starry_night)", backend, precision))
+        original = speed.get(("arbitrary (starry_night)", backend, precision))
+        if steady and original:
+            print(
+                f"steady / original, {backend} {precision}, 1 thread: "
+                f"{steady:.1f} / {original:.1f} ms = {steady / original:.3f}"
+            )
     write_json("precision", {"repeat": args.repeat, "frames": args.frames, "results": results})
 
 
