@@ -16,8 +16,9 @@ precision), in one run:
   painting, how far each frame's style vector lies from float's frame, as a fraction of
   how far float's lies from the photo (<= 2 %).
 
-The steady network's rows compare with its own float graph; the last lines give its speed
-over the shipped network's, precision by precision.
+The steady network's rows compare with its own float graph. The networks are timed one
+after the other, so compare times within a network; ``python -m benchmarks models`` times
+the steady network against the shipped one, alternating.
 
 Run: python -m benchmarks precision [--repeat 9] [--frames 40]
 """
@@ -198,15 +199,6 @@ def main() -> None:
         "change within 2 % (arbitrary: distance to the painting vs float's; 26-style: "
         "distance to float's frames / float's distance to the photo)"
     )
-    speed = {(r["network"], r["backend"], r["precision"]): r["ms_1_thread"] for r in results}
-    for backend, precision in VARIANTS:
-        steady = speed.get(("arbitrary steady (starry_night)", backend, precision))
-        original = speed.get(("arbitrary (starry_night)", backend, precision))
-        if steady and original:
-            print(
-                f"steady / original, {backend} {precision}, 1 thread: "
-                f"{steady:.1f} / {original:.1f} ms = {steady / original:.3f}"
-            )
     write_json("precision", {"repeat": args.repeat, "frames": args.frames, "results": results})
 
 
