@@ -53,6 +53,8 @@ METHODS = {  # name -> options of restyle.stylize_video
     "steady + default flow": STEADY,
     "steady + flow --sharpness 0.9": {**STEADY, "sharpness": 0.9},
     "steady + flow --sharpness 0.95": {**STEADY, "sharpness": 0.95},
+    "steady + flow --smooth 0.5": {**STEADY, "smooth": 0.5},
+    "steady + flow --smooth 0.3": {**STEADY, "smooth": 0.3},
     "steady + strokes stick, no filter": {**STEADY, "strokes": "stick", "temporal": "none"},
 }
 PANS = {  # name -> (x, y) pixels a frame, zoom a frame
