@@ -238,19 +238,7 @@ def subpixel_kernel(weight: np.ndarray) -> np.ndarray:
     Applied to the small image edge-padded by 1, it emits the four output phases as
     channels in DepthToSpace (DCR) order ``(a*2+b)*O + o``.
     """
-    out_ch, in_ch, k, _ = weight.shape
-    if k != 3:
-        raise ValueError("subpixel_kernel expects a 3x3 kernel")
-    new = np.zeros((4 * out_ch, in_ch, 3, 3), np.float32)
-    for a in range(2):
-        for b in range(2):
-            rows = slice((a * 2 + b) * out_ch, (a * 2 + b + 1) * out_ch)
-            for u in range(3):
-                for v in range(3):
-                    m = (a + u - 1) // 2 + 1
-                    n = (b + v - 1) // 2 + 1
-                    new[rows, :, m, n] += weight[:, :, u, v]
-    return new
+    return _upsampled_kernel(weight, _nearest_taps, "subpixel_kernel")
 
 
 BINOMIAL = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]).astype(np.float32) / 16
@@ -266,12 +254,20 @@ def blurred_kernel(weight: np.ndarray) -> np.ndarray:
     return new
 
 
+def _nearest_taps(phase: int, tap: int) -> dict[int, float]:
+    """Weights on the small map (offsets -1..1) of one sample of its nearest x2 upsampling.
+
+    The sample is tap ``tap`` (0..2) of a 3x3 convolution centred on output pixel
+    ``2i + phase``: all of it on the small pixel it was copied from.
+    """
+    return {(phase + tap - 1) // 2: 1.0}
+
+
 def _bilinear_taps(phase: int, tap: int) -> dict[int, float]:
     """Weights on the small map (offsets -1..1) of one sample of its bilinear x2 upsampling.
 
-    The sample is tap ``tap`` (0..2) of a 3x3 convolution centred on output pixel
-    ``2i + phase``; bilinear x2 with half-pixel centres puts 3/4 on the nearest small pixel
-    and 1/4 on the next one on its side.
+    As :func:`_nearest_taps`; bilinear x2 with half-pixel centres puts 3/4 on the nearest
+    small pixel and 1/4 on the next one on its side.
     """
     q = phase - 1 + tap
     m = q // 2
@@ -285,17 +281,28 @@ def bilinear_subpixel_kernel(weight: np.ndarray) -> np.ndarray:
     of the small image is exactly what bilinear's clamping and the big image's edge pad
     make), it emits the four output phases as channels in DCR order ``(a*2+b)*O + o``.
     """
+    return _upsampled_kernel(weight, _bilinear_taps, "bilinear_subpixel_kernel")
+
+
+def _upsampled_kernel(
+    weight: np.ndarray, taps: Callable[[int, int], dict[int, float]], name: str
+) -> np.ndarray:
+    """The 3x3 kernel on the small image of "x2 upsample, then the 3x3 ``weight``".
+
+    ``taps(phase, tap)`` says where on the small image (offsets -1..1) and with what weight
+    one sample of the upsampled image comes from.
+    """
     out_ch, in_ch, k, _ = weight.shape
     if k != 3:
-        raise ValueError("bilinear_subpixel_kernel expects a 3x3 kernel")
+        raise ValueError(f"{name} expects a 3x3 kernel")
     new = np.zeros((4 * out_ch, in_ch, 3, 3), np.float32)
     for a in range(2):
         for b in range(2):
             rows = slice((a * 2 + b) * out_ch, (a * 2 + b + 1) * out_ch)
             for u in range(3):
                 for v in range(3):
-                    for m, wm in _bilinear_taps(a, u).items():
-                        for n, wn in _bilinear_taps(b, v).items():
+                    for m, wm in taps(a, u).items():
+                        for n, wn in taps(b, v).items():
                             new[rows, :, m + 1, n + 1] += wm * wn * weight[:, :, u, v]
     return new
 
