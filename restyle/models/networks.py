@@ -177,7 +177,6 @@ def network_weights(name: str, model_dir: str | None, model: str = DEFAULT_MODEL
         ModelError: a file is missing, unreadable, or not the expected network.
     """
     from .graph import dequantize, extract_multistyle_weights, extract_transformer_weights
-    from .location import sha256_of
     from .trained import apply_difference, weights_name
 
     graph = _load(name, model_dir)
@@ -191,8 +190,16 @@ def network_weights(name: str, model_dir: str | None, model: str = DEFAULT_MODEL
     trained = weights_name(model, name)
     if trained is None:
         return weights
-    base_sha = sha256_of(locate(name, model_dir))
-    return apply_difference(weights, locate(trained, model_dir), base_sha)
+    return apply_difference(weights, locate(trained, model_dir), _verified_sha(name, model_dir))
+
+
+def _verified_sha(name: str, model_dir: str | None) -> str:
+    """The SHA-256 of network ``name``'s file: :func:`locate` checks the file against the
+    registry's digest (full for the transformers), so the file is not read again for it."""
+    from .registry import get_spec
+
+    locate(name, model_dir)
+    return get_spec(name).sha256
 
 
 def _fast_graph(name: str, model_dir: str | None, model: str = DEFAULT_MODEL):
@@ -210,12 +217,11 @@ def generated_graph(name: str, model_dir: str | None, precision: str, model: str
     (:func:`restyle.models.quantize.quantize_transformer`).
     """
     from .generated import generated_key, generated_model
-    from .location import sha256_of
     from .trained import weights_name
 
     trained = weights_name(model, name)
     label = trained or name
-    shas = [sha256_of(locate(n, model_dir)) for n in (name, trained) if n]
+    shas = [_verified_sha(n, model_dir) for n in (name, trained) if n]
     if precision == "int8":
         from .quantize import load_table, quantize_transformer
 
