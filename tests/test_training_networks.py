@@ -101,19 +101,24 @@ def test_the_anti_aliased_variant_keeps_strokes_on_moving_content(weights):
         assert after < 0.5 * before[d], (d, before[d], after)
 
 
-def _tiny_run(tmp_path, steps: int, resume: bool = False) -> list[dict]:
+def _tiny_run(
+    tmp_path, steps: int, resume: bool = False, network: str = "arbitrary_transform", **more
+) -> list[dict]:
     import cv2
 
-    from training.finetune import Batches, Settings, train
+    from training.finetune import Batches, Settings, builtin_styles, train
 
     pictures = [cv2.GaussianBlur(texture(96, 128, seed=s), (0, 0), 1.0) for s in range(3)]
-    styles = np.random.default_rng(0).normal(0, 0.5, (2, 100)).astype(np.float32)
+    if network == "multistyle26":
+        styles = builtin_styles(26)
+    else:
+        styles = np.random.default_rng(0).normal(0, 0.5, (2, 100)).astype(np.float32)
     settings = Settings(
         size=64, batch=2, steps=steps, minutes=5, lr=1e-3, lr_end=3e-4, seed=3,
-        style_weight=1.0, vector_weight=1.0, equivariance_weight=10.0,
+        style_weight=1.0, vector_weight=1.0, equivariance_weight=10.0, network=network,
     )  # fmt: skip  (weights for 64 px pictures at a tenfold learning rate)
     batches = Batches(pictures, styles, settings)
-    return train(tmp_path, batches, settings, resume=resume, log_every=5, save_every=10)
+    return train(tmp_path, batches, settings, resume=resume, log_every=5, save_every=10, **more)
 
 
 def test_fine_tuning_lowers_the_losses_and_resumes(tmp_path):
@@ -127,3 +132,20 @@ def test_fine_tuning_lowers_the_losses_and_resumes(tmp_path):
     assert short[-1]["step"] == 10
     resumed = _tiny_run(tmp_path / "two", 20, resume=True)
     assert resumed[0]["step"] > 10 and resumed[-1]["step"] == 20
+
+
+def test_the_26_style_network_fine_tunes_too(tmp_path):
+    log = _tiny_run(tmp_path / "run", 30, network="multistyle26")
+    assert np.mean([e["total"] for e in log[-2:]]) < 0.8 * log[0]["total"], log
+
+
+def test_a_run_can_start_from_another_run_s_network(tmp_path):
+    """--start: the student begins as the checkpoint's network (fresh optimizer, step 0)."""
+    import torch
+
+    _tiny_run(tmp_path / "a", 10)
+    before = torch.load(tmp_path / "a" / "checkpoint.pt", weights_only=False)["model"]
+    _tiny_run(tmp_path / "b", 0, start=tmp_path / "a" / "checkpoint.pt")
+    after = torch.load(tmp_path / "b" / "checkpoint.pt", weights_only=False)
+    assert after["step"] == 0
+    assert all(torch.equal(before[k], after["model"][k]) for k in before)

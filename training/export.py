@@ -2,7 +2,7 @@
 
     python -m training.export runs/aa/checkpoint.pt restyle/models/weights/steady_arbitrary.npz
 
-The file holds each changed tensor's difference from the shipped arbitrary-style transformer
+The file holds each changed tensor's difference from the shipped network the run started from
 (int16 per output channel, :mod:`restyle.models.trained`). The command checks that the fast
 ONNX graph built from the file paints what the checkpoint paints, and prints the file's size
 and SHA-256 for the model registry (``restyle/models/registry.py``).
@@ -32,10 +32,10 @@ def load_checkpoint(path: Path):
     settings = (
         Settings(**json.loads(settings_file.read_text())) if settings_file.exists() else Settings()
     )
-    student = make_student(transformer_weights(), settings)
+    student = make_student(transformer_weights(settings.network), settings)
     state = torch.load(path, map_location="cpu", weights_only=False)
     student.load_state_dict(state["model"])
-    return student.eval(), int(state["step"])
+    return student.eval(), int(state["step"]), settings.network
 
 
 def largest_change(student, weights) -> float:
@@ -61,13 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("out", type=Path, help="the .npz to write")
     args = parser.parse_args(argv)
-    student, step = load_checkpoint(args.checkpoint)
-    base_sha = sha256_of(locate("arbitrary_transform", None))
-    data = difference(transformer_weights(), student.weights(), base_sha)
+    student, step, network = load_checkpoint(args.checkpoint)
+    base = transformer_weights(network)
+    base_sha = sha256_of(locate(network, None))
+    data = difference(base, student.weights(), base_sha)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     partial = args.out.with_suffix(".part")
     partial.write_bytes(data)
-    rebuilt = apply_difference(transformer_weights(), partial, base_sha)
+    rebuilt = apply_difference(base, partial, base_sha)
     error = largest_change(student, rebuilt)
     if error > 2 / 255:
         partial.unlink()

@@ -9,6 +9,8 @@ The student keeps the teacher's look, not its aliased strokes pixel for pixel:
   of the student's painting against the teacher's;
 * **vector**: the predictor's style vector itself (its pooled features, projected: what
   restyle's style distance measures) of the student's painting against the teacher's;
+* **aim** (``--aim-weight``, off by default): the painting's style vector against the style
+  vector it was painted with, the painting's own target rather than the teacher's;
 * **colour**: the paintings at 1/8 scale (average-pooled), L1;
 * **detail**: local texture energy (the squared high-pass of the painting, averaged over
   8x8 cells), log-ratio student to teacher: as much texture, placed anywhere;
@@ -17,9 +19,11 @@ The student keeps the teacher's look, not its aliased strokes pixel for pixel:
   and noise ``n`` (the border, where the moved picture has no content, masked out).
 
 Style vectors come from the paintings given (their predicted vectors, randomly blended);
-pictures are random crops of the photos and video frames given. Seeded; a log line (JSON)
-every ``--log-every`` steps; a checkpoint (model, optimizer, step, random state) every
-``--save-every`` steps and at the end, which ``--resume`` continues from; ``--minutes``
+for the 26-style network (``--network multistyle26``) they are random blends of two of
+its built-in styles. Pictures are random crops of the photos and video frames given.
+Seeded; a log line (JSON) every ``--log-every`` steps; a checkpoint (model, optimizer,
+step, random state) every ``--save-every`` steps and at the end, which ``--resume``
+continues from (``--start`` begins a new run from another run's network); ``--minutes``
 bounds the run. Runs on CUDA where there is one (``--device cuda``)::
 
     python -m training.finetune --out runs/steady --content ../shared/media/*.mp4 \\
@@ -42,12 +46,13 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from restyle.models.graph import dequantize, extract_transformer_weights
-from restyle.models.networks import _load
+from restyle.models.graph import dequantize
+from restyle.models.networks import BUILTIN_STYLES
 
 from .networks import Transformer, from_weights
 
 MOVES = ("pixels", "warps")  # how the equivariance loss moves the picture
+NETWORKS = ("arbitrary_transform", "multistyle26")  # the shipped networks a run starts from
 
 
 @dataclass
@@ -64,6 +69,7 @@ class Settings:
     colour_weight: float = 1.0
     detail_weight: float = 0.3
     vector_weight: float = 10.0
+    aim_weight: float = 0.0
     equivariance_weight: float = 100.0
     moves: str = "pixels"  # "pixels": whole-pixel shifts, no resampling; "warps": affine
     max_shift: float = 3.0
@@ -73,11 +79,14 @@ class Settings:
     seed: int = 1
     upsample: str = "bilinear"
     blur: bool = True
+    network: str = "arbitrary_transform"
 
 
-def transformer_weights():
-    """The shipped arbitrary-style transformer's weights, as restyle reads them."""
-    return extract_transformer_weights(dequantize(_load("arbitrary_transform", None)))
+def transformer_weights(network: str = "arbitrary_transform"):
+    """A shipped network's weights, as restyle reads them (``network``: one of NETWORKS)."""
+    from restyle.models.networks import network_weights
+
+    return network_weights(network, None, "original")
 
 
 def make_student(weights: Any, settings: Settings) -> Transformer:
@@ -121,6 +130,11 @@ def style_vectors(paths: list[Path]) -> np.ndarray:
     from restyle.styles.embed import embed_images
 
     return embed_images([load_image(p) for p in paths])
+
+
+def builtin_styles(count: int) -> np.ndarray:
+    """The style inputs (count x count) of a multi-style network's built-in styles."""
+    return np.eye(count, dtype=np.float32)
 
 
 class Batches:
@@ -207,6 +221,7 @@ class Losses:
 
     style: float
     vector: float
+    aim: float
     colour: float
     detail: float
     equivariance: float
@@ -248,6 +263,10 @@ def losses(
         F.mse_loss(a, b) for a, b in zip(feature_stats(layers), target_stats, strict=True)
     )
     vector_loss = F.mse_loss(vector, target_vector)
+    # the painting's own vector against the one asked for (style vectors of paintings only)
+    aim = vector.new_zeros(())
+    if settings.aim_weight:
+        aim = F.mse_loss(vector, style.expand_as(vector))
     colour = F.l1_loss(F.avg_pool2d(painted, 8), F.avg_pool2d(target, 8))
     detail = (
         (torch.log(texture_energy(painted) + 1e-6) - torch.log(target_energy + 1e-6)).abs().mean()
@@ -259,11 +278,12 @@ def losses(
     total = (
         settings.style_weight * style_loss
         + settings.vector_weight * vector_loss
+        + settings.aim_weight * aim
         + settings.colour_weight * colour
         + settings.detail_weight * detail
         + settings.equivariance_weight * equivariance
     )
-    parts = (style_loss, vector_loss, colour, detail, equivariance, total)
+    parts = (style_loss, vector_loss, aim, colour, detail, equivariance, total)
     terms = Losses(*(float(t.detach()) for t in parts))
     return total, terms
 
@@ -341,18 +361,20 @@ def train(
     features: Any = None,
     echo: Any = None,
     until: int | None = None,
+    start: Path | None = None,
 ) -> list[dict]:
     """Fine-tune, writing ``log.jsonl`` and ``checkpoint.pt`` into ``out``; returns the log.
 
     ``until``: stop after that step, the schedule still spanning ``settings.steps`` (a run
-    resumed later with other weights goes on as if it had not stopped).
+    resumed later with other weights goes on as if it had not stopped). ``start``: a
+    checkpoint whose network the student starts from (a fresh optimizer and schedule).
     """
     from restyle.stylizers.features import PredictorFeatures
 
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
-    weights = weights if weights is not None else transformer_weights()
+    weights = weights if weights is not None else transformer_weights(settings.network)
     teacher = from_weights(weights).to(device).eval()
     for p in teacher.parameters():
         p.requires_grad = False
@@ -362,6 +384,9 @@ def train(
     optimizer = torch.optim.Adam(free, lr=settings.lr)
     step = 0
     checkpoint = out / "checkpoint.pt"
+    if start is not None and not (resume and checkpoint.exists()):
+        state = torch.load(start, map_location=device, weights_only=False)
+        student.load_state_dict(state["model"])
     if resume and checkpoint.exists():
         state = torch.load(checkpoint, map_location=device, weights_only=False)
         student.load_state_dict(state["model"])
@@ -422,8 +447,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for log and checkpoints")
     parser.add_argument("--content", type=Path, nargs="+", required=True, help="photos, videos")
-    parser.add_argument("--styles", type=Path, nargs="+", required=True, help="paintings")
+    parser.add_argument(
+        "--styles", type=Path, nargs="+", help="paintings (the arbitrary-style network)"
+    )
     parser.add_argument("--resume", action="store_true", help="go on from the checkpoint")
+    parser.add_argument("--start", type=Path, help="a checkpoint whose network to start from")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice)")
     parser.add_argument(
@@ -444,9 +472,17 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(**{k: getattr(args, k) for k in asdict(defaults)})
     if settings.moves not in MOVES:
         parser.error(f"--moves must be one of {', '.join(MOVES)}")
+    if settings.network not in NETWORKS:
+        parser.error(f"--network must be one of {', '.join(NETWORKS)}")
+    arbitrary = settings.network == "arbitrary_transform"
+    if arbitrary != bool(args.styles):
+        parser.error("--styles goes with the arbitrary-style network, and only with it")
+    if not arbitrary and settings.aim_weight:
+        parser.error("--aim-weight needs style vectors of paintings (the arbitrary network)")
     if args.threads:
         torch.set_num_threads(args.threads)
-    batches = Batches(read_pictures(args.content), style_vectors(args.styles), settings)
+    styles = style_vectors(args.styles) if arbitrary else builtin_styles(BUILTIN_STYLES)
+    batches = Batches(read_pictures(args.content), styles, settings)
     train(
         args.out,
         batches,
@@ -457,6 +493,7 @@ def main(argv: list[str] | None = None) -> int:
         save_every=args.save_every,
         echo=lambda entry: print(json.dumps(entry), flush=True),
         until=args.until,
+        start=args.start,
     )
     return 0
 
