@@ -12,7 +12,12 @@ shipped network's). Networks: the shipped transformer, its anti-aliased variants
 (``--model steady``, restyle/models/weights), and any fine-tuned checkpoint of
 ``python -m training.finetune`` (``--checkpoint run/checkpoint.pt``). Needs PyTorch.
 
-    python -m benchmarks aliasing [--checkpoint runs/aa1/checkpoint.pt ...]
+A second table does the same for built-in styles (``--builtins``, default 19, whose
+horizontal stripes sit on the grid) with the 26-style network, shipped and trained. A
+built-in style has no painting, so its style distance is measured to the shipped
+network's swatch of it (:func:`restyle.stylizers.swatch.neutral_scene` painted).
+
+    python -m benchmarks aliasing [--checkpoint runs/aa1/checkpoint.pt ...] [--builtins 19 3]
 """
 
 from __future__ import annotations
@@ -57,47 +62,57 @@ def _back(painted: np.ndarray, shift: float) -> np.ndarray:
     return cv2.warpAffine(painted, m, (w, h), flags=flags, borderMode=cv2.BORDER_REFLECT)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the table and write its JSON."""
-    import torch
-    from PIL import Image
+def _networks(network: str, checkpoints: list[Path]) -> dict:
+    """The networks of one shipped network's rows: as shipped, anti-aliased untrained (the
+    arbitrary one), trained here (``--model steady``, where restyle ships it), and the
+    checkpoints of training runs that started from it."""
+    import json
 
-    sys.path.insert(0, str(REPO))
-    from restyle.metrics.detail import gradient_energy
-    from restyle.styles.embed import embed_images
+    import torch
+
+    from restyle.errors import ModelError
+    from restyle.models.networks import network_weights
+    from restyle.models.trained import weights_name
     from training.finetune import Settings, make_student, transformer_weights
     from training.networks import from_weights
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--photos", nargs="+", default=["golden_gate.jpg", "hoovertowernight.jpg"])
-    parser.add_argument("--styles", nargs="+", default=["woman-with-hat-matisse.jpg"])
-    parser.add_argument("--checkpoint", nargs="*", default=[], type=Path)
-    args = parser.parse_args(argv)
-    media = need_media(*args.photos, *args.styles)
-    photos = [np.asarray(Image.open(p).convert("RGB")) for p in media[: len(args.photos)]]
-    paintings = [np.asarray(Image.open(p).convert("RGB")) for p in media[len(args.photos) :]]
-    vectors = embed_images(paintings)
-
-    weights = transformer_weights()
-    networks = {
-        "shipped": from_weights(weights),
-        "bilinear, untrained": from_weights(weights, upsample="bilinear"),
-        "bilinear + blur, untrained": from_weights(weights, upsample="bilinear", blur=True),
-    }
-    from restyle.errors import ModelError
-    from restyle.models.networks import network_weights
-
-    try:
-        networks["steady (the shipped file)"] = from_weights(
-            network_weights("arbitrary_transform", None, "steady")
+    weights = transformer_weights(network)
+    networks = {"shipped": from_weights(weights)}
+    if network == "arbitrary_transform":
+        networks["bilinear, untrained"] = from_weights(weights, upsample="bilinear")
+        networks["bilinear + blur, untrained"] = from_weights(
+            weights, upsample="bilinear", blur=True
         )
+    try:
+        if weights_name("steady", network) is not None:
+            networks["steady (the shipped file)"] = from_weights(
+                network_weights(network, None, "steady")
+            )
     except ModelError as exc:
         print(f"no steady network: {exc}")
-    for path in args.checkpoint:
-        student = make_student(weights, Settings())
+    for path in checkpoints:
+        settings_file = path.parent / "settings.json"
+        saved = json.loads(settings_file.read_text()) if settings_file.exists() else {}
+        settings = Settings(**saved)
+        if settings.network != network:
+            continue
+        student = make_student(weights, settings)
         state = torch.load(path, map_location="cpu", weights_only=False)
         student.load_state_dict(state["model"])
         networks[f"{path.parent.name} step {state['step']}"] = student
+    return networks
+
+
+def _measure(networks: dict, photos: list, inputs: np.ndarray, references: np.ndarray) -> dict:
+    """Per network, the change at each shift, detail and style distance, per photo and style.
+
+    ``inputs``: the style inputs (N x D); ``references``: the style vector each painting's
+    distance is measured to (N x 100).
+    """
+    import torch
+
+    from restyle.metrics.detail import gradient_energy
+    from restyle.styles.embed import embed_images
 
     def paint(net, image: np.ndarray, style: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -111,36 +126,94 @@ def main(argv: list[str] | None = None) -> int:
         scores: dict[str, list[float]] = {f"{s:g} px": [] for s in SHIFTS}
         scores.update(detail=[], style=[])
         for photo in photos:
-            for painting, vector in zip(paintings, vectors, strict=True):
+            for style, reference in zip(inputs, references, strict=True):
                 base_view, _ = _views(photo, 0.0)
-                base = paint(net, base_view, vector).astype(np.float32) / 255
+                base = paint(net, base_view, style).astype(np.float32) / 255
                 for s in SHIFTS:
                     _, moved = _views(photo, s)
-                    back = _back(paint(net, moved, vector), s).astype(np.float32) / 255
+                    back = _back(paint(net, moved, style), s).astype(np.float32) / 255
                     change = float(((back - base)[m:-m, m:-m] ** 2).mean())
                     scores[f"{s:g} px"].append(change)
                 painted = (base * 255 + 0.5).astype(np.uint8)
                 scores["detail"].append(gradient_energy(painted))
                 own = embed_images([painted])[0]
-                scores["style"].append(float(np.linalg.norm(own - embed_images([painting])[0])))
+                scores["style"].append(float(np.linalg.norm(own - reference)))
         results[name] = scores
+    return results
+
+
+def _report(group: str, results: dict) -> list[dict]:
+    """Print one group's table (ratios to the shipped network); its rows for the JSON."""
     shipped = results["shipped"]
     rows, table = [], []
     for name, scores in results.items():
-        row = {"network": name}
+        row = {"group": group, "network": name}
         for key, values in scores.items():
             row[key] = float(np.mean(values) / np.mean(shipped[key]))
             row[f"{key} (absolute)"] = float(np.mean(values))
         rows.append(row)
         table.append([name, *(row[f"{s:g} px"] for s in SHIFTS), row["detail"], row["style"]])
-    print("ratios to the shipped network (absolute mean squared change of shipped below)")
+    print(f"\n{group}: ratios to the shipped network (absolute mean squared change below)")
     print_table(["network", *(f"{s:g} px" for s in SHIFTS), "detail", "style"], table)
     print(
         "shipped, absolute:",
         ", ".join(f"{s:g} px {np.mean(shipped[f'{s:g} px']):.6f}" for s in SHIFTS),
     )
+    for row in rows[1:]:
+        print(f"detail / style to 3 digits, {row['network']}: {row['detail']:.3f} / "
+              f"{row['style']:.3f}")  # fmt: skip
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the tables and write their JSON."""
+    from PIL import Image
+
+    sys.path.insert(0, str(REPO))
+    from restyle.styles.embed import builtin_style, embed_images
+    from training.finetune import builtin_styles, transformer_weights
+    from training.networks import from_weights
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", nargs="+", default=["golden_gate.jpg", "hoovertowernight.jpg"])
+    parser.add_argument("--styles", nargs="+", default=["woman-with-hat-matisse.jpg"])
+    parser.add_argument(
+        "--builtins", nargs="*", type=int, default=[19], help="built-in styles (1-26) to measure"
+    )
+    parser.add_argument("--checkpoint", nargs="*", default=[], type=Path)
+    args = parser.parse_args(argv)
+    media = need_media(*args.photos, *args.styles)
+    photos = [np.asarray(Image.open(p).convert("RGB")) for p in media[: len(args.photos)]]
+    paintings = [np.asarray(Image.open(p).convert("RGB")) for p in media[len(args.photos) :]]
+    vectors = embed_images(paintings)
+    rows = _report(
+        "style images",
+        _measure(_networks("arbitrary_transform", args.checkpoint), photos, vectors, vectors),
+    )
+    if args.builtins:
+        for n in args.builtins:
+            builtin_style(n)  # a clear error for a number out of range
+        inputs = builtin_styles(26)[[n - 1 for n in args.builtins]]
+        # a built-in style has no painting: its reference is the shipped network's swatch
+        shipped = from_weights(transformer_weights("multistyle26")).eval()
+        references = embed_images([_paint_scene(shipped, style) for style in inputs])
+        networks = _networks("multistyle26", args.checkpoint)
+        names = ", ".join(str(n) for n in args.builtins)
+        rows += _report(f"built-in style {names}", _measure(networks, photos, inputs, references))
     write_json("aliasing", {"machine": machine(), "rows": rows, "size": SIZE})
     return 0
+
+
+def _paint_scene(net, style: np.ndarray) -> np.ndarray:
+    """The neutral swatch scene (restyle.stylizers.swatch) painted by ``net`` in ``style``."""
+    import torch
+
+    from restyle.stylizers.swatch import neutral_scene
+
+    with torch.no_grad():
+        x = torch.from_numpy(neutral_scene()).permute(2, 0, 1)[None].float() / 255
+        out = net(x, torch.from_numpy(style[None].astype(np.float32)))
+    return (out[0].permute(1, 2, 0).numpy() * 255 + 0.5).clip(0, 255).astype(np.uint8)
 
 
 if __name__ == "__main__":
