@@ -200,3 +200,61 @@ def test_a_renewal_is_crossfaded_and_a_cut_is_not(scene):
     assert weights == sorted(weights) and weights[0] == pytest.approx(0.25) and weights[-1] == 1
     cut = anchoring.plane(texture(H, W, seed=99))  # another view: no fade
     assert cut.renewed and cut.fade_from is None
+
+
+def _object_moved(frame: np.ndarray) -> np.ndarray:
+    """The frame with a block (13 % of it) moving on its own."""
+    frame = frame.copy()
+    frame[40:120, 100:200] = np.roll(frame[40:120, 100:200], 23, axis=1)[::-1]
+    return frame
+
+
+def test_each_pixel_says_how_well_the_camera_s_motion_explains_it(scene):
+    registrar = Registrar()
+    registrar.set_anchor(view(scene, np.eye(3)))
+    found = registrar.register(_object_moved(view(scene, motion(1.37, 0.41))))
+    assert found is not None and found.explained is not None
+    assert found.explained.shape == (H, W)
+    block = found.explained[60:100, 120:180]  # its inside (the map's edges are soft)
+    assert block.mean() < 0.02 and block.max() < 0.15  # not explained
+    background = np.ones((H, W), bool)
+    background[20:140, 80:220] = False
+    assert found.explained[background].min() > 0.95
+    zoomed = registrar.register(view(scene, motion(2, 1, 1.04, 0.8)))
+    assert zoomed is not None and zoomed.explained.min() > 0.9  # all of it, zoom included
+
+
+def test_unexplained_pixels_fall_back_to_the_frame_painted_where_it_is(scene):
+    from restyle.motion.plane import Anchoring
+    from restyle.rendering.stages import Painter
+
+    class Marks:
+        """Paints a crop of the anchor's plane 200, the frame where it is 50."""
+
+        def use_workers(self, workers):
+            return 1
+
+        def stylize(self, frames, styles, content_style=None):
+            return [np.full_like(f, 50 if f.shape[:2] == (H, W) else 200) for f in frames]
+
+    anchoring = Anchoring()
+    anchoring.plane(view(scene, np.eye(3)))
+    assert anchoring.plane(view(scene, motion(0.7, 0.2))).explained is None  # painted once
+    frame = _object_moved(view(scene, motion(1.37, 0.41)))
+    plane = anchoring.plane(frame)
+    assert plane.explained is not None and not plane.renewed
+    out = Painter(Marks(), lambda t: None)._in_plane(frame, None, plane)
+    off = np.abs(out[60:100, 120:180].astype(int) - 50)
+    assert off.mean() < 3 and off.max() <= 25
+    assert np.abs(out[150:, :].astype(int) - 200).max() <= 1
+    assert plane.settled() is plane.explained  # the flicker filter works on the block only
+
+
+def test_where_strokes_settle_tells_the_flicker_filter_what_to_leave(scene):
+    from restyle.motion.plane import Anchoring
+
+    anchoring = Anchoring()
+    assert anchoring.plane(view(scene, np.eye(3))).settled() is None  # fresh strokes
+    settled = anchoring.plane(view(scene, motion(0.7, 0.2))).settled()
+    assert settled is not None and settled.min() == 1.0  # a pan: all of it stays
+    assert anchoring.plane(texture(H, W, seed=99)).settled() is None  # a cut

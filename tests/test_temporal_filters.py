@@ -326,3 +326,35 @@ def test_a_given_smooth_weight_is_kept(long_clip):
     assert filt.weight == 0.3 and filt.measured == []
     with pytest.raises(InputError, match="--sharpness"):
         create_filter("flow", sharpness=1.2)
+
+
+def test_the_flow_filter_leaves_settled_strokes_as_painted():
+    """Where strokes already stick to the scene (``settled``), the frame is not smoothed."""
+    sources = translating_clip(8, H, W, (1.5, 0.5), seed=4)
+    fresh = flickering(sources)
+    left = np.zeros((H, W), np.float32)
+    left[:, : W // 2] = 1.0  # the left half settled, the right half not
+    filt = create_filter("flow", smooth=0.6)
+    out = []
+    for i, (s, f) in enumerate(zip(sources, fresh, strict=True)):
+        out += filt.push(s, f, i / 25.0, settled=left)
+    out += filt.flush()
+    for o, f in zip(out, fresh, strict=True):
+        assert np.array_equal(o[:, : W // 2 - 8], f[:, : W // 2 - 8])
+    right = slice(W // 2 + 8, W - 8)
+    assert any(np.abs(o[8:-8, right].astype(int) - f[8:-8, right]).mean() > 5 for o, f in
+               zip(out[2:], fresh[2:], strict=True))  # fmt: skip
+
+
+def test_steady_strokes_get_a_lighter_range_of_weights():
+    from restyle.temporal.filters.two_way import SHARPNESS_WEIGHTS, STEADY_WEIGHTS
+
+    assert STEADY_WEIGHTS[1] < SHARPNESS_WEIGHTS[1]
+    assert create_filter("flow").weights == SHARPNESS_WEIGHTS
+    steady = build_filter(filter_options("flow"), steady=True)
+    assert steady.weights == STEADY_WEIGHTS and steady.weight <= STEADY_WEIGHTS[1]
+    sources = translating_clip(14, H, W, (1.5, 0.5), seed=4)
+    run(steady, sources, flickering(sources, amount=5.0))  # sharp already: steered up
+    assert STEADY_WEIGHTS[0] <= steady.weight <= STEADY_WEIGHTS[1]
+    fixed = build_filter(filter_options("flow", smooth=0.7), steady=True)
+    assert fixed.weight == 0.7  # a weight the user gives is kept

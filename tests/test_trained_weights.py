@@ -97,3 +97,19 @@ def test_shipped_precision_paints_with_the_shipped_file():
     steady = load_transformer("cpu", precision="shipped", backend="onnxruntime", model="steady")
     original = load_transformer("cpu", precision="shipped", backend="onnxruntime", model="original")
     assert steady is original
+
+
+@pytest.mark.parametrize(
+    ("options", "steady"),
+    [
+        ({"style": "painting.jpg"}, False),
+        ({"style": "painting.jpg", "model": "steady"}, True),
+        ({"style": "builtin:3", "model": "steady"}, False),  # no steady 26-style network
+        ({"style": "painting.jpg", "model": "steady", "method": "gatys"}, False),
+    ],
+)
+def test_the_filter_knows_when_the_strokes_are_steady(options, steady):
+    from restyle.job import VideoJob
+    from restyle.rendering.runner import _steady
+
+    assert _steady(VideoJob.build("in.mp4", "out.mp4", **options)) is steady

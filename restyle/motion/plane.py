@@ -14,12 +14,19 @@ zoomed beyond ``max_zoom`` (strokes would grow or shrink with the scene), or whe
 frame has moved so far that less than ``min_overlap`` of it still shows the anchor's view.
 A renewal that is not a cut is crossfaded over ``fade`` frames: each is painted in the old
 anchor's plane too and the two paintings blended, so the strokes change gradually.
+
+Where the camera's motion does not explain a part of the frame (parallax, a person, a car:
+:attr:`~restyle.motion.registration.Registration.explained`), that part falls back to the
+frame painted where it is, blended by how well the motion explains each pixel; a frame
+with next to nothing unexplained is painted once. Where the motion explains most of a
+frame its strokes stay on the scene, so the flicker filter leaves them as painted and
+works on the rest (:meth:`Plane.settled`): no blur where nothing flickers.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -31,6 +38,8 @@ MAX_ZOOM = 1.12  # renew the anchor beyond this scale change (either way)
 MIN_OVERLAP = 0.5  # renew when less of the frame than this shows the anchor's view
 MARGIN = 8  # pixels of context around the frame's footprint, painted and cut away
 FADE = 8  # frames a renewal is crossfaded over (0: a cut to the new strokes)
+SETTLE_INLIERS = 0.8  # the camera's motion explains this much of a frame: its strokes stay
+FALLBACK_SHARE = 0.01  # paint a frame where it is too when more of it than this is unexplained
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,10 @@ class Plane:
         renewed: this frame is a new anchor (painted where it is).
         fade_from: the previous anchor's plane while a renewal is crossfaded (None after).
         weight: this plane's share of the blend with ``fade_from``.
+        explained: per frame pixel (HxW float32 0..1, any size), the share of the plane's
+            painting; the rest is the frame painted where it is. None: all of it.
+        settles: the camera's motion explains most of the frame, so its strokes stay on
+            the scene from the frame before (where ``explained``).
     """
 
     transform: np.ndarray
@@ -52,6 +65,20 @@ class Plane:
     renewed: bool = False
     fade_from: Plane | None = None
     weight: float = 1.0
+    explained: np.ndarray | None = None
+    settles: bool = False
+
+    def settled(self) -> np.ndarray | None:
+        """Per frame pixel (float32 0..1, any size), where the painting's strokes stay on the
+        scene from the frame before: the share painted in the plane. None where nothing
+        does: a new anchor, or a frame the camera's motion explains too little of (on
+        a hand-held close-up the strokes it places still swim by a pixel or two)."""
+        if not self.settles:
+            return None
+        if self.explained is not None:
+            return self.explained
+        w, h = self.frame_size
+        return np.ones((max(1, h // 8), max(1, w // 8)), np.float32)
 
     def into(self, frame: np.ndarray) -> np.ndarray:
         """The frame (HxWx3 uint8) warped into the crop, borders mirrored."""
@@ -104,7 +131,9 @@ class Anchoring:
         if self._anchor_size == (w, h):
             found = self.registrar.register(frame)
             if found is not None and self._holds(found, w, h):
-                return self._faded(self._crop(found.homography, w, h), frame)
+                plane = self._faded(self._crop(found.homography, w, h), frame)
+                settles = found.inliers >= SETTLE_INLIERS
+                return replace(plane, explained=_fallback(found), settles=settles)
         # a new anchor; crossfaded from the old one unless the old one lost the view (a cut)
         old = self.registrar
         self.registrar = Registrar(old.flow_side, old.refine_side, old.refine)
@@ -136,7 +165,7 @@ class Anchoring:
         old, left = self._fading
         weight = 1.0 - left / (self.fade + 1)
         self._fading = (old, left - 1) if left > 1 else None
-        return Plane(plane.transform, plane.size, plane.frame_size, plane.renewed, previous, weight)
+        return replace(plane, fade_from=previous, weight=weight)
 
     def _holds(self, found: Registration, w: int, h: int) -> bool:
         """Whether the frame can still be painted in the anchor's plane."""
@@ -159,3 +188,10 @@ class Anchoring:
         y1 = math.ceil((footprint[:, 1].max() + MARGIN + 1) / p) * p
         shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1.0]])
         return Plane(shift @ plane, (x1 - x0, y1 - y0), (w, h))
+
+
+def _fallback(found: Registration) -> np.ndarray | None:
+    """The registration's per-pixel map where enough of the frame is unexplained, else None."""
+    if found.explained is None or (found.explained < 0.99).mean() <= FALLBACK_SHARE:
+        return None
+    return found.explained

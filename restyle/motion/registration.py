@@ -6,7 +6,8 @@ from the anchor to the frame at a working size, a homography fitted to it robust
 (RANSAC, so moving people and cars are outvoted), then refined by ECC on the full-size
 greyscale frames, with the pixels the homography does not explain masked out. The result,
 a :class:`Registration`, maps the frame's pixels into the anchor's plane and says how much
-of the frame the camera's motion explains.
+of the frame the camera's motion explains, overall and pixel by pixel (where the flow
+departs from the homography: parallax, people, cars).
 
 Conventions: frames are HxWx3 uint8 RGB; ``homography`` maps a frame pixel ``(x, y, 1)``
 to the anchor's pixel grid (pixel centres at integers), so the frame warped into the
@@ -30,6 +31,14 @@ ECC_EPSILON = 1e-5
 ECC_TRUST_PX = 0.6  # an ECC step that moves the frame more than this from the flow's fit is
 # not taken: where the picture is flat (a sky) ECC can drift with the blur of a zoom
 MIN_INLIERS = 0.2  # below this fraction of samples the camera model does not hold
+EXPLAINED_PX = (1.5, 3.0)  # flow this close (full-size px) to the camera's motion is
+# explained, this far not; between, in part (DIS flow is good to about a pixel)
+EXPLAINED_GREY = (2.0, 6.0)  # grey levels (over twice the frame's own noise) the moved
+# frame differs from the anchor, locally averaged: from the first the camera's motion may
+# not explain a pixel, the second later it does not
+EXPLAINED_SPECK = 7  # working pixels: unexplained specks smaller than this are flow noise
+EXPLAINED_GROW = 9  # working pixels an unexplained region is grown by (its edges' flow is soft)
+EXPLAINED_SOFT = 3.0  # the blur (working px, sigma) of the map's edges, so a blend is not a seam
 
 
 @dataclass(frozen=True)
@@ -42,12 +51,15 @@ class Registration:
         residual: median distance (full-size pixels) between the flow and the homography
             over the explained samples: how well the model fits where it holds.
         refined: whether the ECC refinement converged (else the RANSAC fit is kept).
+        explained: per pixel of the frame (HxW float32 0..1, at the flow's working size),
+            how well the homography explains the flow there; None where not measured.
     """
 
     homography: np.ndarray
     inliers: float
     residual: float
     refined: bool
+    explained: np.ndarray | None = None
 
     def to_anchor(self, points: np.ndarray) -> np.ndarray:
         """Nx2 frame pixel coordinates mapped into the anchor's plane."""
@@ -157,7 +169,9 @@ class Registrar:
             - _apply(to_full, anchor_pts[keep]),
             axis=1,
         )
-        return Registration(homography, inliers, float(np.median(err)), refined)
+        working = _in_grid(homography, np.linalg.inv(to_full))
+        explained = _explained(flow, self._anchor_flow, moving, working, w / ww)
+        return Registration(homography, inliers, float(np.median(err)), refined, explained)
 
     def _refine(self, grey: np.ndarray, homography: np.ndarray) -> np.ndarray | None:
         """ECC on the greyscale frames (at most ``refine_side``) from ``homography``.
@@ -199,6 +213,47 @@ class Registrar:
         fine = np.linalg.inv(warp.astype(np.float64))
         full = _in_grid(fine, np.linalg.inv(to_fine))
         return full / full[2, 2]
+
+
+def _explained(
+    flow: np.ndarray, anchor: np.ndarray, moving: np.ndarray, homography: np.ndarray, px: float
+) -> np.ndarray:
+    """Per frame pixel (working grid), how well ``homography`` explains the frame there.
+
+    ``flow`` (anchor to frame), the greyscale ``anchor`` and ``moving`` frames and
+    ``homography`` (frame to anchor) are on the working grid; ``px`` is full-size pixels per
+    working pixel. A pixel is unexplained where both witnesses say so: the flow puts it
+    more than ``EXPLAINED_PX`` from where the homography does, and the frame moved by the
+    homography differs from the anchor there (``EXPLAINED_GREY``, so where DIS
+    errs on a flat or repetitive patch the camera's motion still holds). Unexplained specks
+    are dropped as noise, the regions left grown and their edges softened, and the map is
+    moved onto the frame's grid. Content the anchor does not share with the frame counts as
+    explained: there is nothing to judge it by.
+    """
+    h, w = flow.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    grid = np.stack([xs, ys], -1)
+    camera = cv2.perspectiveTransform(grid.reshape(-1, 1, 2), np.linalg.inv(homography))
+    distance = np.linalg.norm(grid + flow - camera.reshape(h, w, 2), axis=-1) * px
+    lo, hi = EXPLAINED_PX
+    by_flow = np.clip((distance - lo) / (hi - lo), 0, 1)
+    moved = cv2.warpPerspective(moving, homography, (w, h), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
+    diff = cv2.GaussianBlur(cv2.absdiff(moved, anchor).astype(np.float32), (0, 0), 3.0)
+    lo, span = EXPLAINED_GREY
+    lo += 2.0 * float(np.percentile(diff, 20))  # the frame's own noise where it is aligned
+    by_look = np.clip((diff - lo) / span, 0, 1)
+    weight = (1.0 - by_flow * by_look).astype(np.float32)
+    target = grid + flow
+    gone = (target[..., 0] < 0) | (target[..., 0] > w - 1) | (target[..., 1] < 0)
+    weight[gone | (target[..., 1] > h - 1)] = 1.0
+    weight = cv2.dilate(weight, np.ones((EXPLAINED_SPECK, EXPLAINED_SPECK), np.uint8))
+    grow = EXPLAINED_SPECK + EXPLAINED_GROW
+    weight = cv2.erode(weight, np.ones((grow, grow), np.uint8))
+    weight = cv2.GaussianBlur(weight, (0, 0), EXPLAINED_SOFT)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP  # frame pixel f reads anchor pixel H f
+    return cv2.warpPerspective(weight, homography, (w, h), flags=flags,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=1.0)  # fmt: skip
 
 
 def _moved(a: np.ndarray, b: np.ndarray, w: int, h: int) -> float:

@@ -26,6 +26,7 @@ from ..media.reader import VideoInfo, VideoReader, Window, open_video
 from ..media.timeline import frame_times
 from ..media.writer import VideoWriter, open_writer, playback_warning
 from ..metrics.preview import SideBySide
+from ..models.trained import weights_name
 from ..motion.plane import MARGIN, PERIOD, Anchoring, Plane
 from ..styles.plan import PlanContext, StylePlan, plan_styles
 from ..styles.style import Style
@@ -204,7 +205,7 @@ def _prepare(
     stylizer = create_stylizer(job.method, job.look, job.engine)
     # Gatys with --temporal flow keeps its own temporal loss: no filter after it
     own = stylizer.start_video(job.temporal.filter)
-    filt = build_filter(filter_options("none") if own else job.temporal)
+    filt = build_filter(filter_options("none") if own else job.temporal, steady=_steady(job))
     try:
         window, write_from, write_to = _window(job, span, filt.latency, filt.period)
         r = job.range
@@ -274,6 +275,19 @@ def _prepare(
     )
 
 
+def _steady(job: VideoJob) -> bool:
+    """Whether the network that paints the job's styles keeps its strokes on moving content
+    (``--model steady`` where a trained network exists for them): the filter smooths less."""
+    if job.method.name != "network":
+        return False
+    builtin = not job.styles.style_video and any(
+        s.space == "builtin" if isinstance(s, Style) else s.strip().startswith("builtin:")
+        for s in job.styles.styles
+    )
+    network = "multistyle26" if builtin else "arbitrary_transform"
+    return weights_name(job.engine.model, network) is not None
+
+
 def _anchoring(job: VideoJob, width: int, height: int) -> Callable[[np.ndarray], Plane] | None:
     """Where each frame is painted: in its anchor's plane with ``--strokes stick``.
 
@@ -332,7 +346,7 @@ def _run(
     try:
         running = True
         for frame, painted in painter.paint(decoder.frames([encoder.thread])):
-            if not write(smoother.push(frame, painted)):
+            if not write(smoother.push(frame, painted, painter.settled.pop(frame.index, None))):
                 running = False
                 break
         if running:

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import cv2
 import numpy as np
 
 from ..media.reader import Frame, VideoReader
@@ -151,6 +152,12 @@ class Encoder:
             raise self.thread.error
 
 
+def _mix(a: np.ndarray, b: np.ndarray, share: float | np.ndarray) -> np.ndarray:
+    """``share`` of ``a`` and the rest of ``b`` (uint8 pictures; share a number or HxWx1)."""
+    mixed = share * a.astype(np.float32) + (1 - share) * b.astype(np.float32)
+    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+
+
 def batches(frames: Iterable[Frame], size: int) -> Iterator[list[Frame]]:
     """Frames grouped ``size`` at a time (the last group may be shorter)."""
     batch: list[Frame] = []
@@ -198,6 +205,9 @@ class Painter:
         self.prepare = prepare
         self.place = place
         self.workers = stylizer.use_workers(workers)
+        # per frame index painted in a plane: where its strokes stick (Plane.settled), for
+        # the flicker filter, taken by the caller as the frame comes out
+        self.settled: dict[int, np.ndarray] = {}
 
     def _paint(
         self, frames: list[Frame], styles: list[Style], planes: list[Plane] | None = None
@@ -211,17 +221,22 @@ class Painter:
         ]
 
     def _in_plane(self, image: np.ndarray, style: Style, plane: Plane) -> np.ndarray:
-        """One frame painted in its plane and warped back (crossfaded from an old anchor's)."""
+        """One frame painted in its plane and warped back (crossfaded from an old anchor's),
+        and painted where it is where the camera's motion does not explain it."""
         painted = self.stylizer.stylize([plane.into(image)], [style], self.content_style)[0]
         out = plane.back(painted)
-        if plane.fade_from is None:
-            return out
-        before = plane.fade_from
-        old = before.back(
-            self.stylizer.stylize([before.into(image)], [style], self.content_style)[0]
-        )
-        mixed = plane.weight * out.astype(np.float32) + (1 - plane.weight) * old
-        return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+        if plane.fade_from is not None:
+            before = plane.fade_from
+            old = before.back(
+                self.stylizer.stylize([before.into(image)], [style], self.content_style)[0]
+            )
+            out = _mix(out, old, plane.weight)
+        if plane.explained is not None:
+            here = self.stylizer.stylize([image], [style], self.content_style)[0]
+            h, w = out.shape[:2]
+            share = cv2.resize(plane.explained, (w, h), interpolation=cv2.INTER_LINEAR)
+            out = _mix(out, here, share[..., None])
+        return out
 
     def paint(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, np.ndarray]]:
         """Each frame with its painting, in order (painted a little ahead when side by side)."""
@@ -236,6 +251,10 @@ class Painter:
                     for frame in batch:
                         self.prepare(frame.image)
                 planes = None if self.place is None else [self.place(f.image) for f in batch]
+                for frame, plane in zip(batch, planes or (), strict=False):
+                    settled = plane.settled()
+                    if settled is not None:
+                        self.settled[frame.index] = settled
                 styles = [self.schedule(f.time) for f in batch]
                 if first and self.content_style is None:
                     self.content_style = self.stylizer.content_style(batch[0].image, styles[0])
@@ -269,10 +288,15 @@ class Smoother:
         self.filter = filt
         self._held: deque[Frame] = deque()
 
-    def push(self, frame: Frame, painted: np.ndarray) -> list[tuple[Frame, np.ndarray]]:
-        """Filter the next painted frame; the frames finished now, oldest first."""
+    def push(
+        self, frame: Frame, painted: np.ndarray, settled: np.ndarray | None = None
+    ) -> list[tuple[Frame, np.ndarray]]:
+        """Filter the next painted frame (``settled``: see TemporalFilter.push); the frames
+        finished now, oldest first."""
         self._held.append(frame)
-        return self._pair(self.filter.push(frame.image, painted, frame.time))
+        if settled is None:
+            return self._pair(self.filter.push(frame.image, painted, frame.time))
+        return self._pair(self.filter.push(frame.image, painted, frame.time, settled))
 
     def flush(self) -> list[tuple[Frame, np.ndarray]]:
         """Finish the frames the filter still holds."""

@@ -22,14 +22,16 @@ from .forward import FlowFilter
 from .two_way import TwoWayFlowFilter, flow_size_for, texture_weight
 
 
-def build_filter(options: FilterOptions | None = None) -> TemporalFilter:
+def build_filter(options: FilterOptions | None = None, *, steady: bool = False) -> TemporalFilter:
     """The temporal filter the options name, configured from them (a fresh one each call).
+
+    ``steady``: the network's strokes already follow the content (``--model steady``).
 
     Raises:
         InputError: an unknown filter name (the options are checked when made).
     """
     options = options or filter_options()
-    return TEMPORAL_FILTERS.load(options.name).configure(options)
+    return TEMPORAL_FILTERS.load(options.name).configure(options, steady=steady)
 
 
 __all__ = [

@@ -29,8 +29,12 @@ class TemporalFilter:
     period = 1
 
     @classmethod
-    def configure(cls, options: FilterOptions) -> Self:
-        """The filter built from the job's temporal options."""
+    def configure(cls, options: FilterOptions, *, steady: bool = False) -> Self:
+        """The filter built from the job's temporal options.
+
+        ``steady``: the network's strokes already stay on moving content (``--model
+        steady``), so a filter that steers its own strength may smooth less.
+        """
         return cls()
 
     def prepare(self, source: np.ndarray) -> None:
@@ -49,12 +53,20 @@ class TemporalFilter:
         """Return the HxWx3 uint8 frame to write for this source/stylized pair."""
         return stylized
 
-    def push(self, source: np.ndarray, stylized: np.ndarray, time: float) -> list[np.ndarray]:
+    def push(
+        self,
+        source: np.ndarray,
+        stylized: np.ndarray,
+        time: float,
+        settled: np.ndarray | None = None,
+    ) -> list[np.ndarray]:
         """Take the next frame; return the frames finished now, oldest first.
 
         Filters that look ahead hold frames back and return none, then several; the
         frames come out in the order they went in, one for each. The default returns
-        ``[self(source, stylized, time)]``.
+        ``[self(source, stylized, time)]``. ``settled``: per pixel (HxW float32 0..1, any
+        size), how much of the painting already stays on the scene from frame to frame
+        (strokes that stick, :mod:`restyle.motion.plane`); a filter may smooth less there.
         """
         return [self(source, stylized, time)]
 

@@ -35,7 +35,7 @@ class BlendFilter(TemporalFilter):
         self.prev: np.ndarray | None = None
 
     @classmethod
-    def configure(cls, options: FilterOptions) -> Self:
+    def configure(cls, options: FilterOptions, *, steady: bool = False) -> Self:
         """A blend with the job's ``smooth`` weight (0.5 when none is given)."""
         return cls(DEFAULT_BLEND_WEIGHT if options.smooth is None else options.smooth)
 

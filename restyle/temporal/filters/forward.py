@@ -78,7 +78,7 @@ class FlowFilter(TemporalFilter):
         self._ahead = FlowAhead(self._motion)
 
     @classmethod
-    def configure(cls, options: FilterOptions) -> Self:
+    def configure(cls, options: FilterOptions, *, steady: bool = False) -> Self:
         """The one-way filter with the job's weight, flow size and flow quality."""
         return cls(
             smooth=DEFAULT_FLOW_WEIGHT if options.smooth is None else options.smooth,

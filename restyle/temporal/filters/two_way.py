@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 
 DEFAULT_TWO_WAY_WEIGHT = 0.55  # on textured pixels; flat ones get less (texture_weight)
 SHARPNESS_WEIGHTS = (0.2, 0.8)  # the range the sharpness control moves the weight in
+# ... for a network whose strokes already follow the content (--model steady): on its
+# paintings the control sits at the top of any range (they stay sharper than the target),
+# and there the lighter blend keeps the detail the strong one blurs (docs/flicker.md)
+STEADY_WEIGHTS = (0.1, 0.3)
 SHARPNESS_GAIN = 2.0  # weight change per unit of SSIM off target, once per block
 MIN_AUTO_FLOW_SIZE = 320  # the flow's long side follows the video within these bounds
 MAX_AUTO_FLOW_SIZE = 640
@@ -111,7 +115,7 @@ class TwoWayFlowFilter(TemporalFilter):
     How strong: with ``smooth`` given, that weight throughout. Without it (the default) the
     filter keeps the output as sharp as asked: once per block it measures the SSIM of one
     output frame (on tiles spread over it) to the frame as painted, and moves the
-    weight (within ``SHARPNESS_WEIGHTS``, starting at ``DEFAULT_TWO_WAY_WEIGHT``) toward
+    weight (within ``weights``, starting at ``DEFAULT_TWO_WAY_WEIGHT`` or the nearest end) toward
     ``sharpness``. Styles and clips differ in how much the network's output jitters from
     frame to frame, so one fixed weight leaves some too soft and others flickering; a
     sharpness target removes as much flicker as each clip allows at the same sharpness.
@@ -125,6 +129,8 @@ class TwoWayFlowFilter(TemporalFilter):
         block: frames finished per backward pass.
         texture_scale: see :func:`texture_weight`; 0 gives every pixel the full weight.
         feather: blur, in pixels, of the reliability mask, so no seam shows at its edges.
+        weights: the range the sharpness control moves the weight in (``SHARPNESS_WEIGHTS``;
+            ``STEADY_WEIGHTS`` for a network whose strokes already follow the content).
         scene_cuts: start afresh at a detected scene cut.
         preset, refine_iterations, patch_stride, descent_iterations: the DIS optical
             flow's settings (see FlowEstimator).
@@ -146,6 +152,7 @@ class TwoWayFlowFilter(TemporalFilter):
         refine_iterations: int | None = 0,
         patch_stride: int | None = 5,
         descent_iterations: int | None = 12,
+        weights: tuple[float, float] = SHARPNESS_WEIGHTS,
     ) -> None:
         if smooth is not None and not 0.0 <= smooth < 1.0:
             raise InputError(f"the flow blend weight must be in [0, 1), got {smooth}")
@@ -156,7 +163,9 @@ class TwoWayFlowFilter(TemporalFilter):
                 f"lookahead and block must be at least 1 frame, got {lookahead}, {block}"
             )
         self.adaptive = smooth is None
-        self.weight = DEFAULT_TWO_WAY_WEIGHT if smooth is None else smooth  # steered if adaptive
+        self.weights = weights
+        start = min(max(DEFAULT_TWO_WAY_WEIGHT, weights[0]), weights[1])
+        self.weight = start if smooth is None else smooth  # steered if adaptive
         self.sharpness = sharpness
         self.measured: list[float] = []  # the SSIMs the sharpness control measured
         self._rng = np.random.default_rng(0)  # where the sharpness is measured
@@ -185,12 +194,14 @@ class TwoWayFlowFilter(TemporalFilter):
         self._ahead = FlowAhead(self._motion)
 
     @classmethod
-    def configure(cls, options: FilterOptions) -> Self:
-        """The default filter with the job's weight or sharpness, flow size and quality."""
+    def configure(cls, options: FilterOptions, *, steady: bool = False) -> Self:
+        """The default filter with the job's weight or sharpness, flow size and quality
+        (for steady strokes, a lighter range of weights for the sharpness control)."""
         refine, stride, descent = FLOW_QUALITIES.load(options.flow_quality)
         return cls(
             smooth=options.smooth,
             sharpness=options.sharpness or DEFAULT_SHARPNESS,
+            weights=STEADY_WEIGHTS if steady else SHARPNESS_WEIGHTS,
             flow_size=options.flow_size,
             refine_iterations=refine,
             patch_stride=stride,
@@ -253,14 +264,29 @@ class TwoWayFlowFilter(TemporalFilter):
         """Stop the flow worker thread."""
         self._ahead.close()
 
-    def push(self, source: np.ndarray, stylized: np.ndarray, time: float) -> list[np.ndarray]:
-        """Take the next frame; return the frames finished now (a block at a time), oldest first."""
+    def push(
+        self,
+        source: np.ndarray,
+        stylized: np.ndarray,
+        time: float,
+        settled: np.ndarray | None = None,
+    ) -> list[np.ndarray]:
+        """Take the next frame; return the frames finished now (a block at a time), oldest first.
+
+        Where ``settled`` (strokes that already stick to the scene) the frame is smoothed
+        less, not at all where it is 1: the filter works on what the camera's motion leaves.
+        """
         motion = self._ahead.take(source)
         if self.texture_scale > 0:
             strength = texture_weight(stylized, self.texture_scale)
             strength *= np.float32(self.weight)
         else:
             strength = np.full(stylized.shape[:2], self.weight, np.float32)
+        if settled is not None:
+            h, w = strength.shape
+            if settled.shape != (h, w):
+                settled = cv2.resize(settled, (w, h), interpolation=cv2.INTER_LINEAR)
+            strength *= 1.0 - settled
         prev = self.prev_out
         if motion is None or prev is None or prev.shape != stylized.shape:
             forward = stylized
@@ -339,7 +365,7 @@ class TwoWayFlowFilter(TemporalFilter):
                     scores.append(ssim(output[tile], fresh[tile]))
             score = float(np.mean(scores))
         self.measured.append(score)
-        low, high = SHARPNESS_WEIGHTS
+        low, high = self.weights
         step = SHARPNESS_GAIN * (score - self.sharpness)
         self.weight = float(min(high, max(low, self.weight + step)))
 
