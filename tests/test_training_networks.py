@@ -106,18 +106,28 @@ def _tiny_run(
 ) -> list[dict]:
     import cv2
 
-    from training.finetune import Batches, Settings, builtin_styles, train
+    from training.finetune import (
+        Batches,
+        Settings,
+        builtin_styles,
+        swatch_vectors,
+        train,
+        transformer_weights,
+    )  # fmt: skip
 
     pictures = [cv2.GaussianBlur(texture(96, 128, seed=s), (0, 0), 1.0) for s in range(3)]
+    targets = None
     if network == "multistyle26":
-        styles = builtin_styles(26)
+        styles = builtin_styles(26)[:3]
+        targets = swatch_vectors(transformer_weights(network), styles)  # the aim of each
     else:
         styles = np.random.default_rng(0).normal(0, 0.5, (2, 100)).astype(np.float32)
     settings = Settings(
         size=64, batch=2, steps=steps, minutes=5, lr=1e-3, lr_end=3e-4, seed=3,
         style_weight=1.0, vector_weight=1.0, equivariance_weight=10.0, network=network,
+        aim_weight=0.0 if targets is None else 1.0,
     )  # fmt: skip  (weights for 64 px pictures at a tenfold learning rate)
-    batches = Batches(pictures, styles, settings)
+    batches = Batches(pictures, styles, settings, targets)
     return train(tmp_path, batches, settings, resume=resume, log_every=5, save_every=10, **more)
 
 
@@ -137,6 +147,7 @@ def test_fine_tuning_lowers_the_losses_and_resumes(tmp_path):
 def test_the_26_style_network_fine_tunes_too(tmp_path):
     log = _tiny_run(tmp_path / "run", 30, network="multistyle26")
     assert np.mean([e["total"] for e in log[-2:]]) < 0.8 * log[0]["total"], log
+    assert all(e["aim"] > 0 for e in log)  # toward the swatches' vectors
 
 
 def test_a_run_can_start_from_another_run_s_network(tmp_path):

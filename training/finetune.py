@@ -9,8 +9,10 @@ The student keeps the teacher's look, not its aliased strokes pixel for pixel:
   of the student's painting against the teacher's;
 * **vector**: the predictor's style vector itself (its pooled features, projected: what
   restyle's style distance measures) of the student's painting against the teacher's;
-* **aim** (``--aim-weight``, off by default): the painting's style vector against the style
-  vector it was painted with, the painting's own target rather than the teacher's;
+* **aim** (``--aim-weight``, off by default): the painting's style vector against the style's
+  own: the vector it was painted with (a painting's), or for a built-in style the vector
+  of the shipped network's swatch of it; the style's target rather than the teacher's
+  painting's;
 * **colour**: the paintings at 1/8 scale (average-pooled), L1;
 * **detail**: local texture energy (the squared high-pass of the painting, averaged over
   8x8 cells), log-ratio student to teacher: as much texture, placed anywhere;
@@ -137,18 +139,46 @@ def builtin_styles(count: int) -> np.ndarray:
     return np.eye(count, dtype=np.float32)
 
 
-class Batches:
-    """Random crops of the pictures and random blends of the style vectors, seeded."""
+def swatch_vectors(weights: Any, styles: np.ndarray) -> np.ndarray:
+    """The style vector (N x 100) of each style as the network ``weights`` paints it on the
+    neutral swatch scene (:func:`restyle.stylizers.swatch.neutral_scene`): a built-in
+    style's own target, as a painting's vector is a style image's."""
+    from restyle.styles.embed import embed_images
+    from restyle.stylizers.swatch import neutral_scene
 
-    def __init__(self, pictures: list[np.ndarray], styles: np.ndarray, settings: Settings):
+    net = from_weights(weights).eval()
+    scene = torch.from_numpy(neutral_scene()).permute(2, 0, 1)[None].float() / 255
+    with torch.no_grad():
+        paintings = [net(scene, torch.from_numpy(style[None])) for style in styles]
+    pictures = [(p[0].permute(1, 2, 0).numpy() * 255 + 0.5).clip(0, 255).astype(np.uint8)
+                for p in paintings]  # fmt: skip
+    return embed_images(pictures)
+
+
+class Batches:
+    """Random crops of the pictures and random blends of the style vectors, seeded.
+
+    ``targets``: the style vector (100 numbers) each style aims at (the aim loss), blended
+    alike; None: the styles themselves (style vectors of paintings).
+    """
+
+    def __init__(
+        self,
+        pictures: list[np.ndarray],
+        styles: np.ndarray,
+        settings: Settings,
+        targets: np.ndarray | None = None,
+    ):
         if not pictures:
             raise ValueError("no pictures to train on")
         self.pictures = [_at_least(pic, settings.size) for pic in pictures]
         self.styles = styles
+        self.targets = styles if targets is None else targets
         self.settings = settings
 
-    def sample(self, rng: random.Random) -> tuple[torch.Tensor, torch.Tensor]:
-        """A batch of crops (N x 3 x S x S in [0, 1]) and one style vector (1 x 100)."""
+    def sample(self, rng: random.Random) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """A batch of crops (N x 3 x S x S in [0, 1]), one style input (1 x D) and the style
+        vector it aims at (1 x 100)."""
         s = self.settings.size
         crops = []
         for _ in range(self.settings.batch):
@@ -160,7 +190,9 @@ class Batches:
         a, b = rng.randrange(len(self.styles)), rng.randrange(len(self.styles))
         t = rng.random()
         style = (1 - t) * self.styles[a] + t * self.styles[b]
-        return images, torch.from_numpy(style.astype(np.float32))[None]
+        target = (1 - t) * self.targets[a] + t * self.targets[b]
+        as_row = lambda v: torch.from_numpy(np.asarray(v, np.float32))[None]  # noqa: E731
+        return images, as_row(style), as_row(target)
 
 
 def _at_least(picture: np.ndarray, side: int) -> np.ndarray:
@@ -250,8 +282,10 @@ def losses(
     style: torch.Tensor,
     settings: Settings,
     rng: random.Random,
+    aim_at: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, Losses]:
-    """The weighted loss of one batch, and its terms."""
+    """The weighted loss of one batch, and its terms (``aim_at``: the style vector the
+    aim loss pulls the painting's toward; the style input where None)."""
     with torch.no_grad():
         target = teacher(images, style)
         target_layers, target_vector = _style_layers(features, target)
@@ -266,7 +300,7 @@ def losses(
     # the painting's own vector against the one asked for (style vectors of paintings only)
     aim = vector.new_zeros(())
     if settings.aim_weight:
-        aim = F.mse_loss(vector, style.expand_as(vector))
+        aim = F.mse_loss(vector, (style if aim_at is None else aim_at).expand_as(vector))
     colour = F.l1_loss(F.avg_pool2d(painted, 8), F.avg_pool2d(target, 8))
     detail = (
         (torch.log(texture_energy(painted) + 1e-6) - torch.log(target_energy + 1e-6)).abs().mean()
@@ -406,10 +440,11 @@ def train(
             )
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            images, style = batches.sample(rng)
+            images, style, aim_at = batches.sample(rng)
             total, terms = losses(
-                student, teacher, features, images.to(device), style.to(device), settings, rng
-            )
+                student, teacher, features, images.to(device), style.to(device), settings, rng,
+                aim_at.to(device),
+            )  # fmt: skip
             optimizer.zero_grad()
             total.backward()
             optimizer.step()
@@ -477,12 +512,14 @@ def main(argv: list[str] | None = None) -> int:
     arbitrary = settings.network == "arbitrary_transform"
     if arbitrary != bool(args.styles):
         parser.error("--styles goes with the arbitrary-style network, and only with it")
-    if not arbitrary and settings.aim_weight:
-        parser.error("--aim-weight needs style vectors of paintings (the arbitrary network)")
     if args.threads:
         torch.set_num_threads(args.threads)
-    styles = style_vectors(args.styles) if arbitrary else builtin_styles(BUILTIN_STYLES)
-    batches = Batches(read_pictures(args.content), styles, settings)
+    if arbitrary:
+        styles, targets = style_vectors(args.styles), None
+    else:
+        styles = builtin_styles(BUILTIN_STYLES)
+        targets = swatch_vectors(transformer_weights(settings.network), styles)
+    batches = Batches(read_pictures(args.content), styles, settings, targets)
     train(
         args.out,
         batches,

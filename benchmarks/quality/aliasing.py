@@ -171,8 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(REPO))
     from restyle.styles.embed import builtin_style, embed_images
-    from training.finetune import builtin_styles, transformer_weights
-    from training.networks import from_weights
+    from training.finetune import builtin_styles, swatch_vectors, transformer_weights
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", nargs="+", default=["golden_gate.jpg", "hoovertowernight.jpg"])
@@ -195,25 +194,12 @@ def main(argv: list[str] | None = None) -> int:
             builtin_style(n)  # a clear error for a number out of range
         inputs = builtin_styles(26)[[n - 1 for n in args.builtins]]
         # a built-in style has no painting: its reference is the shipped network's swatch
-        shipped = from_weights(transformer_weights("multistyle26")).eval()
-        references = embed_images([_paint_scene(shipped, style) for style in inputs])
+        references = swatch_vectors(transformer_weights("multistyle26"), inputs)
         networks = _networks("multistyle26", args.checkpoint)
         names = ", ".join(str(n) for n in args.builtins)
         rows += _report(f"built-in style {names}", _measure(networks, photos, inputs, references))
     write_json("aliasing", {"machine": machine(), "rows": rows, "size": SIZE})
     return 0
-
-
-def _paint_scene(net, style: np.ndarray) -> np.ndarray:
-    """The neutral swatch scene (restyle.stylizers.swatch) painted by ``net`` in ``style``."""
-    import torch
-
-    from restyle.stylizers.swatch import neutral_scene
-
-    with torch.no_grad():
-        x = torch.from_numpy(neutral_scene()).permute(2, 0, 1)[None].float() / 255
-        out = net(x, torch.from_numpy(style[None].astype(np.float32)))
-    return (out[0].permute(1, 2, 0).numpy() * 255 + 0.5).clip(0, 255).astype(np.uint8)
 
 
 if __name__ == "__main__":
