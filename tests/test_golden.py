@@ -36,7 +36,7 @@ RENDERS = {
 # (its x264 encodes the test clip), OpenCV 5.1 (optical flow) and ONNX Runtime 1.32: a new
 # release of one of them changes them without any change here (PyAV 18.1 and OpenCV 5.1
 # changed 58 of 70 frames). Look at the frames, then record the new hashes. "steady" was
-# recorded with the first steady_arbitrary.npz (2026-12-07): new weights change it.
+# recorded with steady_arbitrary.npz ec05a578 (2026-12-07): new weights change it.
 GOLDEN: dict[str, list[str]] = {
     "builtin_strength": [
         "bb0a80bc98cf",
@@ -103,20 +103,20 @@ GOLDEN: dict[str, list[str]] = {
         "e25a18bbad9a",
     ],
     "steady": [
-        "51ba604b48bb",
-        "493f04cdb0ce",
-        "55c08ff97142",
-        "dc880c2ce2ec",
-        "588e0f04a472",
-        "5e19ffc65f53",
-        "25657aabdc4c",
-        "f8666674dfbd",
-        "0cf6b74bae5e",
-        "e3b21a4d7f53",
-        "ec51da474b36",
-        "973e0319f391",
-        "a7227f66f81d",
-        "7c2df2e124ad",
+        "b38d41338fb7",
+        "13e39a942f58",
+        "0131977f4616",
+        "ef16cf151432",
+        "bf552a798e04",
+        "9ff6985bfaeb",
+        "dd71f7bdd486",
+        "316c2ad2acfb",
+        "0b68ecdcceae",
+        "12c6e79dc582",
+        "bd653c479320",
+        "38fe84e155ee",
+        "c86014f841cb",
+        "af5493e2e11b",
     ],
     "style_video": [
         "b49cc074da87",

@@ -79,7 +79,7 @@ REGISTRY: dict[str, ModelSpec] = {
         ModelSpec(
             name="steady_arbitrary",
             filename="steady_arbitrary.npz",
-            sha256="55483cc9647c2254414c2649a72c9959ca682eb5344fa4cdd4bdd6c49da5c34d",
+            sha256="ec05a578868921532d54a3ffdaaa5fd678eece624b4313f176288aa19244a1ca",
             package="restyle",
             resource="models/weights/steady_arbitrary.npz",
             description="--model steady: the style transformer fine-tuned here to paint off the "
