@@ -199,9 +199,9 @@ MODELS = Registry("model")
 MODELS.add(
     "steady",
     "steady",
-    "strokes that follow the content as it moves: the networks fine-tuned here to paint off "
-    "the 4-pixel grid (bilinear upsampling, a blur before each stride); the 26 built-in "
-    "styles have none yet and paint with the original",
+    "strokes that follow the content as it moves (the default): the networks fine-tuned "
+    "here to paint off the 4-pixel grid (bilinear upsampling, a blur before each stride); "
+    "the 26 built-in styles have none yet and paint with the original",
 )
 MODELS.add(
     "original",

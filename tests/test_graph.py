@@ -226,7 +226,7 @@ def test_dequantize_removes_fake_quantization(shipped_transformer):
 
 def test_fast_transformer_equals_dequantized_graph(shipped_transformer, style_vec, content_batch):
     reference = run_shipped(dequantize(shipped_transformer), content_batch, style_vec)
-    fast = load_transformer("cpu", precision="float", backend="onnxruntime")
+    fast = load_transformer("cpu", precision="float", backend="onnxruntime", model="original")
     fast = fast.run(content_batch, style_vec)
     assert fast.shape == reference.shape == (1, 64, 96, 3)
     assert np.abs(fast - reference).max() < 1e-4

@@ -102,7 +102,7 @@ def test_shipped_precision_paints_with_the_shipped_file():
 @pytest.mark.parametrize(
     ("options", "steady"),
     [
-        ({"style": "painting.jpg"}, False),
+        ({"style": "painting.jpg", "model": "original"}, False),
         ({"style": "painting.jpg", "model": "steady"}, True),
         ({"style": "builtin:3", "model": "steady"}, False),  # no steady 26-style network
         ({"style": "painting.jpg", "model": "steady", "method": "gatys"}, False),

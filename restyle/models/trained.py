@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from .graph import TransformerWeights
 
 FORMAT = 1
-DEFAULT_MODEL = "original"  # "steady" once its weights pass the look criteria
+DEFAULT_MODEL = "steady"  # where a trained network passes the look criteria (style images);
+# the 26 built-in styles have none that does yet, so they paint with the original
 # (--model, shipped network) -> the registry entry of the difference to add, if any
 TRAINED = {("steady", "arbitrary_transform"): "steady_arbitrary"}
 
