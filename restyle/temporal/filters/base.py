@@ -15,11 +15,12 @@ if TYPE_CHECKING:
 class TemporalFilter:
     """A stage after the network that sees the source and the fresh painted frame, in order.
 
-    ``push(source, stylized, time)`` takes HxWx3 uint8 RGB frames and returns the frames it
-    has finished (one per frame pushed, in order; filters that look ahead return some of
-    them late, and ``flush()`` finishes the rest). A filter keeps its own state and starts
-    afresh after :meth:`reset` or at a scene cut it detects itself. This base class is the
-    identity: every frame is written as painted.
+    ``push(source, stylized, time[, settled])`` takes HxWx3 uint8 RGB frames and returns the
+    frames it has finished (one per frame pushed, in order; filters that look ahead return
+    some of them late, and ``flush()`` finishes the rest); ``settled`` says where strokes
+    already stay on the scene. A filter keeps its own state and starts afresh after
+    :meth:`reset` or at a scene cut it detects itself. This base class is the identity:
+    every frame is written as painted.
     """
 
     name = "none"
