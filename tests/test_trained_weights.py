@@ -105,6 +105,7 @@ def test_shipped_precision_paints_with_the_shipped_file():
         ({"style": "painting.jpg", "model": "original"}, False),
         ({"style": "painting.jpg", "model": "steady"}, True),
         ({"style": "builtin:3", "model": "steady"}, False),  # no steady 26-style network
+        ({"style": "Builtin:3", "model": "steady"}, False),  # read as --style reads it
         ({"style": "painting.jpg", "model": "steady", "method": "gatys"}, False),
     ],
 )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 from pathlib import Path
 
@@ -23,19 +22,7 @@ from restyle.models.graph import build_fast_transformer, from_phases, to_phases
 from restyle.models.location import locate, sha256_of
 from restyle.models.trained import apply_difference, difference
 
-from .finetune import Settings, make_student, transformer_weights
-
-
-def load_checkpoint(path: Path):
-    """The student network of a fine-tuning run's checkpoint (settings from its folder)."""
-    settings_file = path.parent / "settings.json"
-    settings = (
-        Settings(**json.loads(settings_file.read_text())) if settings_file.exists() else Settings()
-    )
-    student = make_student(transformer_weights(settings.network), settings)
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    student.load_state_dict(state["model"])
-    return student.eval(), int(state["step"]), settings.network
+from .finetune import load_student, run_settings, transformer_weights
 
 
 def largest_change(student, weights) -> float:
@@ -61,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("out", type=Path, help="the .npz to write")
     args = parser.parse_args(argv)
-    student, step, network = load_checkpoint(args.checkpoint)
+    network = run_settings(args.checkpoint).network
     base = transformer_weights(network)
+    student, step = load_student(args.checkpoint, base)
     base_sha = sha256_of(locate(network, None))
     data = difference(base, student.weights(), base_sha)
     args.out.parent.mkdir(parents=True, exist_ok=True)

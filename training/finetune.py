@@ -100,6 +100,26 @@ def make_student(weights: Any, settings: Settings) -> Transformer:
     return student
 
 
+def run_settings(checkpoint: Path) -> Settings:
+    """The settings of the run a checkpoint belongs to (saved beside it; defaults if none)."""
+    saved = checkpoint.parent / "settings.json"
+    return Settings(**json.loads(saved.read_text())) if saved.exists() else Settings()
+
+
+def load_student(checkpoint: Path, weights: Any = None) -> tuple[Transformer, int]:
+    """A run's network (in eval mode) from its checkpoint, and the step it reached.
+
+    ``weights``: the shipped network's, when the caller has them (else read again).
+    """
+    settings = run_settings(checkpoint)
+    if weights is None:
+        weights = transformer_weights(settings.network)
+    student = make_student(weights, settings)
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    student.load_state_dict(state["model"])
+    return student.eval(), int(state["step"])
+
+
 # -- data -------------------------------------------------------------------------------
 
 
@@ -191,8 +211,12 @@ class Batches:
         t = rng.random()
         style = (1 - t) * self.styles[a] + t * self.styles[b]
         target = (1 - t) * self.targets[a] + t * self.targets[b]
-        as_row = lambda v: torch.from_numpy(np.asarray(v, np.float32))[None]  # noqa: E731
-        return images, as_row(style), as_row(target)
+        return images, _row(style), _row(target)
+
+
+def _row(vector: np.ndarray) -> torch.Tensor:
+    """A vector as a 1 x D float32 tensor."""
+    return torch.from_numpy(np.asarray(vector, np.float32))[None]
 
 
 def _at_least(picture: np.ndarray, side: int) -> np.ndarray:

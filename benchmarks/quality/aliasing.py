@@ -66,14 +66,12 @@ def _networks(network: str, checkpoints: list[Path]) -> dict:
     """The networks of one shipped network's rows: as shipped, anti-aliased untrained (the
     arbitrary one), trained here (``--model steady``, where restyle ships it), and the
     checkpoints of training runs that started from it."""
-    import json
 
-    import torch
 
     from restyle.errors import ModelError
     from restyle.models.networks import network_weights
     from restyle.models.trained import weights_name
-    from training.finetune import Settings, make_student, transformer_weights
+    from training.finetune import load_student, run_settings, transformer_weights
     from training.networks import from_weights
 
     weights = transformer_weights(network)
@@ -91,15 +89,10 @@ def _networks(network: str, checkpoints: list[Path]) -> dict:
     except ModelError as exc:
         print(f"no steady network: {exc}")
     for path in checkpoints:
-        settings_file = path.parent / "settings.json"
-        saved = json.loads(settings_file.read_text()) if settings_file.exists() else {}
-        settings = Settings(**saved)
-        if settings.network != network:
-            continue
-        student = make_student(weights, settings)
-        state = torch.load(path, map_location="cpu", weights_only=False)
-        student.load_state_dict(state["model"])
-        networks[f"{path.parent.name} step {state['step']}"] = student
+        if run_settings(path).network != network:
+            continue  # in the table of the network its run started from
+        student, step = load_student(path, weights)
+        networks[f"{path.parent.name} step {step}"] = student
     return networks
 
 

@@ -177,7 +177,7 @@ def network_weights(name: str, model_dir: str | None, model: str = DEFAULT_MODEL
         ModelError: a file is missing, unreadable, or not the expected network.
     """
     from .graph import dequantize, extract_multistyle_weights, extract_transformer_weights
-    from .trained import apply_difference, weights_name
+    from .trained import apply_difference
 
     graph = _load(name, model_dir)
     try:
@@ -217,7 +217,6 @@ def generated_graph(name: str, model_dir: str | None, precision: str, model: str
     (:func:`restyle.models.quantize.quantize_transformer`).
     """
     from .generated import generated_key, generated_model
-    from .trained import weights_name
 
     trained = weights_name(model, name)
     label = trained or name

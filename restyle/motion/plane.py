@@ -152,7 +152,7 @@ class Anchoring:
         if self._fading is None:
             return plane
         old, _ = self._fading
-        found = old.register(frame)
+        found = old.register(frame, explain=False)  # its homography only
         if found is None:
             self._fading = None
             return plane

@@ -126,8 +126,12 @@ class Registrar:
         self._anchor_flow = _shrink(grey, self.flow_side)
         self._anchor_fine = _shrink(grey, self.refine_side)
 
-    def register(self, frame: np.ndarray) -> Registration | None:
+    def register(self, frame: np.ndarray, explain: bool = True) -> Registration | None:
         """The frame's registration to the anchor; None where the camera model does not hold.
+
+        ``explain``: also map, pixel by pixel, how well it explains the frame
+        (:attr:`Registration.explained`; False leaves it None, for a caller that needs the
+        homography only).
 
         Raises:
             ValueError: no anchor is set, or the frame's size is not the anchor's.
@@ -169,8 +173,10 @@ class Registrar:
             - _apply(to_full, anchor_pts[keep]),
             axis=1,
         )
-        working = _in_grid(homography, np.linalg.inv(to_full))
-        explained = _explained(flow, self._anchor_flow, moving, working, w / ww)
+        explained = None
+        if explain:
+            working = _in_grid(homography, np.linalg.inv(to_full))
+            explained = _explained(flow, self._anchor_flow, moving, working, w / ww)
         return Registration(homography, inliers, float(np.median(err)), refined, explained)
 
     def _refine(self, grey: np.ndarray, homography: np.ndarray) -> np.ndarray | None:
@@ -233,8 +239,9 @@ def _explained(
     h, w = flow.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     grid = np.stack([xs, ys], -1)
+    target = grid + flow  # where the flow puts each anchor pixel in the frame
     camera = cv2.perspectiveTransform(grid.reshape(-1, 1, 2), np.linalg.inv(homography))
-    distance = np.linalg.norm(grid + flow - camera.reshape(h, w, 2), axis=-1) * px
+    distance = np.linalg.norm(target - camera.reshape(h, w, 2), axis=-1) * px
     lo, hi = EXPLAINED_PX
     by_flow = np.clip((distance - lo) / (hi - lo), 0, 1)
     moved = cv2.warpPerspective(moving, homography, (w, h), flags=cv2.INTER_LINEAR,
@@ -244,7 +251,6 @@ def _explained(
     lo += 2.0 * float(np.percentile(diff, 20))  # the frame's own noise where it is aligned
     by_look = np.clip((diff - lo) / span, 0, 1)
     weight = (1.0 - by_flow * by_look).astype(np.float32)
-    target = grid + flow
     gone = (target[..., 0] < 0) | (target[..., 0] > w - 1) | (target[..., 1] < 0)
     weight[gone | (target[..., 1] > h - 1)] = 1.0
     weight = cv2.dilate(weight, np.ones((EXPLAINED_SPECK, EXPLAINED_SPECK), np.uint8))

@@ -29,6 +29,7 @@ from ..metrics.preview import SideBySide
 from ..models.trained import weights_name
 from ..motion.plane import MARGIN, PERIOD, Anchoring, Plane
 from ..styles.plan import PlanContext, StylePlan, plan_styles
+from ..styles.spec import parse_style_spec
 from ..styles.style import Style
 from ..stylizers import create_stylizer
 from ..stylizers.base import Stylizer
@@ -281,7 +282,7 @@ def _steady(job: VideoJob) -> bool:
     if job.method.name != "network":
         return False
     builtin = not job.styles.style_video and any(
-        s.space == "builtin" if isinstance(s, Style) else s.strip().startswith("builtin:")
+        s.space == "builtin" if isinstance(s, Style) else parse_style_spec(s).builtin is not None
         for s in job.styles.styles
     )
     network = "multistyle26" if builtin else "arbitrary_transform"
