@@ -102,7 +102,12 @@ def test_the_anti_aliased_variant_keeps_strokes_on_moving_content(weights):
 
 
 def _tiny_run(
-    tmp_path, steps: int, resume: bool = False, network: str = "arbitrary_transform", **more
+    tmp_path,
+    steps: int,
+    resume: bool = False,
+    network: str = "arbitrary_transform",
+    edge_weight: float = 0.0,
+    **more,
 ) -> list[dict]:
     import cv2
 
@@ -125,7 +130,7 @@ def _tiny_run(
     settings = Settings(
         size=64, batch=2, steps=steps, minutes=5, lr=1e-3, lr_end=3e-4, seed=3,
         style_weight=1.0, vector_weight=1.0, equivariance_weight=10.0, network=network,
-        aim_weight=0.0 if targets is None else 1.0,
+        aim_weight=0.0 if targets is None else 1.0, edge_weight=edge_weight,
     )  # fmt: skip  (weights for 64 px pictures at a tenfold learning rate)
     batches = Batches(pictures, styles, settings, targets)
     return train(tmp_path, batches, settings, resume=resume, log_every=5, save_every=10, **more)
@@ -160,3 +165,60 @@ def test_a_run_can_start_from_another_run_s_network(tmp_path):
     after = torch.load(tmp_path / "b" / "checkpoint.pt", weights_only=False)
     assert after["step"] == 0
     assert all(torch.equal(before[k], after["model"][k]) for k in before)
+
+
+def test_the_edge_term_measures_what_restyle_s_edge_ssim_does():
+    """edge_maps + structure_ssim in torch give restyle's edge SSIM (the meter it trains to)."""
+    import cv2
+    import torch
+
+    from restyle.imaging.similarity import edge_ssim
+    from training.finetune import edge_maps, structure_ssim
+
+    source = texture(72, 96, seed=5)
+    painted = cv2.GaussianBlur(source, (0, 0), 2.0)
+
+    def tensor(image):
+        return torch.from_numpy(image.astype(np.float32) / 255).permute(2, 0, 1)[None]
+
+    score = float(structure_ssim(edge_maps(tensor(painted)), edge_maps(tensor(source)))[0])
+    assert score == pytest.approx(edge_ssim(painted, source), abs=1e-4)
+    assert score < 0.95  # the blur moved edges: the meter sees it
+
+
+def test_the_edge_term_counts_where_structure_is_lost():
+    """--edge-weight: a painting without the picture's edges (a painting of another picture)
+    pays by the weighted term; the teacher's painting and the picture itself pay nothing."""
+    import dataclasses
+    import random
+
+    import cv2
+
+    from restyle.stylizers.features import PredictorFeatures
+    from training.finetune import Settings, losses, transformer_weights, with_style_vector
+
+    teacher = from_weights(transformer_weights()).eval()
+    features = with_style_vector(PredictorFeatures())
+    shapes = np.full((72, 72, 3), 40, np.uint8)
+    cv2.rectangle(shapes, (10, 12), (40, 50), (230, 200, 60), -1)
+    cv2.circle(shapes, (52, 30), 14, (60, 120, 240), -1)
+    images = torch.from_numpy(shapes.astype(np.float32) / 255).permute(2, 0, 1)[None]
+    other = torch.from_numpy(texture(72, 72, seed=2).astype(np.float32) / 255)
+    other = other.permute(2, 0, 1)[None]
+    style = torch.zeros(1, 100)  # the neutral style: the teacher keeps the shapes' edges
+
+    def elsewhere(x, s):
+        return teacher(other[..., : x.shape[-2], : x.shape[-1]], s)
+
+    def score(student, settings):
+        torch.manual_seed(0)
+        return losses(student, teacher, features, images, style, settings, random.Random(0))[1]
+
+    plain = Settings(size=72, batch=1)
+    edged = dataclasses.replace(plain, edge_weight=2.0)
+    with torch.no_grad():
+        off, on = score(elsewhere, plain), score(elsewhere, edged)
+        same, itself = score(teacher, edged), score(lambda x, s: x, edged)
+    assert off.edges == 0 and on.edges > 0.01
+    assert same.edges == 0 and itself.edges == 0
+    assert on.total == pytest.approx(off.total + 2.0 * on.edges, rel=1e-4)

@@ -16,6 +16,10 @@ The student keeps the teacher's look, not its aliased strokes pixel for pixel:
 * **colour**: the paintings at 1/8 scale (average-pooled), L1;
 * **detail**: local texture energy (the squared high-pass of the painting, averaged over
   8x8 cells), log-ratio student to teacher: as much texture, placed anywhere;
+* **edges** (``--edge-weight``, off by default): the structure of the picture kept as
+  well as the teacher keeps it: the SSIM of the painting's edge map to the picture's (the
+  meter of :func:`restyle.imaging.similarity.edge_ssim`), where it falls short of the
+  teacher painting's, hinged there (more than the teacher's earns nothing);
 * **equivariance**: painting a moved picture and moving the painting agree,
   ``f(W(x) + n) ~ W(f(x))`` for random subpixel shifts, small rotations and zooms ``W``
   and noise ``n`` (the border, where the moved picture has no content, masked out).
@@ -72,6 +76,7 @@ class Settings:
     detail_weight: float = 0.3
     vector_weight: float = 10.0
     aim_weight: float = 0.0
+    edge_weight: float = 0.0
     equivariance_weight: float = 100.0
     moves: str = "pixels"  # "pixels": whole-pixel shifts, no resampling; "warps": affine
     max_shift: float = 3.0
@@ -262,6 +267,49 @@ def texture_energy(images: torch.Tensor) -> torch.Tensor:
     return F.avg_pool2d(high * high, 8)
 
 
+def _gaussian(sigma: float, radius: int) -> torch.Tensor:
+    """A normalised 1-D Gaussian kernel of ``2 radius + 1`` taps."""
+    x = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    kernel = torch.exp(-(x * x) / (2 * sigma * sigma))
+    return kernel / kernel.sum()
+
+
+def _blur(images: torch.Tensor, sigma: float, radius: int) -> torch.Tensor:
+    """A separable Gaussian blur of single-channel NCHW pictures, reflected at the border."""
+    kernel = _gaussian(sigma, radius).to(images)
+    images = F.pad(images, (radius, radius, radius, radius), mode="reflect")
+    images = F.conv2d(images, kernel.view(1, 1, 1, -1))
+    return F.conv2d(images, kernel.view(1, 1, -1, 1))
+
+
+_LUMA = (0.299, 0.587, 0.114)
+_SOBEL = ((-1.0, 0.0, 1.0), (-2.0, 0.0, 2.0), (-1.0, 0.0, 1.0))
+
+
+def edge_maps(images: torch.Tensor) -> torch.Tensor:
+    """Edge maps (N1HW, 0..1) as restyle's edge SSIM makes them: the luminance smoothed
+    (sigma 1), its Sobel gradient magnitude over its own 99th percentile, clipped at 1."""
+    luma = torch.tensor(_LUMA).to(images).view(1, 3, 1, 1)
+    grey = _blur((images * luma).sum(1, keepdim=True), 1.0, 4)
+    sobel = torch.tensor(_SOBEL).to(images)
+    kernels = torch.stack([sobel, sobel.t()]).unsqueeze(1)
+    gradients = F.conv2d(F.pad(grey, (1, 1, 1, 1), mode="replicate"), kernels)
+    magnitude = torch.sqrt((gradients * gradients).sum(1, keepdim=True) + 1e-8)
+    top = torch.quantile(magnitude.flatten(1), 0.99, dim=1).clamp_min(1e-6)
+    return (magnitude / top.view(-1, 1, 1, 1)).clamp(max=1.0)
+
+
+def structure_ssim(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Mean SSIM of each pair of single-channel maps (11x11 window, sigma 1.5), per image."""
+    c1, c2 = 0.01**2, 0.03**2
+    mx, my = _blur(a, 1.5, 5), _blur(b, 1.5, 5)
+    vx = _blur(a * a, 1.5, 5) - mx * mx
+    vy = _blur(b * b, 1.5, 5) - my * my
+    cxy = _blur(a * b, 1.5, 5) - mx * my
+    score = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+    return score[..., 5:-5, 5:-5].flatten(1).mean(1)
+
+
 def feature_stats(features: dict[str, torch.Tensor]) -> list[torch.Tensor]:
     """Per-channel mean and standard deviation of each style layer (NCHW activations)."""
     stats = []
@@ -280,6 +328,7 @@ class Losses:
     aim: float
     colour: float
     detail: float
+    edges: float
     equivariance: float
     total: float
 
@@ -315,6 +364,10 @@ def losses(
         target_layers, target_vector = _style_layers(features, target)
         target_stats = feature_stats(target_layers)
         target_energy = texture_energy(target)
+        source_edges = edge_maps(images) if settings.edge_weight else None
+        target_structure = (
+            structure_ssim(edge_maps(target), source_edges) if settings.edge_weight else None
+        )
     painted = student(images, style)
     layers, vector = _style_layers(features, painted)
     style_loss = sum(
@@ -329,6 +382,10 @@ def losses(
     detail = (
         (torch.log(texture_energy(painted) + 1e-6) - torch.log(target_energy + 1e-6)).abs().mean()
     )
+    edges = vector.new_zeros(())
+    if settings.edge_weight:
+        structure = structure_ssim(edge_maps(painted), source_edges)
+        edges = F.relu(target_structure - structure).mean()
     if settings.moves == "pixels":
         equivariance = pixel_equivariance(student, images, painted, style, settings, rng)
     else:
@@ -339,9 +396,10 @@ def losses(
         + settings.aim_weight * aim
         + settings.colour_weight * colour
         + settings.detail_weight * detail
+        + settings.edge_weight * edges
         + settings.equivariance_weight * equivariance
     )
-    parts = (style_loss, vector_loss, aim, colour, detail, equivariance, total)
+    parts = (style_loss, vector_loss, aim, colour, detail, edges, equivariance, total)
     terms = Losses(*(float(t.detach()) for t in parts))
     return total, terms
 
