@@ -5,12 +5,13 @@ the photo and the photo moved by 0.5, 1, 2, 3 and 4 px (a subpixel move by bilin
 resampling of a larger picture, whole pixels by cropping); the painting of the moved
 photo, moved back, is compared with the painting of the photo (mean squared change, away
 from the borders). A network that paints on a 4-pixel grid changes little at 4 px and much
-at 1-3 px. Also: detail (gradient energy of the painting over the shipped network's) and
+at 1-3 px. Also: detail (gradient energy of the painting over the shipped network's),
 style distance (the predictor's style vector of the painting to the painting's, over the
-shipped network's). Networks: the shipped transformer, its anti-aliased variants untrained
-(bilinear upsampling; and a blur before the strides), the steady network restyle ships
-(``--model steady``, restyle/models/weights), and any fine-tuned checkpoint of
-``python -m training.finetune`` (``--checkpoint run/checkpoint.pt``). Needs PyTorch.
+shipped network's) and edge (the painting's edge SSIM to the photo, the photo's structure
+kept, over the shipped network's). Networks: the shipped transformer, its anti-aliased
+variants untrained (bilinear upsampling; and a blur before the strides), the steady network
+restyle ships (``--model steady``, restyle/models/weights), and any fine-tuned checkpoint
+of ``python -m training.finetune`` (``--checkpoint run/checkpoint.pt``). Needs PyTorch.
 
 A second table does the same for built-in styles (``--builtins``, default 19, whose
 horizontal stripes sit on the grid) with the 26-style network, shipped and trained. A
@@ -104,6 +105,7 @@ def _measure(networks: dict, photos: list, inputs: np.ndarray, references: np.nd
     """
     import torch
 
+    from restyle.imaging.similarity import edge_ssim
     from restyle.metrics.detail import gradient_energy
     from restyle.styles.embed import embed_images
 
@@ -117,7 +119,7 @@ def _measure(networks: dict, photos: list, inputs: np.ndarray, references: np.nd
     results: dict[str, dict[str, list[float]]] = {}
     for name, net in networks.items():
         scores: dict[str, list[float]] = {f"{s:g} px": [] for s in SHIFTS}
-        scores.update(detail=[], style=[])
+        scores.update(detail=[], style=[], edge=[])
         for photo in photos:
             for style, reference in zip(inputs, references, strict=True):
                 base_view, _ = _views(photo, 0.0)
@@ -129,6 +131,7 @@ def _measure(networks: dict, photos: list, inputs: np.ndarray, references: np.nd
                     scores[f"{s:g} px"].append(change)
                 painted = (base * 255 + 0.5).astype(np.uint8)
                 scores["detail"].append(gradient_energy(painted))
+                scores["edge"].append(edge_ssim(painted, base_view))
                 own = embed_images([painted])[0]
                 scores["style"].append(float(np.linalg.norm(own - reference)))
         results[name] = scores
@@ -145,16 +148,18 @@ def _report(group: str, results: dict) -> list[dict]:
             row[key] = float(np.mean(values) / np.mean(shipped[key]))
             row[f"{key} (absolute)"] = float(np.mean(values))
         rows.append(row)
-        table.append([name, *(row[f"{s:g} px"] for s in SHIFTS), row["detail"], row["style"]])
+        table.append(
+            [name, *(row[f"{s:g} px"] for s in SHIFTS), row["detail"], row["style"], row["edge"]]
+        )
     print(f"\n{group}: ratios to the shipped network (absolute mean squared change below)")
-    print_table(["network", *(f"{s:g} px" for s in SHIFTS), "detail", "style"], table)
+    print_table(["network", *(f"{s:g} px" for s in SHIFTS), "detail", "style", "edge"], table)
     print(
         "shipped, absolute:",
         ", ".join(f"{s:g} px {np.mean(shipped[f'{s:g} px']):.6f}" for s in SHIFTS),
     )
     for row in rows[1:]:
-        print(f"detail / style to 3 digits, {row['network']}: {row['detail']:.3f} / "
-              f"{row['style']:.3f}")  # fmt: skip
+        print(f"detail / style / edge to 3 digits, {row['network']}: {row['detail']:.3f} / "
+              f"{row['style']:.3f} / {row['edge']:.3f}")  # fmt: skip
     return rows
 
 
