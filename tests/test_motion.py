@@ -121,6 +121,24 @@ def test_the_anchor_is_renewed_at_a_cut_and_beyond_the_zoom(scene):
     assert anchoring.renewals == 3
 
 
+def test_a_zoom_s_new_anchor_is_painted_ahead_of_it(scene):
+    """Renewed by a zoom, the anchor is painted max_zoom ** 0.75 the other way, so the zoom
+    goes on 1.75 times as far (same bound on the strokes' size) before the next renewal."""
+    from restyle.motion.plane import Anchoring
+
+    anchoring = Anchoring(max_zoom=1.05, fade=0)
+    first = anchoring.plane(view(scene, np.eye(3)))
+    renewed = anchoring.plane(view(scene, motion(0, 0, 1.06)))  # zoomed out past the bound
+    assert renewed.renewed
+    scale = renewed.transform[0, 0] / first.transform[0, 0]  # painted smaller, ahead
+    assert scale == pytest.approx(1.05**-0.75, abs=1e-6)
+    assert renewed.size[0] < first.size[0]
+    # 1.08 further out than the new anchor: past the bound before, inside it now
+    assert not anchoring.plane(view(scene, motion(0, 0, 1.06 * 1.08))).renewed
+    assert anchoring.plane(view(scene, motion(0, 0, 1.06 * 1.11))).renewed
+    assert anchoring.renewals == 3
+
+
 def test_a_frame_comes_back_from_its_plane(scene):
     """Into the plane and back loses only the resampling (no shift, no blur to speak of)."""
     from restyle.motion.plane import Anchoring

@@ -56,6 +56,7 @@ METHODS = {  # name -> options of restyle.stylize_video
     "steady + flow --smooth 0.5": {**STEADY, "smooth": 0.5},
     "steady + flow --smooth 0.3": {**STEADY, "smooth": 0.3},
     "steady + strokes stick, no filter": {**STEADY, "strokes": "stick", "temporal": "none"},
+    "steady + strokes stick + default flow": {**STEADY, "strokes": "stick"},
 }
 PANS = {  # name -> (x, y) pixels a frame, zoom a frame
     "pan (photo)": (1.37, 0.41, 1.0),

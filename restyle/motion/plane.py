@@ -8,12 +8,20 @@ on a crop whose origin sits on the network's period; painted there and warped ba
 strokes move with the scene instead of being repainted. Nothing is averaged, so nothing
 blurs but the two resamplings (a sharp cubic kernel).
 
-An anchor is renewed (the next frame painted where it is, and made the anchor) when the
-camera's motion no longer explains the frame (a shot cut, a new view), when the view has
-zoomed beyond ``max_zoom`` (strokes would grow or shrink with the scene), or when the
-frame has moved so far that less than ``min_overlap`` of it still shows the anchor's view.
-A renewal that is not a cut is crossfaded over ``fade`` frames: each is painted in the old
-anchor's plane too and the two paintings blended, so the strokes change gradually.
+An anchor is renewed (the next frame made the anchor) when the camera's motion no longer
+explains the frame (a shot cut, a new view), when the frame has moved so far that less than
+``min_overlap`` of it still shows the anchor's view, or when a zoom has made the strokes
+more than ``max_zoom`` larger or smaller than painting the frame where it is would (the
+strokes grow and shrink with the scene in between). A zoom goes on, mostly, the way it
+went: an anchor renewed by one is painted ``max_zoom ** 0.75`` the other way (larger for a
+zoom in, so its strokes start smaller and grow through their natural size), which holds
+the same bound on the strokes' size over 1.75 times the zoom, so fewer renewals, and
+leaves a margin (3 % at the default bound) for a zoom that stops there. A
+renewal that is not a cut is crossfaded over ``fade`` frames: each is painted in the old
+anchor's plane too and the two paintings blended, their texture kept
+(:func:`restyle.imaging.blend.crossfade`), so the strokes change gradually; a long fade is
+cheap in the flicker meters, whose error is squared (ten frames of a 20-frame fade change
+half as much, a quarter of the error).
 
 Where the camera's motion does not explain a part of the frame (parallax, a person, a car:
 :attr:`~restyle.motion.registration.Registration.explained`), that part falls back to the
@@ -35,9 +43,10 @@ from .registration import Registrar, Registration, pixel_scaling
 
 PERIOD = 4  # the networks' sampling grid (two stride-2 convolutions)
 MAX_ZOOM = 1.12  # renew the anchor beyond this scale change (either way)
+ZOOM_AHEAD = 0.75  # a zoom's new anchor is painted max_zoom ** this the other way
 MIN_OVERLAP = 0.5  # renew when less of the frame than this shows the anchor's view
 MARGIN = 8  # pixels of context around the frame's footprint, painted and cut away
-FADE = 8  # frames a renewal is crossfaded over (0: a cut to the new strokes)
+FADE = 20  # frames a renewal is crossfaded over (0: a cut to the new strokes)
 SETTLE_INLIERS = 0.8  # the camera's motion explains this much of a frame: its strokes stay
 FALLBACK_SHARE = 0.01  # paint a frame where it is too when more of it than this is unexplained
 
@@ -122,7 +131,9 @@ class Anchoring:
         self.registrar = registrar or Registrar()
         self.renewals = 0
         self._anchor_size: tuple[int, int] | None = None
-        self._fading: tuple[Registrar, int] | None = None  # the old anchor, frames left
+        self._zoom = 1.0  # the anchor's plane's scale over the anchor frame's
+        # the old anchor while a renewal is crossfaded: its registrar, zoom and frames left
+        self._fading: tuple[Registrar, float, int] | None = None
 
     def plane(self, frame: np.ndarray) -> Plane:
         """The plane the next frame (HxWx3 uint8 RGB, in order) is painted in."""
@@ -131,54 +142,64 @@ class Anchoring:
         if self._anchor_size == (w, h):
             found = self.registrar.register(frame)
             if found is not None and self._holds(found, w, h):
-                plane = self._faded(self._crop(found.homography, w, h), frame)
+                plane = self._faded(self._crop(found.homography, w, h, self._zoom), frame)
                 settles = found.inliers >= SETTLE_INLIERS
                 return replace(plane, explained=_fallback(found), settles=settles)
         # a new anchor; crossfaded from the old one unless the old one lost the view (a cut)
-        old = self.registrar
+        old, old_zoom = self.registrar, self._zoom
         self.registrar = Registrar(old.flow_side, old.refine_side, old.refine)
         self.registrar.set_anchor(frame)
         self._anchor_size = (w, h)
         self.renewals += 1
-        self._fading = (old, self.fade) if found is not None and self.fade > 0 else None
-        plane = self._crop(np.eye(3), w, h)  # the same margin as the frames after it
+        self._zoom = 1.0
+        if found is not None:  # a zoom past the bound goes on: paint the new anchor ahead
+            strokes = found.zoom * old_zoom  # painted pixels per frame pixel, over 1
+            if strokes < 1 / self.max_zoom:
+                self._zoom = self.max_zoom**ZOOM_AHEAD
+            elif strokes > self.max_zoom:
+                self._zoom = self.max_zoom**-ZOOM_AHEAD
+        fading = found is not None and self.fade > 0
+        self._fading = (old, old_zoom, self.fade) if fading else None
+        plane = self._crop(np.eye(3), w, h, self._zoom)  # the margin of the frames after it
         plane = Plane(plane.transform, plane.size, plane.frame_size, renewed=True)
         if self._fading is not None and found is not None:
-            return self._blend(plane, self._crop(found.homography, w, h))
+            return self._blend(plane, self._crop(found.homography, w, h, old_zoom))
         return plane
 
     def _faded(self, plane: Plane, frame: np.ndarray) -> Plane:
         """``plane``, blended with the old anchor's while a renewal is crossfaded."""
         if self._fading is None:
             return plane
-        old, _ = self._fading
+        old, zoom, _ = self._fading
         found = old.register(frame, explain=False)  # its homography only
         if found is None:
             self._fading = None
             return plane
         h, w = frame.shape[:2]
-        return self._blend(plane, self._crop(found.homography, w, h))
+        return self._blend(plane, self._crop(found.homography, w, h, zoom))
 
     def _blend(self, plane: Plane, previous: Plane) -> Plane:
         """The new plane with the old one's share falling frame by frame to nothing."""
         assert self._fading is not None
-        old, left = self._fading
+        old, zoom, left = self._fading
         weight = 1.0 - left / (self.fade + 1)
-        self._fading = (old, left - 1) if left > 1 else None
+        self._fading = (old, zoom, left - 1) if left > 1 else None
         return replace(plane, fade_from=previous, weight=weight)
 
     def _holds(self, found: Registration, w: int, h: int) -> bool:
         """Whether the frame can still be painted in the anchor's plane."""
-        if not 1 / self.max_zoom <= found.zoom <= self.max_zoom:
+        if not 1 / self.max_zoom <= found.zoom * self._zoom <= self.max_zoom:
             return False
         corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32).reshape(-1, 1, 2)
         footprint = cv2.perspectiveTransform(corners, found.homography).reshape(-1, 2)
         inside, _ = cv2.intersectConvexConvex(footprint, corners.reshape(-1, 2))
         return inside >= self.min_overlap * w * h
 
-    def _crop(self, homography: np.ndarray, w: int, h: int) -> Plane:
-        """The frame's footprint in the anchor's plane (scaled), snapped to the period."""
-        plane = pixel_scaling(self.scale, self.scale) @ homography
+    def _crop(self, homography: np.ndarray, w: int, h: int, zoom: float) -> Plane:
+        """The frame's footprint in the anchor's plane (scaled, and by the anchor's
+        ``zoom``), snapped to the period."""
+        scale = self.scale * zoom
+        plane = pixel_scaling(scale, scale) @ homography
         corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float64)
         footprint = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), plane).reshape(-1, 2)
         p = self.period

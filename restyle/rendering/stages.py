@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import cv2
 import numpy as np
 
+from ..imaging.blend import crossfade, mix
 from ..media.reader import Frame, VideoReader
 from ..media.writer import VideoWriter
 from ..motion.plane import Plane
@@ -152,12 +153,6 @@ class Encoder:
             raise self.thread.error
 
 
-def _mix(a: np.ndarray, b: np.ndarray, share: float | np.ndarray) -> np.ndarray:
-    """``share`` of ``a`` and the rest of ``b`` (uint8 pictures; share a number or HxWx1)."""
-    mixed = share * a.astype(np.float32) + (1 - share) * b.astype(np.float32)
-    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
-
-
 def batches(frames: Iterable[Frame], size: int) -> Iterator[list[Frame]]:
     """Frames grouped ``size`` at a time (the last group may be shorter)."""
     batch: list[Frame] = []
@@ -230,12 +225,12 @@ class Painter:
             old = before.back(
                 self.stylizer.stylize([before.into(image)], [style], self.content_style)[0]
             )
-            out = _mix(out, old, plane.weight)
+            out = crossfade(out, old, plane.weight)
         if plane.explained is not None:
             here = self.stylizer.stylize([image], [style], self.content_style)[0]
             h, w = out.shape[:2]
             share = cv2.resize(plane.explained, (w, h), interpolation=cv2.INTER_LINEAR)
-            out = _mix(out, here, share[..., None])
+            out = mix(out, here, share[..., None])
         return out
 
     def paint(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, np.ndarray]]:
