@@ -79,7 +79,7 @@ REGISTRY: dict[str, ModelSpec] = {
         ModelSpec(
             name="steady_arbitrary",
             filename="steady_arbitrary.npz",
-            sha256="ec05a578868921532d54a3ffdaaa5fd678eece624b4313f176288aa19244a1ca",
+            sha256="51483bed7c11dab342fda987ccb4b66d6ea9a69c1eb605c76d402b5d56cd6ebd",
             package="restyle",
             resource="models/weights/steady_arbitrary.npz",
             description="--model steady: the style transformer fine-tuned here to paint off the "
