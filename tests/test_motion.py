@@ -139,6 +139,72 @@ def test_a_zoom_s_new_anchor_is_painted_ahead_of_it(scene):
     assert anchoring.renewals == 3
 
 
+def test_a_new_anchor_looks_ahead_to_see_which_way_a_zoom_goes(scene):
+    """The first anchor too: a zoom seen LOOK_AHEAD frames on is painted ahead from the start."""
+    from restyle.motion.plane import Anchoring
+
+    def first_scale(later):
+        plane = Anchoring(max_zoom=1.05).plane(view(scene, np.eye(3)), later)
+        return plane.transform[0, 0]
+
+    assert first_scale(None) == 1.0
+    assert first_scale(view(scene, motion(3, 1))) == 1.0  # a pan: nothing to paint ahead of
+    zoom_in = view(scene, motion(3, 1, 1 / 1.03))  # the content grows: painted larger
+    assert first_scale(zoom_in) == pytest.approx(1.05**0.75, abs=1e-6)
+    assert first_scale(view(scene, motion(3, 1, 1.03))) == pytest.approx(1.05**-0.75, abs=1e-6)
+    assert first_scale(texture(H, W, seed=99)) == 1.0  # a cut ahead: no zoom to follow
+
+
+def test_the_painter_gives_the_planes_the_frame_ahead(scene):
+    from restyle.media.reader import Frame
+    from restyle.motion.plane import LOOK_AHEAD, Anchoring
+    from restyle.rendering.stages import Painter
+
+    class Flat:
+        def use_workers(self, workers):
+            return 1
+
+        def stylize(self, frames, styles, content_style=None):
+            return [np.zeros_like(f) for f in frames]
+
+        stylize_as_sized = stylize
+
+        def content_style(self, frame, style):
+            return None
+
+    frames = [
+        Frame(np.full((H, W, 3), i, np.uint8), i / 25, 0.04, i) for i in range(LOOK_AHEAD + 4)
+    ]
+    seen = []
+    anchoring = Anchoring()
+
+    def place(frame, later):
+        seen.append((int(frame[0, 0, 0]), None if later is None else int(later[0, 0, 0])))
+        return anchoring.plane(view(scene, np.eye(3)))
+
+    painted = list(Painter(Flat(), lambda t: None, place=place, batch_size=3).paint(frames))
+    assert [f.index for f, _ in painted] == list(range(len(frames)))
+    last = len(frames) - 1
+    assert seen == [(i, min(i + LOOK_AHEAD, last) if i < last else None) for i in range(last + 1)]
+
+
+def test_a_plane_is_painted_at_its_own_size_over_max_size(scene):
+    """Past --max-size by a zoom's margin, a plane is not resized (that would move its grid)."""
+    from restyle.api import create_stylizer
+    from restyle.stylizers.options import Look
+
+    stylizer = create_stylizer("network", Look(max_size=64))
+    style = stylizer.resolve("builtin:3")
+    crop = np.ascontiguousarray(view(scene, np.eye(3))[:80, :96])
+    sized = stylizer.stylize_as_sized([crop], style)[0]
+    capped = stylizer.stylize([crop], style)[0]
+    assert sized.shape == capped.shape == crop.shape
+    # painted at 96 px it keeps finer strokes than painted at 64 and scaled up
+    assert np.abs(np.diff(sized.astype(float), axis=1)).mean() > np.abs(
+        np.diff(capped.astype(float), axis=1)
+    ).mean()
+
+
 def test_a_frame_comes_back_from_its_plane(scene):
     """Into the plane and back loses only the resampling (no shift, no blur to speak of)."""
     from restyle.motion.plane import Anchoring
@@ -253,7 +319,10 @@ def test_unexplained_pixels_fall_back_to_the_frame_painted_where_it_is(scene):
             return 1
 
         def stylize(self, frames, styles, content_style=None):
-            return [np.full_like(f, 50 if f.shape[:2] == (H, W) else 200) for f in frames]
+            return [np.full_like(f, 50) for f in frames]
+
+        def stylize_as_sized(self, frames, styles, content_style=None):
+            return [np.full_like(f, 200) for f in frames]  # planes are painted as sized
 
     anchoring = Anchoring()
     anchoring.plane(view(scene, np.eye(3)))

@@ -99,7 +99,7 @@ CLIPS = ("cockatoo.mp4", "sintel_mountain_2.mp4")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clips", nargs="+", default=list(CLIPS))
+    parser.add_argument("--clips", nargs="*", default=list(CLIPS), help="none: the pans only")
     parser.add_argument("--style", default="woman-with-hat-matisse.jpg")
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--gap", type=int, default=10)

@@ -16,7 +16,10 @@ strokes grow and shrink with the scene in between). A zoom goes on, mostly, the 
 went: an anchor renewed by one is painted ``max_zoom ** 0.75`` the other way (larger for a
 zoom in, so its strokes start smaller and grow through their natural size), which holds
 the same bound on the strokes' size over 1.75 times the zoom, so fewer renewals, and
-leaves a margin (3 % at the default bound) for a zoom that stops there. A
+leaves a margin (3 % at the default bound) for a zoom that stops there. Any new anchor,
+the first one too, also looks ``LOOK_AHEAD`` frames ahead when it is given that frame
+(``later``): a zoom under way there (beyond ``max_zoom ** (1/8)``, which reaches the bound
+within about 64 frames) is painted ahead the same way from the start. A
 renewal that is not a cut is crossfaded over ``fade`` frames: each is painted in the old
 anchor's plane too and the two paintings blended, their texture kept
 (:func:`restyle.imaging.blend.crossfade`), so the strokes change gradually; a long fade is
@@ -44,6 +47,8 @@ from .registration import Registrar, Registration, pixel_scaling
 PERIOD = 4  # the networks' sampling grid (two stride-2 convolutions)
 MAX_ZOOM = 1.12  # renew the anchor beyond this scale change (either way)
 ZOOM_AHEAD = 0.75  # a zoom's new anchor is painted max_zoom ** this the other way
+LOOK_AHEAD = 8  # frames: a new anchor looks this far ahead to see which way a zoom goes
+ZOOMING = 1 / 8  # ... and takes it for a zoom beyond max_zoom ** this there
 MIN_OVERLAP = 0.5  # renew when less of the frame than this shows the anchor's view
 MARGIN = 8  # pixels of context around the frame's footprint, painted and cut away
 FADE = 20  # frames a renewal is crossfaded over (0: a cut to the new strokes)
@@ -135,8 +140,12 @@ class Anchoring:
         # the old anchor while a renewal is crossfaded: its registrar, zoom and frames left
         self._fading: tuple[Registrar, float, int] | None = None
 
-    def plane(self, frame: np.ndarray) -> Plane:
-        """The plane the next frame (HxWx3 uint8 RGB, in order) is painted in."""
+    def plane(self, frame: np.ndarray, later: np.ndarray | None = None) -> Plane:
+        """The plane the next frame (HxWx3 uint8 RGB, in order) is painted in.
+
+        ``later``: the frame ``LOOK_AHEAD`` frames on (or the last one), if known: where the
+        frame becomes an anchor, it says which way a zoom is going.
+        """
         h, w = frame.shape[:2]
         found = None
         if self._anchor_size == (w, h):
@@ -151,13 +160,7 @@ class Anchoring:
         self.registrar.set_anchor(frame)
         self._anchor_size = (w, h)
         self.renewals += 1
-        self._zoom = 1.0
-        if found is not None:  # a zoom past the bound goes on: paint the new anchor ahead
-            strokes = found.zoom * old_zoom  # painted pixels per frame pixel, over 1
-            if strokes < 1 / self.max_zoom:
-                self._zoom = self.max_zoom**ZOOM_AHEAD
-            elif strokes > self.max_zoom:
-                self._zoom = self.max_zoom**-ZOOM_AHEAD
+        self._zoom = self._ahead(frame, later, found, old_zoom)
         fading = found is not None and self.fade > 0
         self._fading = (old, old_zoom, self.fade) if fading else None
         plane = self._crop(np.eye(3), w, h, self._zoom)  # the margin of the frames after it
@@ -165,6 +168,30 @@ class Anchoring:
         if self._fading is not None and found is not None:
             return self._blend(plane, self._crop(found.homography, w, h, old_zoom))
         return plane
+
+    def _ahead(
+        self,
+        frame: np.ndarray,
+        later: np.ndarray | None,
+        found: Registration | None,
+        old_zoom: float,
+    ) -> float:
+        """The new anchor's plane's scale: painted ahead of a zoom under way, seen in the
+        frame ``later`` or, failing that, in the zoom that ended the old anchor."""
+        ahead = self.max_zoom**ZOOM_AHEAD
+        if later is not None and later.shape == frame.shape:
+            seen = self.registrar.register(later, explain=False)
+            if seen is not None:
+                if seen.zoom < self.max_zoom**-ZOOMING:  # zooming in: paint larger
+                    return ahead
+                return 1 / ahead if seen.zoom > self.max_zoom**ZOOMING else 1.0
+        if found is not None:
+            strokes = found.zoom * old_zoom  # painted pixels per frame pixel, over 1
+            if strokes < 1 / self.max_zoom:
+                return ahead
+            if strokes > self.max_zoom:
+                return 1 / ahead
+        return 1.0
 
     def _faded(self, plane: Plane, frame: np.ndarray) -> Plane:
         """``plane``, blended with the old anchor's while a renewal is crossfaded."""

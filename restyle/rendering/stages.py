@@ -14,6 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -21,11 +22,13 @@ import numpy as np
 from ..imaging.blend import crossfade, mix
 from ..media.reader import Frame, VideoReader
 from ..media.writer import VideoWriter
-from ..motion.plane import Plane
+from ..motion.plane import LOOK_AHEAD, Plane
 from ..styles.style import Style
 from ..stylizers.base import Stylizer
 from ..temporal.filters.base import TemporalFilter
 from .progress import Cancelled
+
+T = TypeVar("T")
 
 _DONE = object()  # end-of-stream marker in the queues
 _POLL = 0.1  # seconds a blocked stage waits before looking at the stop signal again
@@ -153,9 +156,25 @@ class Encoder:
             raise self.thread.error
 
 
-def batches(frames: Iterable[Frame], size: int) -> Iterator[list[Frame]]:
-    """Frames grouped ``size`` at a time (the last group may be shorter)."""
-    batch: list[Frame] = []
+def _with_later(
+    frames: Iterable[Frame], ahead: int
+) -> Iterator[tuple[Frame, np.ndarray | None]]:
+    """Each frame with the picture ``ahead`` frames on (the last one near the end; None
+    for the last frame, or with ``ahead`` 0): read that far ahead."""
+    held: deque[Frame] = deque()
+    for frame in frames:
+        held.append(frame)
+        if len(held) > ahead:
+            first = held.popleft()
+            yield first, (held[-1].image if held else None)
+    while held:
+        first = held.popleft()
+        yield first, (held[-1].image if held else None)
+
+
+def batches(frames: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Items (frames) grouped ``size`` at a time (the last group may be shorter)."""
+    batch: list[T] = []
     for frame in frames:
         batch.append(frame)
         if len(batch) == size:
@@ -177,9 +196,9 @@ class Painter:
         workers: network calls at once (see :meth:`Stylizer.use_workers`).
         prepare: called with each source frame before it is painted (the temporal filter
             computes its optical flow meanwhile).
-        place: gives each frame, in order, the plane it is painted in
-            (:meth:`restyle.motion.plane.Anchoring.plane`: strokes that stick to the scene);
-            None paints every frame where it is.
+        place: gives each frame, in order, the plane it is painted in, from the frame and
+            the frame ``LOOK_AHEAD`` on (:meth:`restyle.motion.plane.Anchoring.plane`:
+            strokes that stick to the scene); None paints every frame where it is.
     """
 
     def __init__(
@@ -191,7 +210,7 @@ class Painter:
         batch_size: int = 1,
         workers: int | None = None,
         prepare: Callable[[np.ndarray], None] | None = None,
-        place: Callable[[np.ndarray], Plane] | None = None,
+        place: Callable[[np.ndarray, np.ndarray | None], Plane] | None = None,
     ) -> None:
         self.stylizer = stylizer
         self.schedule = schedule
@@ -218,13 +237,14 @@ class Painter:
     def _in_plane(self, image: np.ndarray, style: Style, plane: Plane) -> np.ndarray:
         """One frame painted in its plane and warped back (crossfaded from an old anchor's),
         and painted where it is where the camera's motion does not explain it."""
-        painted = self.stylizer.stylize([plane.into(image)], [style], self.content_style)[0]
+        # the plane is already at the size the network paints (a zoom's may be a little
+        # over --max-size): painted as it is, so its grid stays the plane's
+        paint = self.stylizer.stylize_as_sized
+        painted = paint([plane.into(image)], [style], self.content_style)[0]
         out = plane.back(painted)
         if plane.fade_from is not None:
             before = plane.fade_from
-            old = before.back(
-                self.stylizer.stylize([before.into(image)], [style], self.content_style)[0]
-            )
+            old = before.back(paint([before.into(image)], [style], self.content_style)[0])
             out = crossfade(out, old, plane.weight)
         if plane.explained is not None:
             here = self.stylizer.stylize([image], [style], self.content_style)[0]
@@ -241,11 +261,15 @@ class Painter:
         pending: deque[tuple[list[Frame], Future]] = deque()
         first = True
         try:
-            for batch in batches(frames, self.batch_size):
+            ahead = LOOK_AHEAD if self.place is not None else 0
+            for pairs in batches(_with_later(frames, ahead), self.batch_size):
+                batch = [frame for frame, _ in pairs]
                 if self.prepare is not None:
                     for frame in batch:
                         self.prepare(frame.image)
-                planes = None if self.place is None else [self.place(f.image) for f in batch]
+                planes = None
+                if self.place is not None:
+                    planes = [self.place(f.image, later) for f, later in pairs]
                 for frame, plane in zip(batch, planes or (), strict=False):
                     settled = plane.settled()
                     if settled is not None:

@@ -60,6 +60,17 @@ class Stylizer(ABC):
         each frame if not given; a video passes one for all frames so it cannot flicker).
         """
 
+    def stylize_as_sized(
+        self,
+        frames: Sequence[np.ndarray],
+        style: Style | Sequence[Style],
+        content_style: Style | None = None,
+    ) -> list[np.ndarray]:
+        """Paint frames at their own size whatever ``--max-size`` says: frames a caller has
+        already sized to paint (an anchor's plane, :mod:`restyle.motion.plane`). Methods
+        without a size of their own paint as :meth:`stylize` does."""
+        return self.stylize(frames, style, content_style)
+
     def stylize_image(self, image: np.ndarray, style: Style) -> np.ndarray:
         """Paint one HxWx3 uint8 image; returns HxWx3 uint8 of the same size."""
         return self.stylize([image], style)[0]

@@ -104,6 +104,24 @@ class NetworkStylizer(Stylizer):
         content_style: Style | None = None,
     ) -> list[np.ndarray]:
         """Paint HxWx3 uint8 frames of one size with one style or one per frame; same-size out."""
+        return self._stylize(frames, style, content_style, as_sized=False)
+
+    def stylize_as_sized(
+        self,
+        frames: Sequence[np.ndarray],
+        style: Style | Sequence[Style],
+        content_style: Style | None = None,
+    ) -> list[np.ndarray]:
+        """Paint frames at their own size, not brought to ``--max-size`` (see the base)."""
+        return self._stylize(frames, style, content_style, as_sized=True)
+
+    def _stylize(
+        self,
+        frames: Sequence[np.ndarray],
+        style: Style | Sequence[Style],
+        content_style: Style | None,
+        as_sized: bool,
+    ) -> list[np.ndarray]:
         styles = per_frame_styles(style, len(frames))
         spaces = {s.space for s in styles}
         if len(spaces) != 1:
@@ -111,7 +129,7 @@ class NetworkStylizer(Stylizer):
         space = spaces.pop()
         if space == ARBITRARY and content_style is not None and content_style.space != space:
             raise InputError("the content style belongs to another network")
-        return self.painter(space).paint(frames, styles, content_style)
+        return self.painter(space).paint(frames, styles, content_style, as_sized=as_sized)
 
 
 def available_cores() -> int:

@@ -54,14 +54,19 @@ class Painter:
         return painted
 
     def paint(
-        self, frames: Sequence[np.ndarray], styles: list[Style], content_style: Style | None
+        self,
+        frames: Sequence[np.ndarray],
+        styles: list[Style],
+        content_style: Style | None,
+        as_sized: bool = False,
     ) -> list[np.ndarray]:
-        """Paint HxWx3 uint8 frames of one size, one style each; same-size uint8 out."""
+        """Paint HxWx3 uint8 frames of one size, one style each; same-size uint8 out
+        (``as_sized``: at that size, not brought to ``--max-size``)."""
         h, w = check_frames(frames)
         strength = self.look.strength
         if strength < 1.0:
             styles = self.toward_content(frames, styles, content_style)
-        size = working_size(h, w, self.look.max_size)
+        size = (h, w) if as_sized else working_size(h, w, self.look.max_size)
         tiles = self.tiled_network() if size[0] * size[1] > TILE_PIXELS else None
         if tiles is not None:  # large: in tiles sharing one set of statistics
             out = [
