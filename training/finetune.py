@@ -52,6 +52,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from restyle.imaging import similarity as sim
 from restyle.models.graph import dequantize
 from restyle.models.networks import BUILTIN_STYLES
 
@@ -282,32 +283,39 @@ def _blur(images: torch.Tensor, sigma: float, radius: int) -> torch.Tensor:
     return F.conv2d(images, kernel.view(1, 1, -1, 1))
 
 
-_LUMA = (0.299, 0.587, 0.114)
 _SOBEL = ((-1.0, 0.0, 1.0), (-2.0, 0.0, 2.0), (-1.0, 0.0, 1.0))
 
 
 def edge_maps(images: torch.Tensor) -> torch.Tensor:
-    """Edge maps (N1HW, 0..1) as restyle's edge SSIM makes them: the luminance smoothed
-    (sigma 1), its Sobel gradient magnitude over its own 99th percentile, clipped at 1."""
-    luma = torch.tensor(_LUMA).to(images).view(1, 3, 1, 1)
-    grey = _blur((images * luma).sum(1, keepdim=True), 1.0, 4)
+    """Edge maps (N1HW, 0..1) as restyle's edge SSIM makes them
+    (:func:`restyle.imaging.similarity.edge_map`, its constants): the luminance smoothed,
+    its Sobel gradient magnitude over its own top percentile, clipped at 1."""
+    luma = torch.from_numpy(sim.LUMA).to(images).view(1, 3, 1, 1)
+    radius = round(4 * sim.EDGE_SMOOTH_SIGMA)  # cv2.GaussianBlur's own choice for float
+    grey = _blur((images * luma).sum(1, keepdim=True), sim.EDGE_SMOOTH_SIGMA, radius)
     sobel = torch.tensor(_SOBEL).to(images)
     kernels = torch.stack([sobel, sobel.t()]).unsqueeze(1)
     gradients = F.conv2d(F.pad(grey, (1, 1, 1, 1), mode="replicate"), kernels)
     magnitude = torch.sqrt((gradients * gradients).sum(1, keepdim=True) + 1e-8)
-    top = torch.quantile(magnitude.flatten(1), 0.99, dim=1).clamp_min(1e-6)
-    return (magnitude / top.view(-1, 1, 1, 1)).clamp(max=1.0)
+    top = torch.quantile(magnitude.flatten(1), sim.EDGE_PERCENTILE / 100, dim=1)
+    return (magnitude / top.clamp_min(1e-6).view(-1, 1, 1, 1)).clamp(max=1.0)
 
 
 def structure_ssim(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Mean SSIM of each pair of single-channel maps (11x11 window, sigma 1.5), per image."""
-    c1, c2 = 0.01**2, 0.03**2
-    mx, my = _blur(a, 1.5, 5), _blur(b, 1.5, 5)
-    vx = _blur(a * a, 1.5, 5) - mx * mx
-    vy = _blur(b * b, 1.5, 5) - my * my
-    cxy = _blur(a * b, 1.5, 5) - mx * my
+    """Mean SSIM of each pair of single-channel maps, per image, with the window and
+    constants of :func:`restyle.imaging.similarity.ssim_map` (its border left out)."""
+    c1, c2 = sim.K1**2, sim.K2**2
+    pad = (sim.WINDOW - 1) // 2
+
+    def blur(x: torch.Tensor) -> torch.Tensor:
+        return _blur(x, sim.SIGMA, pad)
+
+    mx, my = blur(a), blur(b)
+    vx = blur(a * a) - mx * mx
+    vy = blur(b * b) - my * my
+    cxy = blur(a * b) - mx * my
     score = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
-    return score[..., 5:-5, 5:-5].flatten(1).mean(1)
+    return score[..., pad:-pad, pad:-pad].flatten(1).mean(1)
 
 
 def feature_stats(features: dict[str, torch.Tensor]) -> list[torch.Tensor]:
@@ -364,10 +372,9 @@ def losses(
         target_layers, target_vector = _style_layers(features, target)
         target_stats = feature_stats(target_layers)
         target_energy = texture_energy(target)
-        source_edges = edge_maps(images) if settings.edge_weight else None
-        target_structure = (
-            structure_ssim(edge_maps(target), source_edges) if settings.edge_weight else None
-        )
+        if settings.edge_weight:
+            source_edges = edge_maps(images)
+            target_structure = structure_ssim(edge_maps(target), source_edges)
     painted = student(images, style)
     layers, vector = _style_layers(features, painted)
     style_loss = sum(

@@ -35,6 +35,7 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..imaging.blend import mix
 from ..media.image import load_image
 from ..styles.style import Style
 from .base import Stylizer, check_frames, own_options, per_frame_styles
@@ -267,9 +268,7 @@ def split_parts(
 
 def combine(fg: np.ndarray, bg: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """``weight * fg + (1 - weight) * bg`` of two HxWx3 uint8 pictures; HxWx3 uint8."""
-    wgt = weight[..., None]
-    out = wgt * fg.astype(np.float32) + (1 - wgt) * bg.astype(np.float32)
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    return mix(fg, bg, weight[..., None])
 
 
 class SegmentedStylizer(Stylizer):
