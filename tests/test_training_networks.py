@@ -107,6 +107,7 @@ def _tiny_run(
     resume: bool = False,
     network: str = "arbitrary_transform",
     edge_weight: float = 0.0,
+    relative: bool = False,
     **more,
 ) -> list[dict]:
     import cv2
@@ -131,6 +132,7 @@ def _tiny_run(
         size=64, batch=2, steps=steps, minutes=5, lr=1e-3, lr_end=3e-4, seed=3,
         style_weight=1.0, vector_weight=1.0, equivariance_weight=10.0, network=network,
         aim_weight=0.0 if targets is None else 1.0, edge_weight=edge_weight,
+        equivariance_relative=relative,
     )  # fmt: skip  (weights for 64 px pictures at a tenfold learning rate)
     batches = Batches(pictures, styles, settings, targets)
     return train(tmp_path, batches, settings, resume=resume, log_every=5, save_every=10, **more)
@@ -222,3 +224,16 @@ def test_the_edge_term_counts_where_structure_is_lost():
     assert off.edges == 0 and on.edges > 0.01
     assert same.edges == 0 and itself.edges == 0
     assert on.total == pytest.approx(off.total + 2.0 * on.edges, rel=1e-4)
+
+
+def test_the_relative_equivariance_weighs_each_style_by_the_teacher_s_own_change(tmp_path):
+    """--equivariance-relative: each built-in style's number is its teacher's shift change
+    over the mean (a striped style's above 1, a smooth one's below), and a run with it
+    trains and logs the term."""
+    import json
+
+    log = _tiny_run(tmp_path / "run", 10, network="multistyle26", relative=True)
+    numbers = json.loads((tmp_path / "run" / "sensitivity.json").read_text())
+    assert len(numbers) == 3 and abs(np.mean(numbers) - 1) < 1e-4, numbers
+    assert max(numbers) / min(numbers) > 1.2, numbers  # the styles do differ
+    assert all(np.isfinite(e["equivariance"]) and e["equivariance"] > 0 for e in log), log

@@ -22,7 +22,12 @@ The student keeps the teacher's look, not its aliased strokes pixel for pixel:
   teacher painting's, hinged there (more than the teacher's earns nothing);
 * **equivariance**: painting a moved picture and moving the painting agree,
   ``f(W(x) + n) ~ W(f(x))`` for random subpixel shifts, small rotations and zooms ``W``
-  and noise ``n`` (the border, where the moved picture has no content, masked out).
+  and noise ``n`` (the border, where the moved picture has no content, masked out). With
+  ``--equivariance-relative`` (the 26-style network) each built-in style's term is divided
+  by the teacher's own shift change for that style (measured once at the start, over the
+  mean of all styles): the criterion is a ratio to the shipped network, whose change
+  differs fiftyfold between a smooth style and a striped one, so an absolute term leaves
+  the smooth styles almost untrained.
 
 Style vectors come from the paintings given (their predicted vectors, randomly blended);
 for the 26-style network (``--network multistyle26``) they are random blends of two of
@@ -79,6 +84,7 @@ class Settings:
     aim_weight: float = 0.0
     edge_weight: float = 0.0
     equivariance_weight: float = 100.0
+    equivariance_relative: bool = False  # each built-in style's term over the teacher's own
     moves: str = "pixels"  # "pixels": whole-pixel shifts, no resampling; "warps": affine
     max_shift: float = 3.0
     max_degrees: float = 2.0
@@ -364,9 +370,12 @@ def losses(
     settings: Settings,
     rng: random.Random,
     aim_at: torch.Tensor | None = None,
+    sensitivity: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, Losses]:
     """The weighted loss of one batch, and its terms (``aim_at``: the style vector the
-    aim loss pulls the painting's toward; the style input where None)."""
+    aim loss pulls the painting's toward; the style input where None; ``sensitivity``:
+    each built-in style's teacher shift change over their mean, which the equivariance
+    term of a blend of them is divided by, where given)."""
     with torch.no_grad():
         target = teacher(images, style)
         target_layers, target_vector = _style_layers(features, target)
@@ -397,6 +406,8 @@ def losses(
         equivariance = pixel_equivariance(student, images, painted, style, settings, rng)
     else:
         equivariance = warp_equivariance(student, images, painted, style, settings, rng)
+    if sensitivity is not None:
+        equivariance = equivariance / (style @ sensitivity).sum().clamp_min(1e-3)
     total = (
         settings.style_weight * style_loss
         + settings.vector_weight * vector_loss
@@ -468,6 +479,31 @@ def _style_layers(features: Any, images: torch.Tensor) -> tuple[dict, torch.Tens
     return layers, torch.cat([out[features.vector_tensor].flatten(1) for out in outs])
 
 
+def teacher_sensitivity(
+    teacher: Transformer, batches: Batches, settings: Settings, rounds: int = 2
+) -> torch.Tensor:
+    """Each style's shift change as the teacher paints it (``pixel_equivariance`` on the
+    same seeded crops for every style), over the mean of all styles, as a vector over the
+    style input (``style @ it`` is a style's number, a blend's the blend of theirs)."""
+    device = next(teacher.parameters()).device
+    rng = random.Random(settings.seed + 1000)
+    crops = [batches.sample(rng)[0].to(device) for _ in range(rounds)]
+    changes = []
+    with torch.no_grad():
+        for style in batches.styles:
+            row = _row(style).to(device)
+            shifts = random.Random(settings.seed + 2000)
+            total = 0.0
+            for images in crops:
+                painted = teacher(images, row)
+                total += float(pixel_equivariance(teacher, images, painted, row, settings, shifts))
+            changes.append(total / rounds)
+    values = torch.tensor(changes, dtype=torch.float32)
+    values = values / values.mean()
+    # per input: a blend of styles reads the blend of their numbers (``style @ result``)
+    return torch.linalg.pinv(torch.from_numpy(np.asarray(batches.styles, np.float32))) @ values
+
+
 # -- the run ----------------------------------------------------------------------------
 
 
@@ -518,6 +554,12 @@ def train(
         rng.setstate(state["rng"])
         torch.set_rng_state(state["torch_rng"])
     (out / "settings.json").write_text(json.dumps(asdict(settings), indent=2))
+    sensitivity = None
+    if settings.equivariance_relative:
+        sensitivity = teacher_sensitivity(teacher, batches, settings)
+        per_style = torch.from_numpy(np.asarray(batches.styles, np.float32)) @ sensitivity
+        rounded = [round(float(v), 4) for v in per_style]
+        (out / "sensitivity.json").write_text(json.dumps(rounded))
     log: list[dict] = []
     started = time.monotonic()
     with open(out / "log.jsonl", "a", encoding="utf-8") as log_file:
@@ -532,7 +574,7 @@ def train(
             images, style, aim_at = batches.sample(rng)
             total, terms = losses(
                 student, teacher, features, images.to(device), style.to(device), settings, rng,
-                aim_at.to(device),
+                aim_at.to(device), sensitivity,
             )  # fmt: skip
             optimizer.zero_grad()
             total.backward()
@@ -599,6 +641,8 @@ def main(argv: list[str] | None = None) -> int:
     if settings.network not in NETWORKS:
         parser.error(f"--network must be one of {', '.join(NETWORKS)}")
     arbitrary = settings.network == "arbitrary_transform"
+    if arbitrary and settings.equivariance_relative:
+        parser.error("--equivariance-relative goes with the 26-style network's built-in styles")
     if arbitrary != bool(args.styles):
         parser.error("--styles goes with the arbitrary-style network, and only with it")
     if args.threads:
