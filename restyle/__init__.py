@@ -5,9 +5,10 @@ The public API is small. Pictures: :func:`stylize_image`, :func:`style_vector`,
 for one call, or a :class:`VideoJob` (a render as data: printed, saved, sent elsewhere)
 run by :func:`render`, with :class:`Progress` events and a :class:`Cancelled` error; a
 :class:`Span` renders a piece of a job. A method's own options are a :class:`Network`,
-:class:`Gatys` or :class:`Segmented`; a flicker filter's a :class:`Flow`, :class:`Forward`,
-:class:`Blend` or :class:`NoFilter`. Style videos: :func:`extract_keyframes`. Measuring:
-:func:`evaluate`. Every error a user can act on is a :class:`RestyleError`.
+:class:`Gatys` or :class:`Segmented`; a flicker filter's a :class:`Flow`, :class:`Carry`,
+:class:`Forward`, :class:`Blend` or :class:`NoFilter`. Style videos:
+:func:`extract_keyframes`. Measuring: :func:`evaluate`. Every error a user can act on is a
+:class:`RestyleError`.
 """
 
 from .api import (
@@ -37,7 +38,7 @@ from .styles.keyframes import Keyframe
 from .styles.options import Styles
 from .styles.style import Style
 from .stylizers.options import Gatys, Look, MethodOptions, Network, Segmented
-from .temporal.options import Blend, FilterOptions, Flow, Forward, NoFilter
+from .temporal.options import Blend, Carry, FilterOptions, Flow, Forward, NoFilter
 
 __version__ = "0.1.0"
 
@@ -45,6 +46,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Blend",
     "Cancelled",
+    "Carry",
     "DependencyError",
     "DeviceError",
     "Encode",

@@ -110,22 +110,23 @@ class VideoOptions(PictureOptions, total=False):
     hold: float
     """fraction 0..1 of each part in which its style stays pure"""
     temporal: str | FilterOptions
-    """the temporal filter: a name (flow, blend, forward, none) or its options"""
+    """the temporal filter: a name (flow, blend, carry, forward, none) or its options"""
     sharpness: float | None
     """--temporal flow: how close each frame stays to the frame painted on its own (mean SSIM,
     0.5 to <1; default 0.855): higher keeps more detail, removes less flicker
     """
     smooth: float | None
-    """--temporal flow, blend, forward: a fixed weight: how much of the neighbouring frames to
-    mix in, 0 to 0.95; more removes more flicker but softens fine texture (instead of
-    --sharpness; on textured paint)
+    """--temporal flow, blend, carry, forward: a fixed weight: how much of the neighbouring
+    frames to mix in, 0 to 0.95; more removes more flicker but softens fine texture (instead
+    of --sharpness; on textured paint)
     """
     flow_size: int | None
-    """--temporal flow, forward: long side the optical flow is computed at (default: half the
-    video's, 320 to 640): larger follows motion more closely, less flicker, more time
+    """--temporal flow, carry, forward: long side the optical flow is computed at (default:
+    half the video's, 320 to 640): larger follows motion more closely, less flicker, more
+    time
     """
     flow_quality: str
-    """--temporal flow, forward: how finely the optical flow is solved"""
+    """--temporal flow, carry, forward: how finely the optical flow is solved"""
     strokes: str
     """stick: strokes stay on the scene as the camera pans; fresh: each frame painted where it
     is

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from restyle.imaging.blend import crossfade, mix
+from restyle.imaging.blend import carry, crossfade, mix
 from restyle.metrics.detail import gradient_energy
 
 
@@ -34,3 +34,26 @@ def test_a_crossfade_of_a_picture_with_itself_is_the_picture():
     a, b = _painting(1), _painting(2)
     assert np.array_equal(crossfade(a, a, 0.4), a)  # where the two agree nothing changes
     assert np.array_equal(crossfade(a, b, 1.0), a) and np.array_equal(crossfade(a, b, 0.0), b)
+
+
+def test_carry_holds_the_texture_at_the_fresh_painting_s_strength():
+    """A carried painting gone soft gets its texture's contrast back toward the fresh one's,
+    one gone harsh is toned down, and where nothing is carried the fresh painting is kept."""
+    fresh = _painting(1).astype(np.float32)
+    soft = cv2.GaussianBlur(fresh, (0, 0), 1.0)  # as repeated resampling leaves it
+    share = np.full(fresh.shape[:2], 0.95, np.float32)
+    carried = carry(soft, fresh, share)
+    assert gradient_energy(_u8(carried)) > 1.3 * gradient_energy(_u8(soft))
+    harsh = np.clip(fresh + 1.0 * (fresh - cv2.GaussianBlur(fresh, (0, 0), 1.0)), 0, 255)
+    toned = carry(harsh, fresh, share)
+    assert gradient_energy(_u8(toned)) < 0.85 * gradient_energy(_u8(harsh))
+    assert abs(gradient_energy(_u8(toned)) / gradient_energy(_u8(fresh)) - 1) < 0.2
+    none = carry(soft, fresh, np.zeros_like(share))
+    assert np.abs(none - fresh).max() < 0.01  # a hundredth of a level
+    # the coarse picture is the carried one's where it is carried
+    coarse = cv2.GaussianBlur(carried, (0, 0), 4)
+    assert np.abs(coarse - cv2.GaussianBlur(soft, (0, 0), 4)).mean() < 1.5
+
+
+def _u8(picture: np.ndarray) -> np.ndarray:
+    return np.clip(picture + 0.5, 0, 255).astype(np.uint8)

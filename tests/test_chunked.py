@@ -63,6 +63,21 @@ def test_pieces_cover_the_range_and_move_to_a_shot_change_near_a_boundary():
     assert 75 not in [c.start for c in far]  # too far from any boundary
 
 
+def test_carried_strokes_warm_up_until_a_different_start_has_faded(tmp_path):
+    """A filter with a long memory (strokes carried, the default with --model steady)
+    warms each piece up for longer than a second, so pieces join as one render paints."""
+    from restyle.media.image import save_image
+    from restyle.rendering.chunked import layout
+
+    clip = make_video(tmp_path / "long.mp4", width=64, height=48, frames=100, fps=25)
+    save_image(shapes_frame(3, 64, 64), tmp_path / "painting.png")
+    out = tmp_path / "out.mp4"
+    carried = layout(VideoJob.build(clip, out, str(tmp_path / "painting.png"), chunk_seconds=1))
+    assert [c.warmup for c in carried] == [0, 25, 50, 59]  # 0.95 ** 59 < 5 %
+    averaged = layout(VideoJob.build(clip, out, "builtin:5", chunk_seconds=1))
+    assert [c.warmup for c in averaged] == [0, 25, 25, 25]  # about a second
+
+
 def test_a_short_tail_joins_the_piece_before_it():
     times = [i / 10 for i in range(51)]
     chunks = plan_chunks(times, 1.0, warmup=10)

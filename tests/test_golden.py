@@ -30,13 +30,17 @@ RENDERS = {
     "segmented": ["--method", "segmented", "--style", "{painting}", "--temporal=none", *ORIGINAL],
     "builtin_strength": ["--style", "builtin:3", "--strength", "0.6", "--preserve-color"],
     "steady": ["--style", "{painting}", "--model", "steady"],
+    # the two-way filter with steady strokes (the default before the carry filter)
+    "steady_two_way": ["--style", "{painting}", "--model", "steady", "--sharpness", "0.855"],
 }
 
 # sha256 (first 12 hex digits) of each frame's RGB bytes, recorded on main with PyAV 18.1
 # (its x264 encodes the test clip), OpenCV 5.1 (optical flow) and ONNX Runtime 1.32: a new
 # release of one of them changes them without any change here (PyAV 18.1 and OpenCV 5.1
 # changed 58 of 70 frames). Look at the frames, then record the new hashes. "steady" was
-# recorded with steady_arbitrary.npz 51483bed (2026-12-07): new weights change it.
+# recorded with steady_arbitrary.npz 51483bed (2026-12-07): new weights change it; since
+# the carry filter became its default, "steady" is carried and "steady_two_way" holds the
+# two-way filter it had before (the same hashes as then).
 GOLDEN: dict[str, list[str]] = {
     "builtin_strength": [
         "bb0a80bc98cf",
@@ -103,6 +107,22 @@ GOLDEN: dict[str, list[str]] = {
         "e25a18bbad9a",
     ],
     "steady": [
+        "bed69b2c0791",
+        "6092a5c43988",
+        "f463f62fc548",
+        "39f3014ff89e",
+        "e9f92567b470",
+        "d5aec0752b18",
+        "0818729a4dd9",
+        "0f21a713f2f4",
+        "7e4b0efb5d1f",
+        "b215c2bb7228",
+        "815298726907",
+        "3f6c9d50b9ad",
+        "7099b4584ce5",
+        "8a670d6f40e7",
+    ],
+    "steady_two_way": [
         "dc60b266f75f",
         "3720962fe4a5",
         "d3636f4724a8",

@@ -27,7 +27,7 @@ def job(**options) -> VideoJob:
         ({"segment_mode": "blur"}, "--segment-mode is an option of --method segmented, not of"),
         ({"method": "gatys", "fg_rect": (1, 1, 9, 9)}, "--fg-rect is an option of --method segm"),
         ({"temporal": "forward", "sharpness": 0.9}, "--sharpness is an option of --temporal flow,"),
-        ({"temporal": "none", "smooth": 0.5}, "--temporal flow, blend or forward, not of --tempo"),
+        ({"temporal": "none", "smooth": 0.5}, "--temporal flow, blend, carry or forward, not of"),
         ({"method": "segmented", "iterations": 5}, "--iterations is an option of --method gatys"),
     ],
 )

@@ -7,10 +7,12 @@ import pytest
 
 from restyle.errors import InputError
 from restyle.imaging.similarity import ssim
+from restyle.metrics.long_term import LongTermMeter, LongTermMotion
 from restyle.metrics.warp_error import WarpErrorMeter
 from restyle.registries import TEMPORAL_FILTERS
 from restyle.temporal.filters import (
     BlendFilter,
+    CarryFilter,
     FlowFilter,
     TemporalFilter,
     TwoWayFlowFilter,
@@ -19,6 +21,7 @@ from restyle.temporal.filters import (
     flow_size_for,
     texture_weight,
 )
+from restyle.temporal.filters.carry import DEFAULT_CARRY
 from restyle.temporal.filters.two_way import MIN_AUTO_FLOW_SIZE
 from support.motion_factory import texture, translating_clip
 
@@ -351,10 +354,55 @@ def test_steady_strokes_get_a_lighter_range_of_weights():
 
     assert STEADY_WEIGHTS[1] < SHARPNESS_WEIGHTS[1]
     assert create_filter("flow").weights == SHARPNESS_WEIGHTS
-    steady = build_filter(filter_options("flow"), steady=True)
+    # with a sharpness asked for, steady strokes get the two-way filter, lighter
+    steady = build_filter(filter_options("flow", sharpness=0.855), steady=True)
     assert steady.weights == STEADY_WEIGHTS and steady.weight <= STEADY_WEIGHTS[1]
     sources = translating_clip(14, H, W, (1.5, 0.5), seed=4)
     run(steady, sources, flickering(sources, amount=5.0))  # sharp already: steered up
     assert STEADY_WEIGHTS[0] <= steady.weight <= STEADY_WEIGHTS[1]
-    fixed = build_filter(filter_options("flow", smooth=0.7), steady=True)
-    assert fixed.weight == 0.7  # a weight the user gives is kept
+
+
+def test_steady_strokes_are_carried_by_default():
+    """The default filter for a network whose strokes follow the content carries them;
+    a weight the user gives is the carried share; the shipped network keeps the two-way."""
+    carried = build_filter(filter_options("flow"), steady=True)
+    assert isinstance(carried, CarryFilter) and carried.smooth == DEFAULT_CARRY
+    assert build_filter(filter_options("flow", smooth=0.7), steady=True).smooth == 0.7
+    assert isinstance(build_filter(filter_options("flow")), TwoWayFlowFilter)
+    assert create_filter("carry", flow_size=160).flow.max_side == 160
+
+
+def _long_term(sources, outputs, gap: int = 8) -> float:
+    motion, meter = LongTermMotion(gap), LongTermMeter(gap)
+    for s, o in zip(sources, outputs, strict=True):
+        meter.update(s, o, motion.update(s))
+    return meter.result().warp_error
+
+
+def test_carry_holds_the_strokes_for_many_frames_and_keeps_their_detail():
+    """Strokes that move with the content but flicker each frame: carried, they change
+    less eight frames on than the one-way blend leaves them, and keep the fresh painting's
+    detail where the blend softens it."""
+    from restyle.metrics.detail import gradient_energy
+
+    sources = translating_clip(24, H, W, (1.3, 0.4), seed=5)
+    fresh = flickering(sources, amount=12.0, seed=3)
+    carried = run(create_filter("carry"), sources, fresh)
+    blended = run(create_filter("forward"), sources, fresh)
+    assert _long_term(sources, carried) < 0.7 * _long_term(sources, blended)
+    assert _long_term(sources, carried) < 0.2 * _long_term(sources, fresh)
+
+    def detail(outputs: list[np.ndarray]) -> float:
+        return float(np.mean([gradient_energy(o) / gradient_energy(f)
+                              for o, f in zip(outputs[8:], fresh[8:], strict=True)]))  # fmt: skip
+
+    assert detail(carried) > 0.9 > 0.75 > detail(blended), (detail(carried), detail(blended))
+
+
+def test_carry_starts_afresh_at_a_scene_cut_and_keeps_new_content(clip):
+    sources, fresh = clip
+    other = translating_clip(8, H, W, (-1.0, 2.0), seed=9, palette="cool")
+    cut_sources = sources[:8] + other
+    cut_fresh = fresh[:8] + flickering(other, seed=4)
+    out = run(create_filter("carry"), cut_sources, cut_fresh)
+    assert np.array_equal(out[0], cut_fresh[0]) and np.array_equal(out[8], cut_fresh[8])

@@ -50,13 +50,15 @@ METHODS = {  # name -> options of restyle.stylize_video
     "strokes stick + default flow": {**ORIGINAL, "strokes": "stick"},
     "strokes stick + flow --sharpness 0.95": {**ORIGINAL, "strokes": "stick", "sharpness": 0.95},
     "steady, per-frame (none)": {**STEADY, "temporal": "none"},
-    "steady + default flow": STEADY,
+    "steady + default (carry)": STEADY,
+    "steady + carry --smooth 0.9": {**STEADY, "smooth": 0.9},
+    "steady + two-way flow (the old default)": {**STEADY, "sharpness": 0.855},
     "steady + flow --sharpness 0.9": {**STEADY, "sharpness": 0.9},
     "steady + flow --sharpness 0.95": {**STEADY, "sharpness": 0.95},
     "steady + flow --smooth 0.5": {**STEADY, "smooth": 0.5},
     "steady + flow --smooth 0.3": {**STEADY, "smooth": 0.3},
     "steady + strokes stick, no filter": {**STEADY, "strokes": "stick", "temporal": "none"},
-    "steady + strokes stick + default flow": {**STEADY, "strokes": "stick"},
+    "steady + strokes stick + default (carry)": {**STEADY, "strokes": "stick"},
 }
 PANS = {  # name -> (x, y) pixels a frame, zoom a frame
     "pan (photo)": (1.37, 0.41, 1.0),

@@ -133,8 +133,8 @@ def methods() -> dict:
     )
     from restyle.temporal.options import filter_options
 
-    def create_filter(smooth=None, **options):
-        return build_filter(filter_options(smooth=smooth, **options))
+    def create_filter(name=None, smooth=None, **options):
+        return build_filter(filter_options(name, smooth=smooth, **options))
 
     classic = {"preset": "medium", "check": "consistency"}
     plain = {**classic, "feather": 0.0}
@@ -155,19 +155,21 @@ def methods() -> dict:
         "restyle flow --flow-size 320": lambda: create_filter(flow_size=320),
         HIGH_ROW: lambda: create_filter(flow_quality="high"),
         **_sweep(create_filter, "high"),
+        CARRY_ROW: lambda: create_filter("carry"),
     }
 
 
 def _sweep(create_filter, quality: str) -> dict:
     """The fixed-weight rows of one flow quality (:data:`SWEEPS`): name -> filter factory."""
     return {
-        name: (lambda a=a: create_filter(a, flow_quality=quality))
+        name: (lambda a=a: create_filter(smooth=a, flow_quality=quality))
         for name, a in zip(SWEEPS[quality], SWEEP_WEIGHTS, strict=True)
     }
 
 
 DEFAULT_ROW = "restyle flow (default: sharpness 0.855)"
 HIGH_ROW = "restyle flow --flow-quality high"
+CARRY_ROW = "restyle carry (the default with --model steady)"
 # clips like the unseen ones, made from a shared clip's painted frames (frame indices)
 STAND_INS = {
     "cockatoo": {
@@ -184,7 +186,7 @@ CARD_SIZE = (320, 220)  # width, height in pixels
 CARD_SPEED = 14  # pixels per frame, left to right
 CARD_FRAMES = 120
 UNCOVERED_STRIP = 48  # pixels behind the card's trailing edge scored for ghosts
-STAND_IN_METHODS = ("none (per-frame)", "plain flow blend 0.5", DEFAULT_ROW, HIGH_ROW)
+STAND_IN_METHODS = ("none (per-frame)", "plain flow blend 0.5", DEFAULT_ROW, HIGH_ROW, CARRY_ROW)
 # fixed-weight sweeps over which restyle is compared with the plain flow blend: row names
 SWEEP_WEIGHTS = (0.45, 0.55, 0.65)
 SWEEPS = {

@@ -43,7 +43,7 @@ from .executors import ChunkTask, Executor, Painted
 from .manifest import Manifest, fingerprint, remove_pieces, resume
 from .progress import Cancelled, Meter, OnProgress
 from .result import VideoResult
-from .runner import style_plan
+from .runner import filter_settle, style_plan
 
 
 def work_folder(job: VideoJob) -> Path:
@@ -62,7 +62,9 @@ def layout(job: VideoJob) -> list[Chunk]:
     seconds = job.run.chunk_seconds
     if seconds is None:
         raise InputError("a chunked render needs --chunk-seconds S")
-    warmup = default_warmup(times) if job.run.warmup is None else job.run.warmup
+    warmup = job.run.warmup
+    if warmup is None:
+        warmup = default_warmup(times, filter_settle(job))
     return plan_chunks(times, seconds, warmup, CutFinder(job.source, times, **ranged))
 
 

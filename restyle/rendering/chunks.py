@@ -53,9 +53,11 @@ def frames_per_second(times: Sequence[float]) -> float:
     return (len(times) - 1) / (times[-1] - times[0])
 
 
-def default_warmup(times: Sequence[float]) -> int:
-    """About one second of frames: long enough for the flicker filter to settle."""
-    return max(1, round(frames_per_second(times)))
+def default_warmup(times: Sequence[float], settle: int | None = None) -> int:
+    """About one second of frames, or the ``settle`` frames a filter with a longer memory
+    needs (:attr:`~restyle.temporal.filters.TemporalFilter.settle`): long enough for the
+    flicker filter's history to be the one a single render would have."""
+    return max(1, round(frames_per_second(times)), settle or 0)
 
 
 def plan_chunks(

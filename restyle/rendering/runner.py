@@ -276,6 +276,16 @@ def _prepare(
     )
 
 
+def filter_settle(job: VideoJob) -> int | None:
+    """The frames the job's flicker filter needs for its history to settle (None: about a
+    second does), for the warm-up of a chunked render's pieces."""
+    filt = build_filter(job.temporal, steady=_steady(job))
+    try:
+        return filt.settle
+    finally:
+        filt.close()
+
+
 def _steady(job: VideoJob) -> bool:
     """Whether the network that paints the job's styles keeps its strokes on moving content
     (``--model steady`` where a trained network exists for them): the filter smooths less."""

@@ -7,6 +7,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+KERNELS = {"linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}  # how a warp samples
 BORDERS = {
     "replicate": cv2.BORDER_REPLICATE,
     "constant": cv2.BORDER_CONSTANT,
@@ -52,11 +53,13 @@ def warp(
     flow: np.ndarray,
     border: str = "replicate",
     border_value: float = 0.0,
+    kernel: str = "linear",
 ) -> np.ndarray:
     """Backward-warp an HxW or HxWxC uint8/float32 image: ``out(p) = image(p + flow(p))``.
 
     With ``flow = flow(a, b)`` (see ``restyle.temporal.flow``), ``warp(b, flow)`` brings frame
-    ``b``'s content into frame ``a``'s pixel grid. Sampling is bilinear. Where ``p + flow(p)``
+    ``b``'s content into frame ``a``'s pixel grid. Sampling is bilinear (``kernel``
+    ``"cubic"``: bicubic, sharper, for a picture warped again and again). Where ``p + flow(p)``
     falls outside the image the value comes from the border rule: ``"replicate"`` (default,
     the nearest edge pixel), ``"constant"`` (``border_value``) or ``"reflect"``. Those pixels
     are not trustworthy either way; exclude them with ``out_of_frame_mask``.
@@ -66,37 +69,46 @@ def warp(
         flow: HxWx2 float32 flow, ``flow[y, x] = (dx, dy)`` in pixels.
         border: ``"replicate"``, ``"constant"`` or ``"reflect"``.
         border_value: Fill value for ``"constant"``.
+        kernel: ``"linear"`` or ``"cubic"``.
 
     Returns:
         The warped image, same shape and dtype as ``image``.
 
     Raises:
-        ValueError: Mismatched sizes, a flow that is not HxWx2, or an unknown border rule.
+        ValueError: Mismatched sizes, a flow that is not HxWx2, or an unknown border rule
+            or kernel.
     """
     _check_flow(flow)
     if image.shape[:2] != flow.shape[:2]:
         raise ValueError(f"image {image.shape[:2]} and flow {flow.shape[:2]} differ in size")
     if border not in BORDERS:
         raise ValueError(f"unknown border rule {border!r}; use one of {sorted(BORDERS)}")
-    return _remap(image, _coords(flow), None, border, border_value)
+    if kernel not in KERNELS:
+        raise ValueError(f"unknown kernel {kernel!r}; use one of {sorted(KERNELS)}")
+    return _remap(image, _coords(flow), None, border, border_value, KERNELS[kernel])
 
 
 def _remap(
-    image: np.ndarray, map1: np.ndarray, map2: np.ndarray | None, border: str, border_value: float
+    image: np.ndarray,
+    map1: np.ndarray,
+    map2: np.ndarray | None,
+    border: str,
+    border_value: float,
+    interpolation: int = cv2.INTER_LINEAR,
 ) -> np.ndarray:
-    """Bilinear cv2.remap of any number of channels (cv2.remap itself takes at most 4)."""
+    """cv2.remap of any number of channels (cv2.remap itself takes at most 4)."""
     mode = BORDERS[border]
     fill = (float(border_value),) * 4
     channels = 1 if image.ndim == 2 else image.shape[2]
     if channels <= 4:
-        out = cv2.remap(image, map1, map2, cv2.INTER_LINEAR, borderMode=mode, borderValue=fill)
+        out = cv2.remap(image, map1, map2, interpolation, borderMode=mode, borderValue=fill)
         return out.reshape(image.shape)
     chunks = [
         cv2.remap(
             np.ascontiguousarray(image[..., i : i + 4]),
             map1,
             map2,
-            cv2.INTER_LINEAR,
+            interpolation,
             borderMode=mode,
             borderValue=fill,
         ).reshape(*image.shape[:2], -1)

@@ -6,6 +6,9 @@ the frames it has finished (:class:`TemporalFilter`). The registered filters
 
 * ``flow`` (:class:`TwoWayFlowFilter`, the default): smooths along the optical flow, the
   past and a few frames ahead, most where the paint is textured, holding a sharpness target.
+* ``carry`` (:class:`CarryFilter`): the previous output carried along the flow and mostly
+  kept, the fresh painting filling in; what ``flow`` builds for a network whose strokes
+  follow the content (``--model steady``) unless a sharpness is asked for.
 * ``forward`` (:class:`FlowFilter`): the previous output moved along the flow and blended
   in; holds no frames back.
 * ``blend`` (:class:`BlendFilter`): the previous output blended in without moving it.
@@ -18,6 +21,7 @@ from ...registries import TEMPORAL_FILTERS
 from ..options import FilterOptions, filter_options
 from .base import TemporalFilter
 from .blend import BlendFilter
+from .carry import CarryFilter
 from .forward import FlowFilter
 from .two_way import TwoWayFlowFilter, flow_size_for, texture_weight
 
@@ -36,6 +40,7 @@ def build_filter(options: FilterOptions | None = None, *, steady: bool = False) 
 
 __all__ = [
     "BlendFilter",
+    "CarryFilter",
     "FlowFilter",
     "TemporalFilter",
     "FilterOptions",

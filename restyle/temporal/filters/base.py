@@ -28,6 +28,9 @@ class TemporalFilter:
     # push() finishes frames in groups of this many, counted from the first frame pushed; a
     # piece of a chunked render starts on this grid so it paints what one render paints
     period = 1
+    # frames after which the history no longer tells how the filter started (None: about a
+    # second); a piece of a chunked render paints at least this many before it
+    settle: int | None = None
 
     @classmethod
     def configure(cls, options: FilterOptions, *, steady: bool = False) -> Self:

@@ -31,8 +31,6 @@ from .ahead import FlowAhead, advance, lowpass
 from .base import TemporalFilter
 
 if TYPE_CHECKING:
-    from typing import Self
-
     from ..options import FilterOptions
 
 DEFAULT_TWO_WAY_WEIGHT = 0.55  # on textured pixels; flat ones get less (texture_weight)
@@ -194,9 +192,20 @@ class TwoWayFlowFilter(TemporalFilter):
         self._ahead = FlowAhead(self._motion)
 
     @classmethod
-    def configure(cls, options: FilterOptions, *, steady: bool = False) -> Self:
-        """The default filter with the job's weight or sharpness, flow size and quality
-        (for steady strokes, a lighter range of weights for the sharpness control)."""
+    def configure(cls, options: FilterOptions, *, steady: bool = False) -> TemporalFilter:
+        """The default filter with the job's weight or sharpness, flow size and quality.
+
+        For a network whose strokes already follow the content (``steady``) and no
+        sharpness asked for, the strokes are carried along the flow instead
+        (:class:`~restyle.temporal.filters.carry.CarryFilter`, ``smooth`` its share): they
+        stay put for seconds where this filter's average forgets them within a few frames
+        (docs/flicker.md). With ``--sharpness`` it is this filter, in a lighter range of
+        weights.
+        """
+        if steady and options.sharpness is None:
+            from .carry import CarryFilter
+
+            return CarryFilter.configure(options)
         refine, stride, descent = FLOW_QUALITIES.load(options.flow_quality)
         return cls(
             smooth=options.smooth,

@@ -2,7 +2,7 @@
 
 ``--temporal`` names the filter (:data:`restyle.registries.TEMPORAL_FILTERS`); the filter's
 options are a :class:`FilterOptions` subclass declared beside this module (``flow.py``,
-``forward.py``, ``blend.py``, ``none.py``), which registers the filter. In a job file:
+``carry.py``, ``forward.py``, ``blend.py``, ``none.py``), which registers the filter. In a job file:
 ``"temporal": {"filter": "flow", "sharpness": 0.9}``; in the API ``temporal=restyle.Flow(
 sharpness=0.9)`` or the flat ``sharpness=0.9``.
 """
@@ -75,6 +75,7 @@ def flow_quality_option() -> Any:
 import_choices(__name__, __path__, first="flow")
 
 from .blend import Blend  # noqa: E402
+from .carry import Carry  # noqa: E402
 from .flow import Flow  # noqa: E402
 from .forward import Forward  # noqa: E402
 from .none import NoFilter  # noqa: E402
@@ -82,6 +83,7 @@ from .none import NoFilter  # noqa: E402
 __all__ = [
     "DEFAULT_SHARPNESS",
     "Blend",
+    "Carry",
     "FilterOptions",
     "Flow",
     "Forward",

@@ -20,11 +20,13 @@ from . import (
     "restyle.temporal.filters.two_way:TwoWayFlowFilter",
     "each frame averaged with the painted frames before and after it, moved along the "
     "optical flow, where the flow is reliable and most where the paint is textured "
-    "(the default)",
+    "(the default; with --model steady it carries the strokes, as carry does, unless "
+    "--sharpness is given)",
 )
 @dataclass(frozen=True)
 class Flow(FilterOptions):
-    """The two-way flow filter: the past and a few frames ahead, holding a sharpness.
+    """The two-way flow filter: the past and a few frames ahead, holding a sharpness (for a
+    network whose strokes follow the content and no sharpness given: the carry filter).
 
     Attributes:
         sharpness: the mean SSIM of each output frame to the frame painted on its own that
