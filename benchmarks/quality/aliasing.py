@@ -18,7 +18,11 @@ horizontal stripes sit on the grid) with the 26-style network, shipped and train
 built-in style has no painting, so its style distance is measured to the shipped
 network's swatch of it (:func:`restyle.stylizers.swatch.neutral_scene` painted).
 
+``--each`` gives a row per built-in style (the worst of the 0.5-3 px moves, detail, style,
+edge, and whether all of the issue's criteria are met) instead of their mean.
+
     python -m benchmarks aliasing [--checkpoint runs/aa1/checkpoint.pt ...] [--builtins 19 3]
+        [--each]
 """
 
 from __future__ import annotations
@@ -163,6 +167,30 @@ def _report(group: str, results: dict) -> list[dict]:
     return rows
 
 
+def _each_style(numbers, networks, photos, inputs, references) -> list[dict]:
+    """One row per built-in style and network: the worst 0.5-3 px move, detail, style and
+    edge (ratios to the shipped network), and whether the issue's criteria are met."""
+    rows, table = [], []
+    for n, style, reference in zip(numbers, inputs, references, strict=True):
+        results = _measure(networks, photos, style[None], reference[None])
+        shipped = results["shipped"]
+        for name, scores in results.items():
+            if name == "shipped":
+                continue
+            ratio = {k: float(np.mean(v) / np.mean(shipped[k])) for k, v in scores.items()}
+            worst = max(ratio[f"{s:g} px"] for s in SHIFTS[:4])
+            met = worst <= 0.25 and ratio["detail"] >= 0.95 and ratio["style"] <= 1.05
+            rows.append({"group": f"built-in style {n}", "network": name, **ratio,
+                         "worst 0.5-3 px": worst, "met": met})  # fmt: skip
+            table.append([n, name, worst, ratio["detail"], ratio["style"], ratio["edge"],
+                          "yes" if met else "no", float(np.mean(shipped["1 px"]))])  # fmt: skip
+    print("\nbuilt-in styles one by one: ratios to the shipped network (met: worst <= 0.25, "
+          "detail >= 0.95, style <= 1.05)")  # fmt: skip
+    print_table(["style", "network", "worst 0.5-3 px", "detail", "style", "edge", "met",
+                 "shipped 1 px"], table)  # fmt: skip
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the tables and write their JSON."""
     from PIL import Image
@@ -178,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         "--builtins", nargs="*", type=int, default=[19], help="built-in styles (1-26) to measure"
     )
     parser.add_argument("--checkpoint", nargs="*", default=[], type=Path)
+    parser.add_argument(
+        "--each", action="store_true", help="a row per built-in style, not their mean"
+    )
     args = parser.parse_args(argv)
     media = need_media(*args.photos, *args.styles)
     photos = [np.asarray(Image.open(p).convert("RGB")) for p in media[: len(args.photos)]]
@@ -195,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         references = swatch_vectors(transformer_weights("multistyle26"), inputs)
         networks = _networks("multistyle26", args.checkpoint)
         names = ", ".join(str(n) for n in args.builtins)
-        rows += _report(f"built-in style {names}", _measure(networks, photos, inputs, references))
+        if args.each:
+            rows += _each_style(args.builtins, networks, photos, inputs, references)
+        else:
+            measured = _measure(networks, photos, inputs, references)
+            rows += _report(f"built-in style {names}", measured)
     write_json("aliasing", {"machine": machine(), "rows": rows, "size": SIZE})
     return 0
 
