@@ -13,7 +13,8 @@ variants untrained (bilinear upsampling; and a blur before the strides), the ste
 restyle ships (``--model steady``, restyle/models/weights), and any fine-tuned checkpoint
 of ``python -m training.finetune`` (``--checkpoint run/checkpoint.pt``). Needs PyTorch.
 
-A second table does the same for built-in styles (``--builtins``, default 19, whose
+A second table does the same for built-in styles (``--builtins``, numbered as
+``builtin:N`` numbers them, 0-25; default 19, whose
 horizontal stripes sit on the grid) with the 26-style network, shipped and trained. A
 built-in style has no painting, so its style distance is measured to the shipped
 network's swatch of it (:func:`restyle.stylizers.swatch.neutral_scene` painted).
@@ -180,13 +181,14 @@ def _each_style(numbers, networks, photos, inputs, references) -> list[dict]:
             ratio = {k: float(np.mean(v) / np.mean(shipped[k])) for k, v in scores.items()}
             worst = max(ratio[f"{s:g} px"] for s in SHIFTS[:4])
             met = worst <= 0.25 and ratio["detail"] >= 0.95 and ratio["style"] <= 1.05
-            rows.append({"group": f"built-in style {n}", "network": name, **ratio,
+            rows.append({"group": f"builtin:{n}", "network": name, **ratio,
                          "worst 0.5-3 px": worst, "met": met})  # fmt: skip
-            table.append([n, name, worst, ratio["detail"], ratio["style"], ratio["edge"],
-                          "yes" if met else "no", float(np.mean(shipped["1 px"]))])  # fmt: skip
+            figures = (worst, ratio["detail"], ratio["style"], ratio["edge"])
+            table.append([n, name, *(f"{x:.3f}" for x in figures), "yes" if met else "no",
+                          f"{np.mean(shipped['1 px']):.5f}"])  # fmt: skip
     print("\nbuilt-in styles one by one: ratios to the shipped network (met: worst <= 0.25, "
           "detail >= 0.95, style <= 1.05)")  # fmt: skip
-    print_table(["style", "network", "worst 0.5-3 px", "detail", "style", "edge", "met",
+    print_table(["builtin", "network", "worst 0.5-3 px", "detail", "style", "edge", "met",
                  "shipped 1 px"], table)  # fmt: skip
     return rows
 
@@ -203,7 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", nargs="+", default=["golden_gate.jpg", "hoovertowernight.jpg"])
     parser.add_argument("--styles", nargs="+", default=["woman-with-hat-matisse.jpg"])
     parser.add_argument(
-        "--builtins", nargs="*", type=int, default=[19], help="built-in styles (1-26) to measure"
+        "--builtins",
+        nargs="*",
+        type=int,
+        default=[19],
+        help="built-in styles to measure, as builtin:N numbers them (0-25)",
     )
     parser.add_argument("--checkpoint", nargs="*", default=[], type=Path)
     parser.add_argument(
@@ -221,16 +227,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.builtins:
         for n in args.builtins:
             builtin_style(n)  # a clear error for a number out of range
-        inputs = builtin_styles(26)[[n - 1 for n in args.builtins]]
+        inputs = builtin_styles(26)[args.builtins]
         # a built-in style has no painting: its reference is the shipped network's swatch
         references = swatch_vectors(transformer_weights("multistyle26"), inputs)
         networks = _networks("multistyle26", args.checkpoint)
-        names = ", ".join(str(n) for n in args.builtins)
+        names = ", ".join(f"builtin:{n}" for n in args.builtins)
         if args.each:
             rows += _each_style(args.builtins, networks, photos, inputs, references)
         else:
             measured = _measure(networks, photos, inputs, references)
-            rows += _report(f"built-in style {names}", measured)
+            rows += _report(names, measured)
     write_json("aliasing", {"machine": machine(), "rows": rows, "size": SIZE})
     return 0
 
