@@ -406,3 +406,23 @@ def test_carry_starts_afresh_at_a_scene_cut_and_keeps_new_content(clip):
     cut_fresh = fresh[:8] + flickering(other, seed=4)
     out = run(create_filter("carry"), cut_sources, cut_fresh)
     assert np.array_equal(out[0], cut_fresh[0]) and np.array_equal(out[8], cut_fresh[8])
+
+
+def test_a_render_carries_steady_strokes_unless_the_style_moves(tmp_path):
+    """The default filter of a render: carried strokes for one style image with the steady
+    network; the two-way average while styles take turns (carried paint would trail the
+    hand-over) and for the shipped network's built-in styles."""
+    from restyle.job import VideoJob
+    from restyle.rendering.runner import job_filter
+
+    def built(*styles: str, **options) -> TemporalFilter:
+        job = VideoJob.build(tmp_path / "in.mp4", tmp_path / "out.mp4", list(styles), **options)
+        filt = job_filter(job)
+        filt.close()
+        return filt
+
+    assert isinstance(built("a.png"), CarryFilter)
+    assert isinstance(built("a.png", "b.png", transition="segments"), TwoWayFlowFilter)
+    assert isinstance(built("builtin:5"), TwoWayFlowFilter)
+    assert isinstance(built("a.png", sharpness=0.9), TwoWayFlowFilter)
+    assert isinstance(built("a.png", model="original"), TwoWayFlowFilter)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,7 @@ from ..stylizers import create_stylizer
 from ..stylizers.base import Stylizer
 from ..temporal.filters import build_filter
 from ..temporal.filters.base import TemporalFilter
-from ..temporal.options import filter_options
+from ..temporal.options import DEFAULT_SHARPNESS, Flow, filter_options
 from .progress import Meter, OnProgress
 from .result import VideoResult
 from .stages import Decoder, Encoder, Painter, Smoother
@@ -206,7 +206,7 @@ def _prepare(
     stylizer = create_stylizer(job.method, job.look, job.engine)
     # Gatys with --temporal flow keeps its own temporal loss: no filter after it
     own = stylizer.start_video(job.temporal.filter)
-    filt = build_filter(filter_options("none") if own else job.temporal, steady=_steady(job))
+    filt = build_filter(filter_options("none")) if own else job_filter(job)
     try:
         window, write_from, write_to = _window(job, span, filt.latency, filt.period)
         r = job.range
@@ -276,10 +276,25 @@ def _prepare(
     )
 
 
+def job_filter(job: VideoJob) -> TemporalFilter:
+    """The job's flicker filter, built for the network that paints it.
+
+    For a network whose strokes follow the content the default filter carries them; while
+    the style changes over time (a style video, styles taking turns) it averages instead
+    (as ``--sharpness`` asks): carried paint would trail a hand-over by a second.
+    """
+    options = job.temporal
+    steady = _steady(job)
+    moving = job.styles.style_video is not None or job.styles.transition is not None
+    if steady and moving and isinstance(options, Flow) and options.sharpness is None:
+        options = replace(options, sharpness=DEFAULT_SHARPNESS)
+    return build_filter(options, steady=steady)
+
+
 def filter_settle(job: VideoJob) -> int | None:
     """The frames the job's flicker filter needs for its history to settle (None: about a
     second does), for the warm-up of a chunked render's pieces."""
-    filt = build_filter(job.temporal, steady=_steady(job))
+    filt = job_filter(job)
     try:
         return filt.settle
     finally:
