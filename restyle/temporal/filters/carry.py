@@ -2,20 +2,22 @@
 
 The flow filters average each fresh painting with its neighbours, which removes flicker
 from one frame to the next but forgets within a few frames: ten frames on, the strokes
-are mostly the network's new ones. This filter keeps the previous output and moves it along
-the optical flow into the new frame (bicubic, so repeated moves do not blur), keeping most
-of it (``smooth``, 0.95) wherever the flow explains the source frame; the fresh painting
-fills in where it does not (disocclusions, moving objects the flow loses, lighting changes)
-and, a little each frame, everywhere, so the carried painting never drifts far from what
-the network paints. The mix keeps the fine texture at the fresh painting's strength
-(:func:`restyle.imaging.blend.carry`): carrying neither blurs the strokes nor sharpens them
-frame after frame. Causal (no frame held back), so it also suits live painting.
+are mostly the network's new ones. This filter keeps the previous output and moves it
+along the optical flow into the new frame (bicubic, so repeated moves do not blur),
+keeping most of it (``smooth``, 0.95) wherever the flow explains the source frame. The
+fresh painting fills in where it does not (disocclusions, moving objects the flow loses,
+lighting changes), where the carried colours have left the fresh painting's (a smear the
+flow dragged in, paint gone stale) and, a little each frame, everywhere, so the carried
+painting never drifts far from what the network paints. The mix keeps the fine texture
+at the fresh painting's strength (:func:`restyle.imaging.blend.carry`): carrying neither
+blurs the strokes nor sharpens them frame after frame. Causal (no frame held back).
 
 It is the default for a network whose strokes already follow the content (``--model
-steady``): there the fresh painting agrees with the carried one wherever the content
-moved rigidly, so carrying holds the strokes for seconds (docs/flicker.md has the figures).
-With the shipped network's aliased strokes the carried painting and the fresh one disagree
-too often and the style distance grows; the two-way ``flow`` filter suits it better.
+steady``) while the style holds still (:func:`restyle.rendering.runner.job_filter`):
+there the fresh painting agrees with the carried one wherever the content moved rigidly,
+so carrying holds the strokes for seconds (docs/flicker.md has the figures). With the
+shipped network's aliased strokes the carried painting and the fresh one disagree too
+often and the style distance grows; the two-way ``flow`` filter suits it better.
 """
 
 from __future__ import annotations
