@@ -20,8 +20,8 @@ from . import (
     "restyle.temporal.filters.two_way:TwoWayFlowFilter",
     "each frame averaged with the painted frames before and after it, moved along the "
     "optical flow, where the flow is reliable and most where the paint is textured "
-    "(the default; with --model steady it carries the strokes, as carry does, unless "
-    "--sharpness is given)",
+    "(the default; with --model steady and one style held still it carries the strokes, "
+    "as carry does, unless --sharpness is given)",
 )
 @dataclass(frozen=True)
 class Flow(FilterOptions):
