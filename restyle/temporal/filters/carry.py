@@ -23,20 +23,11 @@ often and the style distance grows; the two-way ``flow`` filter suits it better.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...imaging.blend import carry
-from ...registries import FLOW_QUALITIES
-from ..warping import warp
-from .ahead import lowpass
-from .forward import DEFAULT_FLOW_SIZE, FlowFilter
-
-if TYPE_CHECKING:
-    from typing import Self
-
-    from ..options import FilterOptions
+from .forward import FlowFilter
 
 DEFAULT_CARRY = 0.95  # the share of the carried painting where the flow holds
 SETTLED = 0.05  # what is left of a start, after ``settle`` frames, to count as forgotten
@@ -50,6 +41,8 @@ class CarryFilter(FlowFilter):
     """
 
     name = "carry"
+    default_smooth = DEFAULT_CARRY
+    kernel = "cubic"  # repeated moves: bilinear would blur the strokes frame after frame
 
     def __init__(self, smooth: float = DEFAULT_CARRY, **flow: object) -> None:
         super().__init__(smooth=smooth, **flow)  # type: ignore[arg-type]
@@ -57,28 +50,7 @@ class CarryFilter(FlowFilter):
         # frames at 0.95: its pieces join without a jump where one render would have none)
         self.settle = math.ceil(math.log(SETTLED) / math.log(smooth)) if smooth > 0 else 1
 
-    @classmethod
-    def configure(cls, options: FilterOptions, *, steady: bool = False) -> Self:
-        """The carry filter with the job's share, flow size and flow quality."""
-        smooth = getattr(options, "smooth", None)
-        return cls(
-            smooth=DEFAULT_CARRY if smooth is None else smooth,
-            flow_size=getattr(options, "flow_size", None) or DEFAULT_FLOW_SIZE,
-            dis=FLOW_QUALITIES.load(getattr(options, "flow_quality", "fast")),
-        )
-
-    def __call__(self, source: np.ndarray, stylized: np.ndarray, time: float) -> np.ndarray:
-        """The fresh painting with the previous output carried into it along the flow."""
-        pair = self._ahead.take(source)
-        fresh = stylized.astype(np.float32)
-        if pair is None or self.prev_out is None or self.prev_out.shape != fresh.shape:
-            self.prev_out = fresh  # start afresh: the first frame, a cut, a new size
-            return stylized
-        carried = warp(self.prev_out, pair.forward, kernel="cubic")
-        share = pair.reliable.astype(np.float32)
-        if self.feather > 0:
-            share = lowpass(share, self.feather)
-        share *= self.smooth
-        out = carry(carried, fresh, share)
-        self.prev_out = out
-        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    def _mix(self, moved: np.ndarray, fresh: np.ndarray, share: np.ndarray) -> np.ndarray:
+        """The carried painting mixed in, its texture held at the fresh painting's strength
+        (:func:`~restyle.imaging.blend.carry`)."""
+        return carry(moved, fresh, share)

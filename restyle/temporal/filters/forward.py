@@ -46,6 +46,8 @@ class FlowFilter(TemporalFilter):
     """
 
     name = "forward"
+    default_smooth = DEFAULT_FLOW_WEIGHT  # the weight when the job gives none
+    kernel = "linear"  # how the previous output is moved (restyle.temporal.warping.KERNELS)
 
     def __init__(
         self,
@@ -81,7 +83,7 @@ class FlowFilter(TemporalFilter):
     def configure(cls, options: FilterOptions, *, steady: bool = False) -> Self:
         """The one-way filter with the job's weight, flow size and flow quality."""
         return cls(
-            smooth=DEFAULT_FLOW_WEIGHT if options.smooth is None else options.smooth,
+            smooth=cls.default_smooth if options.smooth is None else options.smooth,
             flow_size=options.flow_size or DEFAULT_FLOW_SIZE,
             dis=FLOW_QUALITIES.load(options.flow_quality),
         )
@@ -122,11 +124,16 @@ class FlowFilter(TemporalFilter):
         if pair is None or self.prev_out is None or self.prev_out.shape != fresh.shape:
             self.prev_out = fresh  # start afresh: the first frame, a cut, a new size
             return stylized
-        warped = warp(self.prev_out, pair.forward)
-        k = pair.reliable.astype(np.float32)
+        moved = warp(self.prev_out, pair.forward, kernel=self.kernel)
+        share = pair.reliable.astype(np.float32)
         if self.feather > 0:
-            k = lowpass(k, self.feather)
-        k *= self.smooth
-        out = cv2.blendLinear(fresh, warped, 1.0 - k, k)
+            share = lowpass(share, self.feather)
+        share *= self.smooth
+        out = self._mix(moved, fresh, share)
         self.prev_out = out
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+    def _mix(self, moved: np.ndarray, fresh: np.ndarray, share: np.ndarray) -> np.ndarray:
+        """``share`` (HxW) of the moved previous output and the rest of the fresh painting
+        (float32 HxWx3): a plain blend."""
+        return cv2.blendLinear(fresh, moved, 1.0 - share, share)
