@@ -237,3 +237,48 @@ def test_the_relative_equivariance_weighs_each_style_by_the_teacher_s_own_change
     assert len(numbers) == 3 and abs(np.mean(numbers) - 1) < 1e-4, numbers
     assert max(numbers) / min(numbers) > 1.2, numbers  # the styles do differ
     assert all(np.isfinite(e["equivariance"]) and e["equivariance"] > 0 for e in log), log
+
+
+def test_the_sharpness_term_reads_restyle_s_detail_meter_and_counts_only_below():
+    """--sharpness-weight: the torch gradient energy equals restyle's detail meter (to the
+    rounding of its uint8 grey), and the term charges a blurred painting, not a sharper one."""
+    import random
+
+    from restyle.metrics.detail import gradient_energy as meter
+    from restyle.stylizers.features import PredictorFeatures
+    from training.finetune import (
+        Settings,
+        gradient_energy,
+        losses,
+        transformer_weights,
+        with_style_vector,
+    )
+
+    picture = texture(64, 80, seed=3)
+    tensor = torch.from_numpy(picture.astype(np.float32) / 255).permute(2, 0, 1)[None]
+    assert float(gradient_energy(tensor)[0]) == pytest.approx(meter(picture), rel=0.01)
+
+    teacher = from_weights(transformer_weights()).eval()
+    features = with_style_vector(PredictorFeatures())
+    torch.manual_seed(0)
+    style = torch.randn(1, 100)  # a style that paints texture (the neutral one paints flat)
+    settings = Settings(size=64, batch=1, sharpness_weight=5.0)
+
+    def soft(x, s):
+        pool = torch.nn.functional.avg_pool2d
+        return pool(teacher(x, s), 5, stride=1, padding=2, count_include_pad=False)
+
+    def blurred(x, s):
+        return soft(x, s)
+
+    def sharper(x, s):
+        painted = teacher(x, s)
+        return (painted + 0.5 * (painted - soft(x, s))).clamp(0, 1)
+
+    def score(student):
+        torch.manual_seed(0)
+        return losses(student, teacher, features, tensor, style, settings, random.Random(0))[1]
+
+    with torch.no_grad():
+        low, high, same = score(blurred), score(sharper), score(teacher)
+    assert low.sharpness > 0.5 and high.sharpness == 0 and same.sharpness == 0

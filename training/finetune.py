@@ -16,6 +16,11 @@ The student keeps the teacher's look, not its aliased strokes pixel for pixel:
 * **colour**: the paintings at 1/8 scale (average-pooled), L1;
 * **detail**: local texture energy (the squared high-pass of the painting, averaged over
   8x8 cells), log-ratio student to teacher: as much texture, placed anywhere;
+* **sharpness** (``--sharpness-weight``, off by default): the painting's gradient energy
+  (the mean squared Sobel gradient of its luminance: restyle's detail meter,
+  :func:`restyle.metrics.detail.gradient_energy`) where it falls below the teacher
+  painting's, log-ratio, hinged there: the whole picture's energy, as the meter reads it,
+  not where the texture sits;
 * **edges** (``--edge-weight``, off by default): the structure of the picture kept as
   well as the teacher keeps it: the SSIM of the painting's edge map to the picture's (the
   meter of :func:`restyle.imaging.similarity.edge_ssim`), where it falls short of the
@@ -82,6 +87,7 @@ class Settings:
     detail_weight: float = 0.3
     vector_weight: float = 10.0
     aim_weight: float = 0.0
+    sharpness_weight: float = 0.0
     edge_weight: float = 0.0
     equivariance_weight: float = 100.0
     equivariance_relative: bool = False  # each built-in style's term over the teacher's own
@@ -292,6 +298,20 @@ def _blur(images: torch.Tensor, sigma: float, radius: int) -> torch.Tensor:
 _SOBEL = ((-1.0, 0.0, 1.0), (-2.0, 0.0, 2.0), (-1.0, 0.0, 1.0))
 
 
+def gradient_energy(images: torch.Tensor) -> torch.Tensor:
+    """Each picture's mean squared Sobel gradient of its luminance (N values), as
+    :func:`restyle.metrics.detail.gradient_energy` reads it (OpenCV's grey weights, the
+    border reflected as ``cv2.Sobel`` does)."""
+    grey = (images * _GREY.to(images).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    sobel = torch.tensor(_SOBEL).to(images)
+    kernels = torch.stack([sobel, sobel.t()]).unsqueeze(1)
+    gradients = F.conv2d(F.pad(grey, (1, 1, 1, 1), mode="reflect"), kernels)
+    return (gradients * gradients).sum(1).flatten(1).mean(1)
+
+
+_GREY = torch.tensor((0.299, 0.587, 0.114))  # cv2.COLOR_RGB2GRAY
+
+
 def edge_maps(images: torch.Tensor) -> torch.Tensor:
     """Edge maps (N1HW, 0..1) as restyle's edge SSIM makes them
     (:func:`restyle.imaging.similarity.edge_map`, its constants): the luminance smoothed,
@@ -342,6 +362,7 @@ class Losses:
     aim: float
     colour: float
     detail: float
+    sharpness: float
     edges: float
     equivariance: float
     total: float
@@ -381,6 +402,7 @@ def losses(
         target_layers, target_vector = _style_layers(features, target)
         target_stats = feature_stats(target_layers)
         target_energy = texture_energy(target)
+        target_gradient = gradient_energy(target)
         if settings.edge_weight:
             source_edges = edge_maps(images)
             target_structure = structure_ssim(edge_maps(target), source_edges)
@@ -398,6 +420,9 @@ def losses(
     detail = (
         (torch.log(texture_energy(painted) + 1e-6) - torch.log(target_energy + 1e-6)).abs().mean()
     )
+    sharpness = F.relu(
+        torch.log(target_gradient + 1e-6) - torch.log(gradient_energy(painted) + 1e-6)
+    ).mean()
     edges = vector.new_zeros(())
     if settings.edge_weight:
         structure = structure_ssim(edge_maps(painted), source_edges)
@@ -414,10 +439,11 @@ def losses(
         + settings.aim_weight * aim
         + settings.colour_weight * colour
         + settings.detail_weight * detail
+        + settings.sharpness_weight * sharpness
         + settings.edge_weight * edges
         + settings.equivariance_weight * equivariance
     )
-    parts = (style_loss, vector_loss, aim, colour, detail, edges, equivariance, total)
+    parts = (style_loss, vector_loss, aim, colour, detail, sharpness, edges, equivariance, total)
     terms = Losses(*(float(t.detach()) for t in parts))
     return total, terms
 
