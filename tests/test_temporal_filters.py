@@ -426,3 +426,97 @@ def test_a_render_carries_steady_strokes_unless_the_style_moves(tmp_path):
     assert isinstance(built("builtin:5"), TwoWayFlowFilter)
     assert isinstance(built("a.png", sharpness=0.9), TwoWayFlowFilter)
     assert isinstance(built("a.png", model="original"), TwoWayFlowFilter)
+
+
+class _Shift(TemporalFilter):
+    """A stand-in filter: holds one frame back and lightens what it returns by 10 levels."""
+
+    latency = 1
+
+    def __init__(self) -> None:
+        self.held: list[np.ndarray] = []
+        self.seen: list[tuple[int, int]] = []
+
+    def push(self, source, stylized, time, settled=None):
+        self.seen.append(source.shape[:2])
+        self.held.append(stylized)
+        return [self._out(self.held.pop(0))] if len(self.held) > 1 else []
+
+    def flush(self):
+        return [self._out(f) for f in self.held]
+
+    @staticmethod
+    def _out(frame):
+        return np.clip(frame.astype(np.int16) + 10, 0, 255).astype(np.uint8)
+
+
+def test_a_filter_at_the_painted_size_brings_its_change_to_the_frame():
+    """AtPaintSize: the inner filter sees source and painting at the painted size, in
+    order, held frames included; its change comes back at the frame's size, added to the
+    full-size painting (an unchanged frame comes back exactly as painted)."""
+    from restyle.temporal.filters.sized import AtPaintSize
+
+    sources = translating_clip(5, 2 * H, 2 * W, (1.0, 0.5), seed=3)
+    painted = flickering(sources, seed=5)
+    inner = _Shift()
+    sized = AtPaintSize(inner, (H, W))
+    for s in sources[:2]:
+        sized.prepare(s)
+    out = run(sized, sources, painted)
+    assert inner.seen == [(H, W)] * 5
+    for o, p in zip(out, painted, strict=True):
+        expected = np.clip(p.astype(np.int16) + 10, 0, 255)
+        assert o.shape == p.shape and np.abs(o.astype(np.int16) - expected).max() <= 1
+
+    same = AtPaintSize(create_filter("none"), (H, W))
+    assert all(
+        np.array_equal(o, p) for o, p in zip(run(same, sources, painted), painted, strict=True)
+    )
+    small = [s[::2, ::2].copy() for s in sources]
+    alone, inside = run(_Shift(), small, small), run(AtPaintSize(_Shift(), (H, W)), small, small)
+    assert all(np.array_equal(a, b) for a, b in zip(alone, inside, strict=True))
+
+
+def test_a_render_runs_the_carry_filter_at_the_painted_size(tmp_path):
+    """A render painted below the frame's size (``--max-size``) carries its strokes at the
+    painted size; the two-way filter, whose sharpness target reads the frame itself, and a
+    frame painted at its own size run as they are."""
+    from restyle.job import VideoJob
+    from restyle.rendering.runner import at_paint_size, job_filter
+    from restyle.temporal.filters.sized import AtPaintSize
+
+    def built(frame: tuple[int, int], *styles: str, **options) -> TemporalFilter:
+        job = VideoJob.build(tmp_path / "in.mp4", tmp_path / "out.mp4", list(styles), **options)
+        filt = at_paint_size(job, job_filter(job), frame)
+        filt.close()
+        return filt
+
+    sized = built((720, 1280), "a.png", max_size=640)
+    assert isinstance(sized, AtPaintSize) and isinstance(sized.inner, CarryFilter)
+    assert sized.size == (360, 640)
+    assert isinstance(built((360, 640), "a.png", max_size=640), CarryFilter)
+    assert isinstance(built((720, 1280), "a.png", max_size=640, sharpness=0.9), TwoWayFlowFilter)
+
+
+def test_carrying_at_the_painted_size_removes_flicker_as_at_the_frame_s(tmp_path):
+    """The carry filter at half the frame's size, its change scaled up, removes as much
+    flicker as at the full size, as sharp (a painting scaled up from half size, as
+    --max-size makes it)."""
+    import cv2
+
+    from restyle.metrics.detail import gradient_energy
+    from restyle.temporal.filters.sized import AtPaintSize
+
+    def up(frames):
+        return [cv2.resize(f, (2 * W, 2 * H), interpolation=cv2.INTER_CUBIC) for f in frames]
+
+    small = translating_clip(16, H, W, (0.7, 0.3), seed=2)
+    # strokes a few pixels across, as a network paints them (not pixel noise)
+    strokes = [cv2.GaussianBlur(f, (0, 0), 1.0) for f in flickering(small, amount=40, seed=7)]
+    sources, painted = up(small), up(strokes)
+    full = run(create_filter("carry"), sources, painted)
+    at_size = run(AtPaintSize(create_filter("carry"), (H, W)), sources, painted)
+    before, after, sized = (warp_error(sources, v) for v in (painted, full, at_size))
+    assert after < 0.5 * before and abs(sized / after - 1) < 0.15, (before, after, sized)
+    sharp = [np.mean([gradient_energy(f) for f in v]) for v in (full, at_size)]
+    assert abs(sharp[1] / sharp[0] - 1) < 0.05, sharp

@@ -33,8 +33,10 @@ from ..styles.spec import parse_style_spec
 from ..styles.style import Style
 from ..stylizers import create_stylizer
 from ..stylizers.base import Stylizer
+from ..stylizers.resample import working_size
 from ..temporal.filters import build_filter
 from ..temporal.filters.base import TemporalFilter
+from ..temporal.filters.sized import AtPaintSize
 from ..temporal.options import DEFAULT_SHARPNESS, Flow, filter_options
 from .progress import Meter, OnProgress
 from .result import VideoResult
@@ -224,6 +226,7 @@ def _prepare(
         raise
     try:
         info = reader.info
+        filt = at_paint_size(job, filt, (info.height, info.width))
         if plan is None:
             plan = _plan(job, stylizer, info.duration, on_progress)
         content_style = None
@@ -289,6 +292,17 @@ def job_filter(job: VideoJob) -> TemporalFilter:
     if steady and moving and isinstance(options, Flow) and options.sharpness is None:
         options = replace(options, sharpness=DEFAULT_SHARPNESS)
     return build_filter(options, steady=steady)
+
+
+def at_paint_size(
+    job: VideoJob, filt: TemporalFilter, frame_size: tuple[int, int]
+) -> TemporalFilter:
+    """The filter run at the size the network paints frames of ``frame_size`` (h, w) at,
+    where it is smaller and the filter allows it (:mod:`restyle.temporal.filters.sized`)."""
+    if job.method.name != "network" or not filt.at_paint_size:
+        return filt
+    size = working_size(*frame_size, job.look.max_size)
+    return filt if size == frame_size else AtPaintSize(filt, size)
 
 
 def filter_settle(job: VideoJob) -> int | None:

@@ -13,6 +13,9 @@ the frames it has finished (:class:`TemporalFilter`). The registered filters
   in; holds no frames back.
 * ``blend`` (:class:`BlendFilter`): the previous output blended in without moving it.
 * ``none`` (:class:`TemporalFilter`): every frame as painted.
+
+A render runs a filter that allows it (``at_paint_size``: ``carry``) at the size the
+network painted, below the frame's with ``--max-size`` (:class:`~.sized.AtPaintSize`).
 """
 
 from __future__ import annotations

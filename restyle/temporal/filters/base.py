@@ -31,6 +31,9 @@ class TemporalFilter:
     # frames after which the history no longer tells how the filter started (None: about a
     # second); a piece of a chunked render paints at least this many before it
     settle: int | None = None
+    # whether the filter's result at the size the network painted, scaled up, is its result
+    # at the frame's size: then a render runs it at the painted size (filters.sized)
+    at_paint_size = False
 
     @classmethod
     def configure(cls, options: FilterOptions, *, steady: bool = False) -> Self:

