@@ -37,10 +37,10 @@ RENDERS = {
 # sha256 (first 12 hex digits) of each frame's RGB bytes, recorded on main with PyAV 18.1
 # (its x264 encodes the test clip), OpenCV 5.1 (optical flow) and ONNX Runtime 1.32: a new
 # release of one of them changes them without any change here (PyAV 18.1 and OpenCV 5.1
-# changed 58 of 70 frames). Look at the frames, then record the new hashes. "steady" was
-# recorded with steady_arbitrary.npz 51483bed (2026-12-07): new weights change it; since
-# the carry filter became its default, "steady" is carried and "steady_two_way" holds the
-# two-way filter it had before (the same hashes as then).
+# changed 58 of 70 frames). Look at the frames, then record the new hashes. "steady" and
+# "steady_two_way" were recorded with steady_arbitrary.npz c3af8049 (2026-12-07, stage 7 of
+# its recipe): new weights change them; "steady" is carried (its default filter) and
+# "steady_two_way" holds the two-way filter it had before the carry filter.
 GOLDEN: dict[str, list[str]] = {
     "builtin_strength": [
         "bb0a80bc98cf",
@@ -107,36 +107,36 @@ GOLDEN: dict[str, list[str]] = {
         "e25a18bbad9a",
     ],
     "steady": [
-        "bed69b2c0791",
-        "6092a5c43988",
-        "f463f62fc548",
-        "39f3014ff89e",
-        "e9f92567b470",
-        "d5aec0752b18",
-        "0818729a4dd9",
-        "0f21a713f2f4",
-        "7e4b0efb5d1f",
-        "b215c2bb7228",
-        "815298726907",
-        "3f6c9d50b9ad",
-        "7099b4584ce5",
-        "8a670d6f40e7",
+        "c582848e0027",
+        "4785f59ce8ff",
+        "9da67af0a781",
+        "46a941e614f6",
+        "e23f04f74ec5",
+        "9d2ef7873028",
+        "ac2acbb9efe4",
+        "f4aad9345528",
+        "b274cf2c5294",
+        "388d0ffdf5b7",
+        "75f63f09b769",
+        "a20eccf55c51",
+        "1a1c8e173499",
+        "45017fa96ffb",
     ],
     "steady_two_way": [
-        "dc60b266f75f",
-        "3720962fe4a5",
-        "d3636f4724a8",
-        "6f9fc93654f4",
-        "a19d5def7a3c",
-        "7bb5e730721b",
-        "4c0896991645",
-        "b388b8d5dc0b",
-        "5235815795a1",
-        "f209e2e8db70",
-        "e50407bedb23",
-        "31c414bbe900",
-        "3fec61f9f104",
-        "4b4c600587a9",
+        "1037dcd12fea",
+        "8a8b984e165c",
+        "7c887d533b57",
+        "00c3a8db8770",
+        "54953ff0c4b9",
+        "f14f2c23bdec",
+        "3fe5e70c647c",
+        "57956de9d79c",
+        "928f84b063ba",
+        "1c55d09418da",
+        "aef2a4b08897",
+        "2b9b328c9947",
+        "0ac2ef7b1d8a",
+        "cd841bcdac6e",
     ],
     "style_video": [
         "b49cc074da87",

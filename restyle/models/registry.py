@@ -79,7 +79,7 @@ REGISTRY: dict[str, ModelSpec] = {
         ModelSpec(
             name="steady_arbitrary",
             filename="steady_arbitrary.npz",
-            sha256="51483bed7c11dab342fda987ccb4b66d6ea9a69c1eb605c76d402b5d56cd6ebd",
+            sha256="c3af8049a9b5fcc70353f854b4c832827309231952e4bcb3bb7fe474ed823c62",
             package="restyle",
             resource="models/weights/steady_arbitrary.npz",
             description="--model steady: the style transformer fine-tuned here to paint off the "
