@@ -39,7 +39,8 @@ RENDERS = {
 # release of one of them changes them without any change here (PyAV 18.1 and OpenCV 5.1
 # changed 58 of 70 frames). Look at the frames, then record the new hashes. "steady" and
 # "steady_two_way" were recorded with steady_arbitrary.npz c3af8049 (2026-12-07, stage 7 of
-# its recipe): new weights change them; "steady" is carried (its default filter) and
+# its recipe; "steady" with the carry filter's share at 0.9): new weights change them;
+# "steady" is carried (its default filter) and
 # "steady_two_way" holds the two-way filter it had before the carry filter.
 GOLDEN: dict[str, list[str]] = {
     "builtin_strength": [
@@ -108,19 +109,19 @@ GOLDEN: dict[str, list[str]] = {
     ],
     "steady": [
         "c582848e0027",
-        "4785f59ce8ff",
-        "9da67af0a781",
-        "46a941e614f6",
-        "e23f04f74ec5",
-        "9d2ef7873028",
-        "ac2acbb9efe4",
-        "f4aad9345528",
-        "b274cf2c5294",
-        "388d0ffdf5b7",
-        "75f63f09b769",
-        "a20eccf55c51",
-        "1a1c8e173499",
-        "45017fa96ffb",
+        "bf4ec18fa2bc",
+        "ab8c5c09d084",
+        "f3b245b2889a",
+        "3f040036294b",
+        "e22dda8b5c54",
+        "a4f6163d8d04",
+        "b3a2e61b0884",
+        "bde0e8a003c3",
+        "07783fd8f9d4",
+        "18fac6b1f72f",
+        "b55799165cf3",
+        "376261952b41",
+        "6215267b5c6b",
     ],
     "steady_two_way": [
         "1037dcd12fea",

@@ -51,7 +51,7 @@ METHODS = {  # name -> options of restyle.stylize_video
     "strokes stick + flow --sharpness 0.95": {**ORIGINAL, "strokes": "stick", "sharpness": 0.95},
     "steady, per-frame (none)": {**STEADY, "temporal": "none"},
     "steady + default (carry)": STEADY,
-    "steady + carry --smooth 0.9": {**STEADY, "smooth": 0.9},
+    "steady + carry --smooth 0.95": {**STEADY, "smooth": 0.95},
     "steady + two-way flow (the old default)": {**STEADY, "sharpness": 0.855},
     "steady + flow --sharpness 0.9": {**STEADY, "sharpness": 0.9},
     "steady + flow --sharpness 0.95": {**STEADY, "sharpness": 0.95},

@@ -4,7 +4,7 @@ The flow filters average each fresh painting with its neighbours, which removes 
 from one frame to the next but forgets within a few frames: ten frames on, the strokes
 are mostly the network's new ones. This filter keeps the previous output and moves it
 along the optical flow into the new frame (bicubic, so repeated moves do not blur),
-keeping most of it (``smooth``, 0.95) wherever the flow explains the source frame. The
+keeping most of it (``smooth``, 0.9) wherever the flow explains the source frame. The
 fresh painting fills in where it does not (disocclusions, moving objects the flow loses,
 lighting changes), where the carried colours have left the fresh painting's (a smear the
 flow dragged in, paint gone stale) and, a little each frame, everywhere, so the carried
@@ -29,7 +29,11 @@ import numpy as np
 from ...imaging.blend import carry
 from .forward import FlowFilter
 
-DEFAULT_CARRY = 0.95  # the share of the carried painting where the flow holds
+# the share of the carried painting where the flow holds: 0.9 keeps the edges of a panned
+# photo at 0.96-0.97 of the shipped network's (0.95: 0.94-0.95; each carry moves the paint
+# off the source's edges a little), for 0.01-0.02 more of per-frame's error ten frames
+# apart on the hand-held clips (benchmarks/quality/strokes.py; docs/flicker.md)
+DEFAULT_CARRY = 0.9
 SETTLED = 0.05  # what is left of a start, after ``settle`` frames, to count as forgotten
 
 
@@ -37,7 +41,7 @@ class CarryFilter(FlowFilter):
     """Carry the previous output along the flow; the fresh painting fills in and refreshes.
 
     Arguments: as :class:`~restyle.temporal.filters.forward.FlowFilter`; ``smooth`` is
-    the share of the carried painting where the flow is reliable (default 0.95).
+    the share of the carried painting where the flow is reliable (default 0.9).
     """
 
     name = "carry"
@@ -50,8 +54,8 @@ class CarryFilter(FlowFilter):
 
     def __init__(self, smooth: float = DEFAULT_CARRY, **flow: object) -> None:
         super().__init__(smooth=smooth, **flow)  # type: ignore[arg-type]
-        # a piece of a chunked render warms up until a different start has faded (59
-        # frames at 0.95: its pieces join without a jump where one render would have none)
+        # a piece of a chunked render warms up until a different start has faded (29
+        # frames at 0.9: its pieces join without a jump where one render would have none)
         self.settle = math.ceil(math.log(SETTLED) / math.log(smooth)) if smooth > 0 else 1
 
     def _mix(self, moved: np.ndarray, fresh: np.ndarray, share: np.ndarray) -> np.ndarray:

@@ -20,11 +20,11 @@ class Carry(FilterOptions):
     """The carry filter: the previous output moved along the flow and mostly kept.
 
     Attributes:
-        smooth: the share of the carried painting where the flow holds (None: 0.95).
+        smooth: the share of the carried painting where the flow holds (None: 0.9).
         flow_size: long side the optical flow is computed at (None: 320).
         flow_quality: how finely the optical flow is solved (``fast``, ``high``).
     """
 
-    smooth: float | None = smooth_option("default 0.95: strokes held for seconds")
+    smooth: float | None = smooth_option("default 0.9: strokes held for seconds")
     flow_size: int | None = flow_size_option()
     flow_quality: str = flow_quality_option()
