@@ -271,9 +271,16 @@ def _forward(progress: Any, on_frames: OnFrames) -> None:
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Stop a pool now: queued pieces dropped, running ones killed (their output discarded)."""
     processes = list(getattr(pool, "_processes", {}).values())  # no public way to kill them
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)  # see below
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
         process.join(timeout=5)
+    # a worker killed while it sent a result leaves half a message in the result pipe, and
+    # the pool's manager thread waits in recv() for the rest, forever: the interpreter then
+    # hangs at exit joining it. With the workers gone, close this process's write end too
+    # (the pipe's last), so the read ends (EOF) and the thread sees a broken pool and stops.
+    if writer is not None and not any(p.is_alive() for p in processes):
+        writer.close()
