@@ -298,30 +298,36 @@ def _blur(images: torch.Tensor, sigma: float, radius: int) -> torch.Tensor:
 _SOBEL = ((-1.0, 0.0, 1.0), (-2.0, 0.0, 2.0), (-1.0, 0.0, 1.0))
 
 
+def _luminance(images: torch.Tensor) -> torch.Tensor:
+    """The Rec. 601 luminance (N1HW) of NCHW RGB pictures (restyle's ``LUMA``, which is
+    also OpenCV's RGB-to-grey weighting)."""
+    luma = torch.from_numpy(sim.LUMA).to(images).view(1, 3, 1, 1)
+    return (images * luma).sum(1, keepdim=True)
+
+
+def _sobel(grey: torch.Tensor, border: str) -> torch.Tensor:
+    """The 3x3 Sobel gradients (N2HW: x, y) of N1HW pictures, padded by ``border``
+    (``"reflect"``: cv2.Sobel's default; ``"replicate"``)."""
+    sobel = torch.tensor(_SOBEL).to(grey)
+    kernels = torch.stack([sobel, sobel.t()]).unsqueeze(1)
+    return F.conv2d(F.pad(grey, (1, 1, 1, 1), mode=border), kernels)
+
+
 def gradient_energy(images: torch.Tensor) -> torch.Tensor:
     """Each picture's mean squared Sobel gradient of its luminance (N values), as
     :func:`restyle.metrics.detail.gradient_energy` reads it (OpenCV's grey weights, the
     border reflected as ``cv2.Sobel`` does)."""
-    grey = (images * _GREY.to(images).view(1, 3, 1, 1)).sum(1, keepdim=True)
-    sobel = torch.tensor(_SOBEL).to(images)
-    kernels = torch.stack([sobel, sobel.t()]).unsqueeze(1)
-    gradients = F.conv2d(F.pad(grey, (1, 1, 1, 1), mode="reflect"), kernels)
+    gradients = _sobel(_luminance(images), "reflect")
     return (gradients * gradients).sum(1).flatten(1).mean(1)
-
-
-_GREY = torch.tensor((0.299, 0.587, 0.114))  # cv2.COLOR_RGB2GRAY
 
 
 def edge_maps(images: torch.Tensor) -> torch.Tensor:
     """Edge maps (N1HW, 0..1) as restyle's edge SSIM makes them
     (:func:`restyle.imaging.similarity.edge_map`, its constants): the luminance smoothed,
     its Sobel gradient magnitude over its own top percentile, clipped at 1."""
-    luma = torch.from_numpy(sim.LUMA).to(images).view(1, 3, 1, 1)
     radius = round(4 * sim.EDGE_SMOOTH_SIGMA)  # cv2.GaussianBlur's own choice for float
-    grey = _blur((images * luma).sum(1, keepdim=True), sim.EDGE_SMOOTH_SIGMA, radius)
-    sobel = torch.tensor(_SOBEL).to(images)
-    kernels = torch.stack([sobel, sobel.t()]).unsqueeze(1)
-    gradients = F.conv2d(F.pad(grey, (1, 1, 1, 1), mode="replicate"), kernels)
+    grey = _blur(_luminance(images), sim.EDGE_SMOOTH_SIGMA, radius)
+    gradients = _sobel(grey, "replicate")
     magnitude = torch.sqrt((gradients * gradients).sum(1, keepdim=True) + 1e-8)
     top = torch.quantile(magnitude.flatten(1), sim.EDGE_PERCENTILE / 100, dim=1)
     return (magnitude / top.clamp_min(1e-6).view(-1, 1, 1, 1)).clamp(max=1.0)
