@@ -130,6 +130,32 @@ def test_a_temp_file_is_swept_only_once_its_writer_is_gone(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+_DROPPED = """
+import gc, sys
+from restyle.media.atomic import AtomicFile
+held = AtomicFile(sys.argv[1])
+loop = [held]
+loop.append(loop)  # a reference cycle, as an exception's traceback makes one
+print(held.path, flush=True)
+del held, loop
+gc.freeze()  # no collection visits it again, the one at shutdown included
+"""
+
+
+def test_a_temp_file_left_in_a_reference_cycle_is_removed_at_exit(tmp_path):
+    """No finalizer runs for an object in a cycle the collector never visits; the process's
+    exit still removes the temporary output it holds."""
+    done = subprocess.run(
+        [sys.executable, "-c", _DROPPED, str(tmp_path / "out.mp4")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert ".out.mp4.tmp-" in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- signals --------------------------------------------------------------------------------------
 
 

@@ -252,6 +252,22 @@ def test_failure_mid_video_leaves_no_file(clip, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("where", ["_Setup", "Painter"])
+def test_a_signal_just_after_the_output_opens_leaves_no_file(clip, tmp_path, monkeypatch, where):
+    """Ctrl-C (or SIGTERM) landing after the temporary output appeared, before the encoder
+    thread owns it: the render removes it, not a finalizer that may never run."""
+    import restyle.rendering.runner as runner
+
+    def interrupted(*args, **kwargs):
+        assert [p for p in tmp_path.iterdir() if ".tmp-" in p.name], "the output is not open yet"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, where, interrupted)
+    with pytest.raises(KeyboardInterrupt) as caught:  # held, as the command line holds it
+        restyle.stylize_video(clip, tmp_path / "out.mp4", STYLE, device="cpu")
+    assert list(tmp_path.iterdir()) == [], caught.traceback[-1]
+
+
 def test_cancel_leaves_no_file_and_says_so(clip, tmp_path):
     cancel = threading.Event()
     out = tmp_path / "cancelled.mp4"

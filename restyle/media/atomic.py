@@ -15,11 +15,13 @@ remove the file, then the folder's mode is put back exactly).
 
 from __future__ import annotations
 
+import atexit
 import errno
 import os
 import shutil
 import stat
 import tempfile
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -198,11 +200,31 @@ def _remove(path: Path, folder: bool) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+_HELD: weakref.WeakSet[_Held] = weakref.WeakSet()  # this process's temporary outputs
+
+
+@atexit.register
+def _abort_held() -> None:
+    """At exit, remove the temporary outputs this process still holds: none was committed.
+
+    The backstop for a signal that lands between creating an output and the code that would
+    abort it, where the writer is left to a finalizer that may never run (an exception's
+    traceback keeps it in a reference cycle). A forked child's copies are not its own.
+    """
+    for held in list(_HELD):
+        if held.owner == os.getpid():
+            try:
+                held.abort()
+            except Exception:  # noqa: BLE001 - the process is ending; nothing can report it
+                pass
+
+
 class _Held:
     """A temporary file or folder this process created and holds locked until it lets go."""
 
     folder = False
     path: Path
+    owner = 0  # the process that made it
     _fd: int | None
 
     def _hold(self, make) -> None:
@@ -215,7 +237,8 @@ class _Held:
                 fd = os.open(path, flags)
                 _lock(fd, wait=True)
                 if _same_file(fd, path):  # else a sweep between creating and locking took it
-                    self.path, self._fd = path, fd
+                    self.path, self._fd, self.owner = path, fd, os.getpid()
+                    _HELD.add(self)
                     return
             except BaseException:  # Ctrl-C or a signal right here: leave nothing behind
                 _remove(path, self.folder)
@@ -231,6 +254,7 @@ class _Held:
         return _current_path(self._fd, self.path)
 
     def _release(self) -> None:
+        _HELD.discard(self)
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None

@@ -309,8 +309,12 @@ class VideoWriter:
         self._atomic.commit()
 
     def abort(self) -> None:
-        """Stop writing and remove the temporary output; the target is left untouched."""
-        self._abort_quietly()
+        """Stop writing and remove the temporary output; the target is left untouched.
+
+        Does nothing once the writer is closed (its output moved into place) or aborted.
+        """
+        if not self._closed:
+            self._abort_quietly()
 
     def _abort_quietly(self) -> None:
         self._closed = True

@@ -224,6 +224,7 @@ def _prepare(
     except BaseException:
         filt.close()
         raise
+    writer: VideoWriter | None = None
     try:
         info = reader.info
         filt = at_paint_size(job, filt, (info.height, info.width))
@@ -253,30 +254,32 @@ def _prepare(
             height=height,
             exact_start=span is not None,
         )
+        if write_to is not None:
+            expected = write_to - write_from
+        else:
+            expected = max(info.frame_count - write_from, 1)
+        return _Setup(
+            reader,
+            info,
+            stylizer,
+            plan,
+            filt,
+            content_style,
+            compose,
+            writer,
+            width,
+            height,
+            window.first_index,
+            write_from,
+            write_to,
+            expected,
+        )
     except BaseException:
+        if writer is not None:  # a signal after the temporary output appeared
+            writer.abort()
         reader.close()
         filt.close()
         raise
-    if write_to is not None:
-        expected = write_to - write_from
-    else:
-        expected = max(info.frame_count - write_from, 1)
-    return _Setup(
-        reader,
-        info,
-        stylizer,
-        plan,
-        filt,
-        content_style,
-        compose,
-        writer,
-        width,
-        height,
-        window.first_index,
-        write_from,
-        write_to,
-        expected,
-    )
 
 
 def job_filter(job: VideoJob) -> TemporalFilter:
@@ -349,16 +352,6 @@ def _run(
     size = max(4, 2 * job.run.batch)
     decoder = Decoder(setup.reader, stop, size)
     encoder = Encoder(setup.writer, stop, size)
-    painter = Painter(
-        setup.stylizer,
-        setup.plan.schedule,
-        content_style=setup.content_style,
-        batch_size=job.run.batch,
-        workers=job.run.painters,
-        prepare=setup.filter.prepare,
-        place=_anchoring(job, setup.reader.info.width, setup.reader.info.height),
-    )
-    smoother = Smoother(setup.filter)
     warm = Meter("warmup", setup.write_from - setup.read_from, on_progress)
     meter = Meter("render", setup.expected, on_progress)
     written = 0
@@ -380,10 +373,20 @@ def _run(
             meter.report(written, max(setup.expected, written))
         return True
 
-    decoder.start()
-    encoder.start()
-    meter.report(0)  # at once: a page shows the render started before the first frame is done
     try:
+        painter = Painter(
+            setup.stylizer,
+            setup.plan.schedule,
+            content_style=setup.content_style,
+            batch_size=job.run.batch,
+            workers=job.run.painters,
+            prepare=setup.filter.prepare,
+            place=_anchoring(job, setup.reader.info.width, setup.reader.info.height),
+        )
+        smoother = Smoother(setup.filter)
+        decoder.start()
+        encoder.start()
+        meter.report(0)  # at once: a page shows the render started before the first is done
         running = True
         for frame, painted in painter.paint(decoder.frames([encoder.thread])):
             if not write(smoother.push(frame, painted, painter.settled.pop(frame.index, None))):
@@ -394,7 +397,11 @@ def _run(
         encoder.finish()
     except BaseException:
         stop.set()
-        decoder.thread.join(timeout=5)
-        encoder.thread.join(timeout=30)
+        if decoder.thread.is_alive():
+            decoder.thread.join(timeout=5)
+        if encoder.thread.is_alive():
+            encoder.thread.join(timeout=30)
+        if not encoder.thread.is_alive():  # never started (a signal before): its file goes
+            setup.writer.abort()
         raise
     return written
