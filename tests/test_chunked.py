@@ -73,7 +73,7 @@ def test_carried_strokes_warm_up_until_a_different_start_has_faded(tmp_path):
     save_image(shapes_frame(3, 64, 64), tmp_path / "painting.png")
     out = tmp_path / "out.mp4"
     carried = layout(VideoJob.build(clip, out, str(tmp_path / "painting.png"), chunk_seconds=1))
-    assert [c.warmup for c in carried] == [0, 25, 29, 29]  # 0.9 ** 29 < 5 %
+    assert [c.warmup for c in carried] == [0, 25, 44, 44]  # 0.9 ** 44 < 1 %
     averaged = layout(VideoJob.build(clip, out, "builtin:5", chunk_seconds=1))
     assert [c.warmup for c in averaged] == [0, 25, 25, 25]  # about a second
 

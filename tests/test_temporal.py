@@ -11,6 +11,7 @@ from restyle.temporal import (
     SceneCutDetector,
     consistency_mask,
     estimate_flow,
+    flow_stretch,
     is_scene_cut,
     motion_boundary_mask,
     out_of_frame_mask,
@@ -141,6 +142,18 @@ def test_motion_boundary_mask_marks_only_the_flow_edge():
     edge = motion_boundary_mask(flow)
     cols = np.nonzero(edge.any(axis=0))[0]
     assert edge.any() and cols.min() >= W // 2 - 2 and cols.max() <= W // 2 + 1
+
+
+def test_flow_stretch_reads_nothing_for_a_pan_and_a_zoom_by_its_rate():
+    assert np.abs(flow_stretch(_constant_flow(3.5, -1.25))).max() < 1e-6
+    ys, xs = np.mgrid[0:H, 0:W].astype(np.float32)
+    zoom = np.dstack([0.01 * (xs - W / 2), 0.01 * (ys - H / 2)])  # 1 % a frame
+    inside = flow_stretch(zoom)[2:-2, 2:-2]
+    assert np.allclose(inside, 0.01 * np.sqrt(2), atol=1e-5)
+    edge = _constant_flow(0, 0)
+    edge[:, W // 2 :, 0] = 6.0  # an object moving 6 px a frame over a still background
+    stretch = flow_stretch(edge)
+    assert stretch[:, W // 2 - 1 : W // 2 + 1].min() > 1.0 and stretch[:, : W // 2 - 2].max() == 0
 
 
 @pytest.mark.parametrize("velocity", [(3.0, 0.0), (2.6, -1.3), (-5.5, 4.0)])

@@ -399,6 +399,47 @@ def test_carry_holds_the_strokes_for_many_frames_and_keeps_their_detail():
     assert detail(carried) > 0.9 > 0.75 > detail(blended), (detail(carried), detail(blended))
 
 
+def test_carry_leaves_no_streak_behind_a_moving_object(monkeypatch):
+    """Behind a card moving over a smooth background the flow drags the card's motion into
+    what it uncovers, and the smooth source passes the photometric check there: the stretch
+    gate hands that strip to the fresh painting, where carried strokes would streak."""
+    import cv2
+
+    import restyle.temporal.filters.carry as carry_module
+
+    h, w, size, speed = 96, 160, 40, 3
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    background = np.dstack([90 + 0.3 * xs, 120 + 0.2 * ys, 140 - 0.1 * xs])
+    noise = np.random.default_rng(3).normal(0, 75, (h, w, 3)).astype(np.float32)
+    strokes = cv2.GaussianBlur(noise, (0, 0), 1.2)  # the background's steady strokes
+    card = texture(size, size, 5, "warm")
+    sources, fresh, boxes = [], [], []
+    for k in range(24):
+        x, y = 10 + speed * k, 28
+        source, painted = background.copy(), 255 - background[:, :, ::-1] + strokes
+        source[y : y + size, x : x + size] = card
+        painted[y : y + size, x : x + size] = 255 - card[:, :, ::-1]
+        sources.append(np.clip(source + 0.5, 0, 255).astype(np.uint8))
+        fresh.append(np.clip(painted + 0.5, 0, 255).astype(np.uint8))
+        boxes.append((slice(y, y + size), slice(x - 24, x)))  # the strip just uncovered
+
+    def strip_error() -> float:
+        out = run(create_filter("carry"), sources, fresh)
+        return float(
+            np.mean(
+                [
+                    np.abs(out[i][b].astype(float) - fresh[i][b]).mean()
+                    for i, b in enumerate(boxes)
+                    if i >= 6
+                ]
+            )
+        )
+
+    gated = strip_error()
+    monkeypatch.setattr(carry_module, "STRETCH", 1e9)  # the gate off
+    assert gated < 0.6 * strip_error()
+
+
 def test_carry_starts_afresh_at_a_scene_cut_and_keeps_new_content(clip):
     sources, fresh = clip
     other = translating_clip(8, H, W, (-1.0, 2.0), seed=9, palette="cool")
@@ -517,6 +558,7 @@ def test_carrying_at_the_painted_size_removes_flicker_as_at_the_frame_s(tmp_path
     full = run(create_filter("carry"), sources, painted)
     at_size = run(AtPaintSize(create_filter("carry"), (H, W)), sources, painted)
     before, after, sized = (warp_error(sources, v) for v in (painted, full, at_size))
-    assert after < 0.5 * before and abs(sized / after - 1) < 0.15, (before, after, sized)
+    # each removes most of it, and at the painted size within 2 % of it of the full size
+    assert after < 0.5 * before and abs(sized - after) < 0.02 * before, (before, after, sized)
     sharp = [np.mean([gradient_energy(f) for f in v]) for v in (full, at_size)]
     assert abs(sharp[1] / sharp[0] - 1) < 0.05, sharp

@@ -26,7 +26,8 @@ COARSE_SIGMA = 2.0  # px: below this blur is the texture whose contrast a crossf
 ENERGY_SIGMA = 4.0  # px: the neighbourhood the texture's contrast is measured over
 MAX_GAIN = 1.5  # the most the mixed texture is strengthened (sqrt 2 for two unrelated)
 MIN_GAIN = 0.67  # the most a carried painting's texture is weakened toward the fresh one's
-AGREE = 30.0  # levels (0..255) of coarse colour apart at which a carried share falls to 1/e
+AGREE = 60.0  # levels (0..255) of coarse colour apart at which a carried share falls to 1/e
+# (30 before the carry filter's stretch check took the streaks: docs/flicker.md)
 
 
 def mix(a: np.ndarray, b: np.ndarray, share: float | np.ndarray) -> np.ndarray:

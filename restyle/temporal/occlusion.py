@@ -40,14 +40,31 @@ def motion_boundary_mask(
     ``|grad u|^2 + |grad v|^2 > rel * |w|^2 + abs_tol`` with ``w = (u, v)`` the flow and
     gradients taken by central differences (3x3 Sobel / 8), as in Sundaram et al. 2010.
     """
+    norm2 = flow[..., 0] ** 2 + flow[..., 1] ** 2
+    return _gradient2(flow) > rel * norm2 + abs_tol
+
+
+def flow_stretch(flow: np.ndarray) -> np.ndarray:
+    """How much an HxWx2 flow stretches or shears the picture it moves, per pixel (HxW
+    float32): ``sqrt(|grad u|^2 + |grad v|^2)``, pixels of motion per pixel, 0 for a pan.
+
+    A zoom of 1 % a frame reads 0.014; the trailing edge of an object moving over a still
+    background, where the flow's smooth fill drags the object's motion into what it has
+    just uncovered, reads 0.3 and more (the object's speed over the few pixels the flow's
+    smoothing spreads it across).
+    """
+    return cv2.sqrt(_gradient2(flow))
+
+
+def _gradient2(flow: np.ndarray) -> np.ndarray:
+    """``|grad u|^2 + |grad v|^2`` of an HxWx2 flow (central differences: 3x3 Sobel / 8)."""
     grad2 = np.zeros(flow.shape[:2], np.float32)
     for c in range(2):
         comp = np.ascontiguousarray(flow[..., c])
         gx = cv2.Sobel(comp, cv2.CV_32F, 1, 0, ksize=3, scale=0.125)
         gy = cv2.Sobel(comp, cv2.CV_32F, 0, 1, ksize=3, scale=0.125)
         grad2 += gx * gx + gy * gy
-    norm2 = flow[..., 0] ** 2 + flow[..., 1] ** 2
-    return grad2 > rel * norm2 + abs_tol
+    return grad2
 
 
 def consistency_mask(

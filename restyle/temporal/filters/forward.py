@@ -129,9 +129,15 @@ class FlowFilter(TemporalFilter):
         if self.feather > 0:
             share = lowpass(share, self.feather)
         share *= self.smooth
+        share = self._trust(pair, share)
         out = self._mix(moved, fresh, share)
         self.prev_out = out
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+    def _trust(self, pair: FlowPair, share: np.ndarray) -> np.ndarray:
+        """The share of the moved previous output (HxW float32), lowered where this filter
+        trusts the flow less than its reliability mask does (here: nowhere)."""
+        return share
 
     def _mix(self, moved: np.ndarray, fresh: np.ndarray, share: np.ndarray) -> np.ndarray:
         """``share`` (HxW) of the moved previous output and the rest of the fresh painting
