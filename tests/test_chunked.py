@@ -55,7 +55,11 @@ def test_pieces_cover_the_range_and_move_to_a_shot_change_near_a_boundary():
     # each boundary may move 12 frames (a quarter of a piece, at most a second) to a cut
     assert [c.start for c in moved] == [0, 58, 108, 165, 215]
     assert [(c.at_cut, c.warmup) for c in moved] == [
-        (False, 0), (True, 0), (False, 25), (True, 0), (False, 25)
+        (False, 0),
+        (True, 0),
+        (False, 25),
+        (True, 0),
+        (False, 25),
     ]
     assert all(c.stop == n.start for c, n in zip(moved, moved[1:], strict=False))
     assert moved[-1].stop == 250
@@ -123,8 +127,12 @@ def test_chunked_on_two_processes_is_the_one_shot_video(clip, one_shot, tmp_path
     assert (renders[-1].pieces_done, renders[-1].pieces) == (3, 3)
 
 
-def test_a_worker_killed_mid_render_costs_only_its_pieces(clip, one_shot, tmp_path):
+def test_a_worker_killed_mid_render_costs_only_its_pieces(clip, one_shot, tmp_path, monkeypatch):
+    """...and the working folder of its piece is removed by a piece painted after it."""
     out = tmp_path / "survived.mp4"
+    scratch = tmp_path / "tmp"  # the workers' temporary folder
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
     events, result = [], {}
 
     def render() -> None:
@@ -149,6 +157,7 @@ def test_a_worker_killed_mid_render_costs_only_its_pieces(clip, one_shot, tmp_pa
     assert done.retried >= 1 and any("painted again" in w for w in done.warnings)
     assert done.frames == 40
     assert_same_video(one_shot, out)
+    assert [p.name for p in scratch.iterdir() if "restyle-chunk" in p.name] == []
 
 
 def test_resume_after_a_kill_renders_only_the_missing_pieces(clip, one_shot, tmp_path):
@@ -341,7 +350,9 @@ def test_a_workdir_of_the_users_keeps_their_files(clip, tmp_path):
     assert (work / "restyle-manifest.json").is_file()
     restyle.stylize_video(clip, out, STYLE, restart=True, **options)
     assert sorted(p.name for p in work.iterdir()) == [
-        "chunk-00001.mp4", "manifest.json", "notes.txt"
+        "chunk-00001.mp4",
+        "manifest.json",
+        "notes.txt",
     ]
     assert (work / "notes.txt").read_text() == "mine"
     default = work_folder(VideoJob.build(clip, out, STYLE))
@@ -369,7 +380,6 @@ def test_other_containers_join_into_the_one_shot_video(clip, tmp_path, suffix):
 
     assert timeline(chunked) == timeline(one)
     assert len(timeline(one)[0]) == 40
-
 
 
 def test_a_warm_up_that_begins_after_frame_0_paints_the_one_shot_frames(tmp_path):

@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 
 from restyle.errors import OutputError
-from restyle.media.atomic import AtomicFile, AtomicFolder, sweep_stale
+from restyle.media.atomic import AtomicFile, AtomicFolder, ScratchFolder, sweep_stale
 from restyle.media.writer import VideoWriter
 from support.image_factory import synthetic_photo
 from support.media_factory import make_video
@@ -153,6 +153,38 @@ def test_a_temp_file_left_in_a_reference_cycle_is_removed_at_exit(tmp_path):
         check=True,
     )
     assert ".out.mp4.tmp-" in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+_SCRATCH = """
+import sys, time
+from restyle.media.atomic import ScratchFolder
+with ScratchFolder("work", sys.argv[1]) as folder:
+    (folder / "half.mp4").write_bytes(b"a piece half painted")
+    print(folder, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_working_folder_a_killed_process_left_is_removed_by_the_next(tmp_path):
+    """A worker SIGKILLed mid-piece leaves its working folder; the next one of that name
+    removes it (and never a live worker's), and its own goes when its block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _SCRATCH, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        held = Path(holder.stdout.readline().strip())
+        assert (held / "half.mp4").exists() and held.name.startswith(".work.tmp-")
+        with ScratchFolder("work", tmp_path) as mine:  # the holder still runs: kept
+            assert held.exists() and mine.is_dir() and mine != held
+        assert not mine.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert held.exists()  # SIGKILL: nothing could clean up
+    with ScratchFolder("work", tmp_path) as mine:
+        assert not held.exists()
+        (mine / "piece.mp4").write_bytes(b"x")
     assert list(tmp_path.iterdir()) == []
 
 

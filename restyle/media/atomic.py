@@ -391,3 +391,34 @@ class AtomicFolder(_Held):
             raise _commit_error(self.target, exc) from None
         self.done = True
         self._release()
+
+
+class ScratchFolder(_Held):
+    """A private working folder, removed when the block ends; a context manager giving its path.
+
+    Made as ``.NAME.tmp-XXXX`` in `parent` (the system's temporary folder by default) and
+    held locked while in use, so one whose process was killed (SIGKILL, a lost machine) is
+    debris the next ScratchFolder of that name removes, and a live one is never touched: a
+    worker killed mid-piece does not leave its half-painted piece in ``/tmp`` for good.
+    """
+
+    folder = True
+
+    def __init__(self, name: str, parent: str | os.PathLike[str] | None = None) -> None:
+        self.done = False
+        self._fd = None
+        base = Path(parent if parent is not None else tempfile.gettempdir())
+        self.path = base / name
+        sweep_stale(base, name, folders=True)
+        try:
+            self._hold(lambda: tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=base))
+        except OSError as exc:
+            raise OutputError(
+                f"Cannot make a working folder in {base}: {describe_os_error(exc)}."
+            ) from None
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        self.abort()

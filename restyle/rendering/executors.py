@@ -17,7 +17,6 @@ import multiprocessing
 import os
 import queue
 import sys
-import tempfile
 import threading
 import time
 import types
@@ -27,10 +26,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..errors import RestyleError
+from ..media.atomic import ScratchFolder
 from .chunks import Chunk
 from .progress import Cancelled, Progress
 
@@ -76,8 +75,9 @@ def paint_chunk(task: ChunkTask, report: OnFrames | None = None, plan: Any = Non
             if event.stage == "render" and event.done:
                 report(chunk.index, event.done)
 
-    with tempfile.TemporaryDirectory(prefix="restyle-chunk-") as folder:
-        path = Path(folder) / f"chunk{task.suffix}"
+    # a held working folder: one a killed worker left is removed by the next piece painted
+    with ScratchFolder("restyle-chunk") as folder:
+        path = folder / f"chunk{task.suffix}"
         result = render_span(
             job.replace(output=str(path)),
             span=Span(chunk.start, chunk.stop, chunk.warmup),
