@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -186,6 +187,25 @@ def test_a_working_folder_a_killed_process_left_is_removed_by_the_next(tmp_path)
         assert not held.exists()
         (mine / "piece.mp4").write_bytes(b"x")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_working_folder_swept_away_before_it_is_locked_is_made_again(tmp_path, monkeypatch):
+    """Another worker's sweep can take a folder between its making and its lock: a new one
+    is made, with no error."""
+    made: list[str] = []
+    real = tempfile.mkdtemp
+
+    def mkdtemp(*args, **kwargs) -> str:
+        path = real(*args, **kwargs)
+        if not made:
+            os.rmdir(path)  # the sweep of another worker, at the worst moment
+        made.append(path)
+        return path
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    with ScratchFolder("work", tmp_path) as folder:
+        assert folder.is_dir() and str(folder) == made[1]
+    assert len(made) == 2 and list(tmp_path.iterdir()) == []
 
 
 # -- signals --------------------------------------------------------------------------------------

@@ -234,7 +234,10 @@ class _Held:
             path = Path(make())
             fd = None
             try:
-                fd = os.open(path, flags)
+                try:
+                    fd = os.open(path, flags)
+                except FileNotFoundError:  # another process's sweep took it before the lock
+                    continue
                 _lock(fd, wait=True)
                 if _same_file(fd, path):  # else a sweep between creating and locking took it
                     self.path, self._fd, self.owner = path, fd, os.getpid()
