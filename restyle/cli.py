@@ -875,8 +875,8 @@ def build_parser(view: HelpView | None = None) -> argparse.ArgumentParser:
         type=float,
         default=0.55,
         metavar="S",
-        help="flicker removal: how much of the previous painting to mix in along the "
-        "motion, 0 (off) to 0.95 (0.55)",
+        help="flicker removal: how much of the previous painting to keep along the "
+        "motion, 0 (off) to 0.95 (0.55; a style image's strokes are carried, 0.9 of them)",
     )
     p.add_argument("--record", metavar="OUT.mp4", help="write the painted stream (H.264)")
     p.add_argument("--raw", action="store_true", help="record the camera's frames instead")

@@ -102,6 +102,55 @@ def test_stats_report_fps_and_delay():
     assert "fps" in stats.line() and "delay" in stats.line() and "builtin:1" in stats.line()
 
 
+class SteadyStylizer(SlowStylizer):
+    """A stand-in that paints style images (``image:N``) with the steady network."""
+
+    def __init__(self) -> None:
+        from restyle.models.engine import Engine
+
+        super().__init__(0.001)
+        self.engine = Engine(device="cpu", model="steady")
+
+    def resolve(self, style):
+        if isinstance(style, Style) or str(style).startswith("builtin:"):
+            return super().resolve(style)
+        vector = np.zeros(100, np.float32)
+        vector[0] = int(str(style).split(":")[1]) * 10
+        return Style("arbitrary", vector, str(style))
+
+
+def test_strokes_that_follow_the_content_are_carried_and_the_others_blended():
+    """A style image painted by the steady network is carried along the motion (its share
+    0.9 at the default smooth), a built-in style blended; a switch hands over the filter."""
+    frames = iter(shapes_frame(i, 64, 48) for i in range(100))
+
+    def paint(painter: LivePainter, count: int = 3) -> None:
+        last = painter.latest(-1)
+        for _ in range(count):
+            painter.submit(next(frames))
+            last = painter.latest(last.index if last else -1, timeout=5)
+            assert last is not None
+
+    with LivePainter("image:3", stylizer=SteadyStylizer(), handover=0) as painter:
+        paint(painter)
+        assert painter.flicker_filter == "carry"
+        assert painter._filters["carry"].smooth == pytest.approx(0.9)
+        painter.set_style("builtin:5")
+        paint(painter)
+        assert painter.flicker_filter == "forward"
+        assert painter._filters["forward"].smooth == pytest.approx(0.55)
+        painter.smooth = 0.9
+        painter.set_style("image:4")
+        paint(painter)
+        assert painter.flicker_filter == "carry"
+        assert painter._filters["carry"].smooth == pytest.approx(0.95)  # at most 0.95
+    original = SteadyStylizer()
+    original.engine = type(original.engine)(device="cpu", model="original")
+    with LivePainter("image:3", stylizer=original) as painter:
+        paint(painter)
+        assert painter.flicker_filter == "forward"  # the shipped network's strokes: blended
+
+
 def test_style_switch_hands_over_smoothly():
     clock = Clock()
     stylizer = SlowStylizer(0.0)

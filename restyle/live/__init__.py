@@ -1,8 +1,9 @@
 """Painting a camera in real time: the live painter, its recorder, and ``restyle live``.
 
 :class:`LivePainter` takes frames one at a time and paints the latest on a worker thread
-(frames it cannot keep up with are dropped, never queued), with the ``forward`` flicker
-filter, a style that can be switched while it runs, and its fps and delay. The web page's
+(frames it cannot keep up with are dropped, never queued), with a flicker filter that
+holds no frame back (``carry`` for strokes that follow the content, else ``forward``), a
+style that can be switched while it runs, and its fps and delay. The web page's
 Live tab (:mod:`restyle.ui.live`) and ``restyle live`` (:mod:`restyle.live.player`) are
 built on it.
 """

@@ -1,7 +1,11 @@
 """The live painter: camera frames in one at a time, painted frames out, never a backlog.
 
 A :class:`LivePainter` owns one stylizer (``restyle.api.painter()``, the default engine),
-one ``forward`` flicker filter (it holds no frame back) and one worker thread. Frames are
+a flicker filter that holds no frame back and one worker thread. The filter is ``carry``
+for a style the network paints with strokes that follow the content (a style image with
+``--model steady``, the default): the strokes are carried along the motion, as sharp as
+painted; for the others (the built-in styles) it is ``forward``, a blend along the
+motion. Frames are
 handed in with :meth:`LivePainter.submit` into a slot of one: a frame that arrives while
 the worker is still painting replaces the one waiting, so a slow machine drops frames
 instead of queueing them, and the delay from camera to painting stays one painting long.
@@ -23,7 +27,10 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..models.trained import follows_content
 from ..styles.style import Style
+from ..temporal.filters.base import TemporalFilter
+from ..temporal.filters.carry import DEFAULT_CARRY
 from ..temporal.options import MAX_SMOOTH
 from .frames import Painted
 from .recorder import LiveRecorder
@@ -32,6 +39,10 @@ SIZES = (240, 360, 480)  # the painted sizes offered: the short side, 240 = 320x
 DEFAULT_SIZE = 240
 DEFAULT_STYLE = "builtin:19"
 DEFAULT_SMOOTH = 0.55  # the forward filter's own default weight
+# the carry filter's share for a smooth: its default at the default smooth, then in
+# proportion up to MAX_SMOOTH (at 240 px, carry at 0.9 against forward at 0.55: 1.07x and
+# 0.83x the frame-to-frame error on the cockatoo and Sintel, at 1.26x and 1.12x the detail)
+CARRY_PER_SMOOTH = DEFAULT_CARRY / DEFAULT_SMOOTH
 HANDOVER = 0.5  # seconds a style switch takes
 WINDOW = 2.0  # seconds of painted frames the fps and delay are measured over
 MIN_SIDE = 32
@@ -118,7 +129,9 @@ class LivePainter:
         style: what :meth:`Stylizer.resolve` takes: ``"builtin:7"``, a style image's path,
             an image array, a :class:`~restyle.Style`, or a list of these to blend.
         size: the painted short side in pixels (240: 320x240 for a 4:3 camera).
-        smooth: the flicker filter's weight of the previous painting, 0 (off) to 0.95.
+        smooth: how much of the previous painting is kept along the motion, 0 (off) to
+            0.95: the ``forward`` filter's weight; with ``carry``, its share, 0.9 at the
+            default 0.55 and in proportion (at most 0.95).
         handover: seconds a style switch takes (0: at once).
         stylizer: a stylizer to share (default: ``restyle.api.painter(**options)``).
         clock: the clock frame timestamps are read on (default ``time.monotonic``).
@@ -141,15 +154,14 @@ class LivePainter:
         **options: Any,
     ) -> None:
         from .. import api
-        from ..temporal.filters import build_filter
-        from ..temporal.options import filter_options
 
         self.clock = clock
         self.size = size
         self.smooth = smooth
         self.stylizer = stylizer if stylizer is not None else api.painter(**options)
         self._handover = _Handover(self.stylizer.resolve(style), handover, clock)
-        self._filter = build_filter(filter_options("forward"))
+        self._filters: dict[str, TemporalFilter] = {}  # by name, made when first needed
+        self._filter_name = ""  # the one in use (the other is reset when it takes over)
         self._lock = threading.Condition()
         self._slot: tuple[np.ndarray, float, int, Any] | None = None
         self._latest: Painted | None = None
@@ -194,6 +206,12 @@ class LivePainter:
     def style(self) -> Style:
         """The style being handed over to (or painted in)."""
         return self._handover.target
+
+    @property
+    def flicker_filter(self) -> str:
+        """The flicker filter of the last painted frame: ``carry`` or ``forward`` (see the
+        module docstring); empty before the first."""
+        return self._filter_name
 
     def set_style(self, style: Any) -> Style:
         """Switch to another style; the painting moves to it over ``handover`` seconds.
@@ -328,7 +346,8 @@ class LivePainter:
             recorder, self._recorder = self._recorder, None
         if recorder is not None:
             recorder.abort()
-        self._filter.close()
+        for filt in self._filters.values():
+            filt.close()
 
     def __enter__(self) -> LivePainter:
         return self
@@ -394,10 +413,30 @@ class LivePainter:
         if (pw, ph) != (w, h):
             source = cv2.resize(frame, (pw, ph), interpolation=cv2.INTER_AREA)
         source = np.ascontiguousarray(source)
+        filt = self._filter_for(style)
         if smooth <= 0:
-            self._filter.reset()
+            filt.reset()
             return self.stylizer.stylize([source], style)[0], source
-        self._filter.smooth = smooth  # type: ignore[attr-defined]
-        self._filter.prepare(source)  # the optical flow runs while the network paints
+        if self._filter_name == "carry":
+            smooth = min(MAX_SMOOTH, smooth * CARRY_PER_SMOOTH)
+        filt.smooth = smooth  # type: ignore[attr-defined]
+        filt.prepare(source)  # the optical flow runs while the network paints
         painted = self.stylizer.stylize([source], style)[0]
-        return self._filter.push(source, painted, stamp)[0], source
+        return filt.push(source, painted, stamp)[0], source
+
+    def _filter_for(self, style: Style) -> TemporalFilter:
+        """The flicker filter for frames painted in ``style`` (see the module docstring);
+        a filter that takes over starts afresh."""
+        from ..temporal.filters import build_filter
+        from ..temporal.options import filter_options
+
+        engine = getattr(self.stylizer, "engine", None)
+        steady = engine is not None and follows_content(engine.model, style.space)
+        name = "carry" if steady else "forward"
+        if name not in self._filters:
+            self._filters[name] = build_filter(filter_options(name))
+        filt = self._filters[name]
+        if name != self._filter_name:
+            filt.reset()
+            self._filter_name = name
+        return filt

@@ -34,6 +34,16 @@ DEFAULT_MODEL = "steady"  # where a trained network passes the look criteria (st
 TRAINED = {("steady", "arbitrary_transform"): "steady_arbitrary"}
 
 
+SPACE_NETWORKS = {"arbitrary": "arbitrary_transform", "builtin": "multistyle26"}  # style space
+
+
+def follows_content(model: str, space: str) -> bool:
+    """Whether ``model`` paints styles of ``space`` (``"arbitrary"``, ``"builtin"``) with a
+    network trained here to keep its strokes on moving content (``--model steady``)."""
+    network = SPACE_NETWORKS.get(space)
+    return network is not None and weights_name(model, network) is not None
+
+
 def weights_name(model: str, network: str) -> str | None:
     """The registry name of the trained difference that ``model`` adds to ``network``, if any."""
     if model not in MODELS:

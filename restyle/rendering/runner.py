@@ -26,7 +26,7 @@ from ..media.reader import VideoInfo, VideoReader, Window, open_video
 from ..media.timeline import frame_times
 from ..media.writer import VideoWriter, open_writer, playback_warning
 from ..metrics.preview import SideBySide
-from ..models.trained import weights_name
+from ..models.trained import follows_content
 from ..motion.plane import MARGIN, PERIOD, Anchoring, Plane
 from ..styles.plan import PlanContext, StylePlan, plan_styles
 from ..styles.spec import parse_style_spec
@@ -327,8 +327,7 @@ def _steady(job: VideoJob) -> bool:
         s.space == "builtin" if isinstance(s, Style) else parse_style_spec(s).builtin is not None
         for s in job.styles.styles
     )
-    network = "multistyle26" if builtin else "arbitrary_transform"
-    return weights_name(job.engine.model, network) is not None
+    return follows_content(job.engine.model, "builtin" if builtin else "arbitrary")
 
 
 def _anchoring(job: VideoJob, width: int, height: int) -> Callable[[np.ndarray], Plane] | None:

@@ -324,7 +324,7 @@ class LiveTab:
                     MAX_SMOOTH,
                     DEFAULT_SMOOTH,
                     step=0.05,
-                    label="Flicker removal (0: off; more is steadier but softer)",
+                    label="Flicker removal (0: off; more is steadier)",
                     elem_id="live-smooth",
                 )
             with gr.Column():
