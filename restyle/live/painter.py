@@ -29,9 +29,9 @@ import numpy as np
 from ..errors import InputError
 from ..models.trained import follows_content
 from ..styles.style import Style
-from ..temporal.filters.base import TemporalFilter
+from ..temporal.filters import TemporalFilter, build_filter
 from ..temporal.filters.carry import DEFAULT_CARRY
-from ..temporal.options import MAX_SMOOTH
+from ..temporal.options import MAX_SMOOTH, filter_options
 from .frames import Painted
 from .recorder import LiveRecorder
 
@@ -427,9 +427,6 @@ class LivePainter:
     def _filter_for(self, style: Style) -> TemporalFilter:
         """The flicker filter for frames painted in ``style`` (see the module docstring);
         a filter that takes over starts afresh."""
-        from ..temporal.filters import build_filter
-        from ..temporal.options import filter_options
-
         engine = getattr(self.stylizer, "engine", None)
         steady = engine is not None and follows_content(engine.model, style.space)
         name = "carry" if steady else "forward"

@@ -111,6 +111,11 @@ def _same_file(fd: int, path: Path) -> bool:
     return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
+def _temp_prefix(target_name: str) -> str:
+    """How this module's temporary outputs of `target_name` begin: ``.NAME.tmp-``."""
+    return f".{target_name}.tmp-"
+
+
 def _is_leftover(name: str, prefix: str, suffix: str) -> bool:
     return name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix + suffix)
 
@@ -124,7 +129,7 @@ def sweep_stale(folder: Path, target_name: str, suffix: str = "", folders: bool 
     """
     if fcntl is None:
         return 0
-    prefix = f".{target_name}.tmp-"
+    prefix = _temp_prefix(target_name)
     removed = 0
     try:
         names = [n for n in os.listdir(folder) if _is_leftover(n, prefix, suffix)]
@@ -251,6 +256,12 @@ class _Held:
                     os.close(fd)
         raise OutputError(f"Cannot write in {self.path.parent}: temporary files keep vanishing.")
 
+    def _hold_folder(self, parent: Path, name: str) -> None:
+        """Remove the temporary folders of `name` in `parent` that nobody holds, then make
+        a new one there and hold it."""
+        sweep_stale(parent, name, folders=True)
+        self._hold(lambda: tempfile.mkdtemp(prefix=_temp_prefix(name), dir=parent))
+
     def _where(self) -> Path | None:
         if self._fd is None:
             return self.path
@@ -317,7 +328,7 @@ class AtomicFile(_Held):
 
         def make() -> str:
             fd, tmp = tempfile.mkstemp(
-                prefix=f".{self.target.name}.tmp-", suffix=self.target.suffix, dir=folder
+                prefix=_temp_prefix(self.target.name), suffix=self.target.suffix, dir=folder
             )
             os.close(fd)
             return tmp
@@ -366,9 +377,8 @@ class AtomicFolder(_Held):
         parent = self.target if self._merge else self.target.parent
         _check_folder(parent)
         self.path = parent / self.target.name
-        sweep_stale(parent, self.target.name, folders=True)
         try:
-            self._hold(lambda: tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=parent))
+            self._hold_folder(parent, self.target.name)
         except OSError as exc:
             raise OutputError(f"Cannot write in {parent}: {describe_os_error(exc)}.") from None
 
@@ -412,9 +422,8 @@ class ScratchFolder(_Held):
         self._fd = None
         base = Path(parent if parent is not None else tempfile.gettempdir())
         self.path = base / name
-        sweep_stale(base, name, folders=True)
         try:
-            self._hold(lambda: tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=base))
+            self._hold_folder(base, name)
         except OSError as exc:
             raise OutputError(
                 f"Cannot make a working folder in {base}: {describe_os_error(exc)}."
