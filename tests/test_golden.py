@@ -8,6 +8,7 @@ hash is the painted pixels themselves, not an encoder's output.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,16 +35,16 @@ RENDERS = {
     "steady_two_way": ["--style", "{painting}", "--model", "steady", "--sharpness", "0.855"],
 }
 
-# sha256 (first 12 hex digits) of each frame's RGB bytes, recorded on main with PyAV 18.1
-# (its x264 encodes the test clip), OpenCV 5.1 (optical flow) and ONNX Runtime 1.32: a new
-# release of one of them changes them without any change here (PyAV 18.1 and OpenCV 5.1
-# changed 58 of 70 frames). Look at the frames, then record the new hashes. "steady" and
-# "steady_two_way" were recorded with steady_arbitrary.npz c3af8049 (2026-12-07, stage 7 of
-# its recipe; "steady" with the carry filter's share at 0.9, its colour check at 60 levels
-# and its stretch gate at 0.5): new weights change them;
-# "steady" is carried (its default filter) and
-# "steady_two_way" holds the two-way filter it had before the carry filter.
-GOLDEN: dict[str, list[str]] = {
+# sha256 (first 12 hex digits) of each frame's RGB bytes, recorded on main on a CPU with
+# AVX2 only, with PyAV 18.1 (its x264 encodes the test clip), OpenCV 5.1 (optical flow)
+# and ONNX Runtime 1.32: a new release of one of them changes them without any change here
+# (PyAV 18.1 and OpenCV 5.1 changed 58 of 70 frames). Look at the frames, then record the
+# new hashes. "steady" and "steady_two_way" were recorded with steady_arbitrary.npz
+# c3af8049 (2026-12-07, stage 7 of its recipe; "steady" with the carry filter's share at
+# 0.9, its colour check at 60 levels and its stretch gate at 0.5): new weights change them;
+# "steady" is carried (its default filter) and "steady_two_way" holds the two-way filter
+# it had before the carry filter.
+GOLDEN_AVX2: dict[str, list[str]] = {
     "builtin_strength": [
         "bb0a80bc98cf",
         "409bc15380dc",
@@ -159,6 +160,137 @@ GOLDEN: dict[str, list[str]] = {
 }
 
 
+# The same renders on a CPU with AVX-512 (recorded 2026-12-07 on an AMD EPYC with AVX-512,
+# same packages): ONNX Runtime's and OpenCV's kernels for it sum in another order, so the
+# arbitrary network's paintings and the optical flow differ in the last bits.
+GOLDEN_AVX512: dict[str, list[str]] = {
+    "builtin_strength": [
+        "bb0a80bc98cf",
+        "409bc15380dc",
+        "dd5adce49089",
+        "04823f0b6f87",
+        "21e31b833b85",
+        "f9de5c064b83",
+        "f17074a9bdc5",
+        "2be2f249bcea",
+        "4a014bcb45b4",
+        "e7b2acb2178b",
+        "094bf3cae400",
+        "2ba0d658e731",
+        "e8134f389892",
+        "842edff07923",
+    ],
+    "flow": [
+        "f7b3e2709b62",
+        "a46c60ffd1c1",
+        "406bda3d6dde",
+        "2e515d00a910",
+        "d2c21e300631",
+        "07acb0aef27d",
+        "13d5f315947d",
+        "9531ac607e6f",
+        "c7da3a6a2f6a",
+        "a278f0add048",
+        "bff89a6d3f4c",
+        "825e069b758d",
+        "11bb4fcbb32c",
+        "2f628bde20a6",
+    ],
+    "none": [
+        "8e09610d1649",
+        "63db75119268",
+        "5b8f04743bda",
+        "0e1e3a30dbab",
+        "633680ddc9fb",
+        "942d03d2331c",
+        "5071e964cdb3",
+        "3941d568d43f",
+        "9f7aca9556de",
+        "5b7fe23b2351",
+        "b026958b2fed",
+        "91677234f3dd",
+        "ce7a6b286fdd",
+        "b5387c227097",
+    ],
+    "segmented": [
+        "e8df80847bec",
+        "d71fa5ef7277",
+        "71518e9b5d4f",
+        "a97a9a6e402d",
+        "5c50f177ba5e",
+        "4b0504a850ff",
+        "609cf680e7de",
+        "5ba90173c7bd",
+        "c49460b26e3f",
+        "991ab10227aa",
+        "2865997881e3",
+        "4a84f467eff9",
+        "06cfe9562ebb",
+        "6825835aae81",
+    ],
+    "steady": [
+        "1e91fd2027ad",
+        "5ee87b0e8488",
+        "e3bd3cc211e7",
+        "47c35506887c",
+        "b0fd8567f4fa",
+        "8960b7292086",
+        "f6caaef4c5d1",
+        "3836e37e2d83",
+        "fc4cabfff425",
+        "e9db8ad8ef7b",
+        "f9f034a6ec11",
+        "5f4604b303d1",
+        "55caaa685e40",
+        "53834719ad18",
+    ],
+    "steady_two_way": [
+        "ed8c13617cd5",
+        "426b650d0ad3",
+        "c19b4cd89d14",
+        "e42f7a5dd6d9",
+        "9806581e7e8c",
+        "26f11ad39b89",
+        "d0147838df0c",
+        "d2e3ac15666d",
+        "9500eac186bc",
+        "8b3c4ff6bb20",
+        "ef060f96105a",
+        "87147539add0",
+        "e0b28fb4f27b",
+        "da61009a9921",
+    ],
+    "style_video": [
+        "7aaaca5d7839",
+        "74529a5f2ba7",
+        "273bb0703a09",
+        "ad10fe0f5f7d",
+        "8d777065f164",
+        "f1875034e6ef",
+        "aac01cc59f5d",
+        "b1cb15333f66",
+        "e048b0156a58",
+        "ef59970492e9",
+        "2703f3bb9191",
+        "b2ab6242ea63",
+        "6232b98863b3",
+        "8eb94427e959",
+    ],
+}
+
+# CPU class -> the hashes recorded on it
+GOLDEN = {"avx2": GOLDEN_AVX2, "avx512": GOLDEN_AVX512}
+
+
+def cpu_class() -> str:
+    """Which recorded hashes this CPU should reproduce: ``avx512`` or ``avx2``."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "avx2"
+    return "avx512" if re.search(r"\bavx512f\b", flags) else "avx2"
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> dict[str, str]:
     """The clip, a painting and a style video, made by the tests' own factories."""
@@ -188,6 +320,7 @@ def render(inputs: dict[str, str], name: str) -> list[str]:
 def test_frames_unchanged(inputs, name):
     hashes = render(inputs, name)
     assert len(hashes) == 14
-    if name not in GOLDEN:  # a new render: look at its frames, then record these
-        pytest.fail(f"no hashes recorded for {name!r}; its frames give {hashes}")
-    assert hashes == GOLDEN[name]
+    recorded = GOLDEN[cpu_class()]
+    if name not in recorded:  # a new render: look at its frames, then record these
+        pytest.fail(f"no hashes recorded for {name!r} on {cpu_class()}; its frames give {hashes}")
+    assert hashes == recorded[name]
