@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+from restyle.live.painter import HANDOVER
 from support.live_camera import camera_flags, make_y4m, painted_source, start_camera
 from support.media_factory import shapes_frame
 from support.ui_harness import CHROMIUM, CHROMIUM_FLAGS, missing_for_browser_test, page_server
@@ -80,6 +81,9 @@ def test_live_tab_paints_the_camera_switches_style_and_records(tmp_path):
                 "document.querySelector('#live-stats').innerText)",
                 timeout=WAIT_MS,
             )
+            # the painting moves to the new style over HANDOVER seconds, and the flicker
+            # filter's history follows a few frames later: sample it once that is over
+            page.wait_for_timeout(3000 * HANDOVER)
             after_urls = [_next_painted(page, painted_source(page))]
             for _ in range(2):
                 after_urls.append(_next_painted(page, after_urls[-1]))
