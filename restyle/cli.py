@@ -524,7 +524,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     from .models import REGISTRY, available_devices, locate
     from .models.networks import resolve_engine
     from .models.openvino import openvino_available
-    from .models.trained import DEFAULT_MODEL
+    from .models.trained import DEFAULT_MODEL, STEADY_BUILTINS
 
     print(f"devices: {', '.join(available_devices())}")
     installed = ["onnxruntime"] + (["openvino"] if openvino_available() else [])
@@ -535,6 +535,8 @@ def cmd_models(args: argparse.Namespace) -> int:
     backend, precision = resolve_engine(device, "auto", "auto")
     print(f"default on device {device}: --backend {backend} --precision {precision}")
     print(f"models (--model, default {DEFAULT_MODEL}): " + MODELS.describe())
+    steady = ", ".join(f"builtin:{n}" for n in sorted(STEADY_BUILTINS))
+    print(f"built-in styles --model steady paints with the trained network: {steady}")
     model_dir = getattr(args, "model_dir", None)
     for name, spec in sorted(REGISTRY.items()):
         try:

@@ -201,7 +201,8 @@ MODELS.add(
     "steady",
     "strokes that follow the content as it moves (the default): the networks fine-tuned "
     "here to paint off the 4-pixel grid (bilinear upsampling, a blur before each stride); "
-    "the 26 built-in styles have none yet and paint with the original",
+    "built-in styles it does not yet paint as well as the original keep the original "
+    "(restyle models lists the others)",
 )
 MODELS.add(
     "original",

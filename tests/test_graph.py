@@ -265,6 +265,7 @@ def test_fast_multistyle_equals_the_shipped_graph():
     weights[[4, 11]] = (0.3, 0.7)
     names = [i.name for i in session.get_inputs()]
     reference = session.run(None, {names[0]: content.transpose(0, 3, 1, 2), names[1]: weights})[0]
-    fast = load_multistyle("cpu", precision="float", backend="onnxruntime").run(content, weights)
+    fast = load_multistyle("cpu", precision="float", backend="onnxruntime", model="original")
+    fast = fast.run(content, weights)
     assert fast.shape == (1, 48, 72, 3)
     assert np.abs(fast - reference.transpose(0, 2, 3, 1)).max() < 1e-4

@@ -112,8 +112,12 @@ class SteadyStylizer(SlowStylizer):
         self.engine = Engine(device="cpu", model="steady")
 
     def resolve(self, style):
-        if isinstance(style, Style) or str(style).startswith("builtin:"):
-            return super().resolve(style)
+        if isinstance(style, Style):
+            return style
+        if str(style).startswith("builtin:"):  # the real 26 weights: the network is chosen by them
+            from restyle.styles.embed import builtin_style
+
+            return builtin_style(int(str(style).split(":")[1]))
         vector = np.zeros(100, np.float32)
         vector[0] = int(str(style).split(":")[1]) * 10
         return Style("arbitrary", vector, str(style))
@@ -121,7 +125,8 @@ class SteadyStylizer(SlowStylizer):
 
 def test_strokes_that_follow_the_content_are_carried_and_the_others_blended():
     """A style image painted by the steady network is carried along the motion (its share
-    0.9 at the default smooth), a built-in style blended; a switch hands over the filter."""
+    0.9 at the default smooth), a built-in style blended unless the trained 26-style network
+    paints it; a switch hands over the filter."""
     frames = iter(shapes_frame(i, 64, 48) for i in range(100))
 
     def paint(painter: LivePainter, count: int = 3) -> None:
@@ -139,6 +144,9 @@ def test_strokes_that_follow_the_content_are_carried_and_the_others_blended():
         paint(painter)
         assert painter.flicker_filter == "forward"
         assert painter._filters["forward"].smooth == pytest.approx(0.55)
+        painter.set_style("builtin:20")  # one the trained 26-style network paints
+        paint(painter)
+        assert painter.flicker_filter == "carry"
         painter.smooth = 0.9
         painter.set_style("image:4")
         paint(painter)

@@ -28,7 +28,12 @@ from restyle.models.quantize import (
 )
 from support.image_factory import synthetic_photo
 
-NETWORKS = ("multistyle26", "arbitrary_transform")
+TABLES = {  # int8 table -> (network, --model): the shipped networks and those trained here
+    "multistyle26": ("multistyle26", "original"),
+    "arbitrary_transform": ("arbitrary_transform", "original"),
+    "steady_arbitrary": ("arbitrary_transform", "steady"),
+    "steady_multistyle26": ("multistyle26", "steady"),
+}
 needs_openvino = pytest.mark.skipif(
     not openvino_available(), reason="openvino is not installed (pip install '.[openvino]')"
 )
@@ -46,18 +51,20 @@ def _run(model: onnx.ModelProto, images: np.ndarray, style: np.ndarray) -> np.nd
     return from_phases(session.run(None, {"content": to_phases(images), "style": style})[0])
 
 
-@pytest.mark.parametrize("network", NETWORKS)
-def test_the_tables_cover_every_convolution(network):
-    table = load_table(network)
-    assert set(table.ranges) == set(conv_activations(_fast_graph(network, None)))
+@pytest.mark.parametrize("name", TABLES)
+def test_the_tables_cover_every_convolution(name):
+    table = load_table(name)
+    network, model = TABLES[name]
+    assert set(table.ranges) == set(conv_activations(_fast_graph(network, None, model)))
     assert all(bound > 0 for bound, _ in table.ranges.values())
     assert CalibrationTable.from_json(table.to_json()) == table
 
 
-@pytest.mark.parametrize("network", NETWORKS)
-def test_the_int8_graph_quantizes_the_convolutions_and_paints_like_float(network):
-    float_graph = _fast_graph(network, None)
-    table = load_table(network)
+@pytest.mark.parametrize("name", TABLES)
+def test_the_int8_graph_quantizes_the_convolutions_and_paints_like_float(name):
+    network, model = TABLES[name]
+    float_graph = _fast_graph(network, None, model)
+    table = load_table(name)
     model = quantize_transformer(float_graph, table)
     onnx.checker.check_model(model)
     nodes = {out: n for n in model.graph.node for out in n.output}
@@ -91,7 +98,7 @@ def test_a_table_missing_a_layer_is_refused():
     table = load_table("multistyle26")
     short = CalibrationTable(table.network, dict(list(table.ranges.items())[1:]))
     with pytest.raises(ModelError, match="lacks layers"):
-        quantize_transformer(_fast_graph("multistyle26", None), short)
+        quantize_transformer(_fast_graph("multistyle26", None, "original"), short)
 
 
 def test_generated_graphs_are_built_once_the_same_every_time_and_checked(cache):

@@ -60,18 +60,26 @@ def test_the_rebuild_paints_what_the_onnx_graph_paints(weights, name):
     assert np.abs(painted - reference).max() < 1e-4
 
 
-@pytest.mark.parametrize("variant", [{}, {"upsample": "bilinear", "blur": True}])
-def test_weights_written_back_build_the_graph_restyle_runs(weights, variant):
+@pytest.mark.parametrize(
+    ("name", "variant"),
+    [
+        ("arbitrary", {}),
+        ("arbitrary", {"upsample": "bilinear", "blur": True}),
+        ("arbitrary", {"upsample": "bilinear", "blur": True, "skip": True}),
+        ("multistyle", {"upsample": "bilinear", "blur": True, "skip": True}),
+    ],
+)
+def test_weights_written_back_build_the_graph_restyle_runs(weights, name, variant):
     """A network trained here goes back through build_fast_transformer unchanged."""
     import onnxruntime as ort
 
     rng = np.random.default_rng(1)
-    net = from_weights(weights["arbitrary"], **variant).eval()
+    net = from_weights(weights[name], **variant).eval()
     with torch.no_grad():  # as if trained: every parameter moved
         for p in net.parameters():
             p.add_(0.01 * torch.randn_like(p))
     images = rng.random((1, 32, 48, 3), dtype=np.float32)
-    style = _styles(rng)["arbitrary"]
+    style = _styles(rng)[name]
     graph = build_fast_transformer(net.weights())
     session = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
     out = session.run(None, {"content": to_phases(images), "style": style})[0]
@@ -108,6 +116,7 @@ def _tiny_run(
     network: str = "arbitrary_transform",
     edge_weight: float = 0.0,
     relative: bool = False,
+    skip: bool = False,
     **more,
 ) -> list[dict]:
     import cv2
@@ -132,7 +141,7 @@ def _tiny_run(
         size=64, batch=2, steps=steps, minutes=5, lr=1e-3, lr_end=3e-4, seed=3,
         style_weight=1.0, vector_weight=1.0, equivariance_weight=10.0, network=network,
         aim_weight=0.0 if targets is None else 1.0, edge_weight=edge_weight,
-        equivariance_relative=relative,
+        equivariance_relative=relative, skip=skip,
     )  # fmt: skip  (weights for 64 px pictures at a tenfold learning rate)
     batches = Batches(pictures, styles, settings, targets)
     return train(tmp_path, batches, settings, resume=resume, log_every=5, save_every=10, **more)
@@ -155,6 +164,18 @@ def test_the_26_style_network_fine_tunes_too(tmp_path):
     log = _tiny_run(tmp_path / "run", 30, network="multistyle26")
     assert np.mean([e["total"] for e in log[-2:]]) < 0.8 * log[0]["total"], log
     assert all(e["aim"] > 0 for e in log)  # toward the swatches' vectors
+
+
+def test_the_skip_path_starts_at_zero_and_learns(tmp_path):
+    """--skip true: the new path adds nothing at first, then trains (at 10x the rate)."""
+    import torch
+
+    log = _tiny_run(tmp_path / "run", 20, network="multistyle26", skip=True)
+    assert np.mean([e["total"] for e in log[-2:]]) < 0.8 * log[0]["total"], log
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)
+    optimizer_groups = state["optimizer"]["param_groups"]
+    assert [g["scale"] for g in optimizer_groups] == [1.0, 10.0]
+    assert state["model"]["skip.weight"].abs().max() > 1e-3
 
 
 def test_a_run_can_start_from_another_run_s_network(tmp_path):

@@ -1,9 +1,10 @@
 """Calibrate the int8 style transformers on real frames; writes restyle/models/calibration/*.json.
 
-For each network (and each network trained here, ``steady_arbitrary``: the weights of
-``--model steady``) the fast float graph paints calibration frames (every 20th frame of the
-cockatoo and Sintel clips and three photos, at 640x360 or the clip's own size) in many
-styles (all 26 built-ins; the style vectors of the paintings in the media folder and
+For each network (and each network trained here, ``steady_arbitrary`` and
+``steady_multistyle26``: the weights of ``--model steady``) the fast float graph paints
+calibration frames (every 20th frame of the cockatoo and Sintel clips and three photos, at
+640x360 or the clip's own size) in many styles (all 26 built-ins, or those the trained
+26-style network paints; the style vectors of the paintings in the media folder and
 blends of them), and each convolution's input is measured: the 99.99th percentile of its
 magnitude per frame, the largest over frames and styles (restyle.models.quantize). The
 tables hold one number per layer; the int8 graphs are built from them and the shipped
@@ -58,6 +59,7 @@ TABLES = {
     "multistyle26": ("multistyle26", "original"),
     "arbitrary_transform": ("arbitrary_transform", "original"),
     "steady_arbitrary": ("arbitrary_transform", "steady"),
+    "steady_multistyle26": ("multistyle26", "steady"),
 }
 KEEP_FLOAT = {
     "multistyle26": ("contract.1", "contract.2", "res.0.0", "res.1.0"),
@@ -92,10 +94,14 @@ def calibration_frames() -> list[np.ndarray]:
     return frames
 
 
-def styles_for(network: str) -> list[np.ndarray]:
-    """The style inputs (1 x D float32) a network is calibrated with."""
+def styles_for(network: str, model: str = "original") -> list[np.ndarray]:
+    """The style inputs (1 x D float32) a network is calibrated with: for the trained
+    26-style network, the built-in styles it paints (restyle.models.trained)."""
     if network == "multistyle26":
-        return [np.eye(26, dtype=np.float32)[i : i + 1] for i in range(26)]
+        from restyle.models.trained import STEADY_BUILTINS
+
+        picked = sorted(STEADY_BUILTINS) if model == "steady" else range(26)
+        return [np.eye(26, dtype=np.float32)[i : i + 1] for i in picked]
     import restyle
 
     vectors = [
@@ -114,7 +120,7 @@ def calibrate(name: str, frames: list[np.ndarray]):
 
     network, weights = TABLES[name]
     model = _fast_graph(network, None, weights)
-    styles = styles_for(network)
+    styles = styles_for(network, weights)
     feeds = (
         {"content": to_phases(f[None].astype(np.float32) / 255.0), "style": s}
         for s in styles
@@ -146,7 +152,7 @@ def sensitivity(name: str) -> None:
                 if i in picks:
                     frames.append(_fit(frame.to_ndarray(format="rgb24")))
     network, weights = TABLES[name]
-    styles = styles_for(network)[:2]
+    styles = styles_for(network, weights)[:2]
     float_graph = _fast_graph(network, None, weights)
     table = load_table(name)
 

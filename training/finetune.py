@@ -69,6 +69,7 @@ from restyle.models.networks import BUILTIN_STYLES
 from .networks import Transformer, from_weights
 
 MOVES = ("pixels", "warps")  # how the equivariance loss moves the picture
+SKIP_LR = 10.0  # the skip path's learning rate over the rest's
 NETWORKS = ("arbitrary_transform", "multistyle26")  # the shipped networks a run starts from
 
 
@@ -99,6 +100,7 @@ class Settings:
     seed: int = 1
     upsample: str = "bilinear"
     blur: bool = True
+    skip: bool = False  # a full-size path from the first layer to the last
     network: str = "arbitrary_transform"
 
 
@@ -112,7 +114,9 @@ def transformer_weights(network: str = "arbitrary_transform"):
 def make_student(weights: Any, settings: Settings) -> Transformer:
     """The anti-aliased network to train: convolutions and norm biases free, the style
     vector's maps to the norms frozen (they keep the style space the predictor made)."""
-    student = from_weights(weights, upsample=settings.upsample, blur=settings.blur)
+    student = from_weights(
+        weights, upsample=settings.upsample, blur=settings.blur, skip=settings.skip
+    )
     for name, parameter in student.named_parameters():
         parameter.requires_grad = not name.endswith(("gamma.weight", "beta.weight"))
     return student
@@ -571,8 +575,13 @@ def train(
         p.requires_grad = False
     student = make_student(weights, settings).to(device)
     features = with_style_vector(features or PredictorFeatures()).to(device)
-    free = [p for p in student.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(free, lr=settings.lr)
+    free = [(n, p) for n, p in student.named_parameters() if p.requires_grad]
+    # the new skip path starts at zero, where Adam moves a weight about lr a step: faster
+    groups = [
+        {"params": [p for n, p in free if not n.startswith("skip.")], "scale": 1.0},
+        {"params": [p for n, p in free if n.startswith("skip.")], "scale": SKIP_LR},
+    ]
+    optimizer = torch.optim.Adam([g for g in groups if g["params"]], lr=settings.lr)
     step = 0
     checkpoint = out / "checkpoint.pt"
     if start is not None and not (resume and checkpoint.exists()):
@@ -602,7 +611,7 @@ def train(
                 1 + math.cos(math.pi * progress)
             )
             for group in optimizer.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr * group.get("scale", 1.0)
             images, style, aim_at = batches.sample(rng)
             total, terms = losses(
                 student, teacher, features, images.to(device), style.to(device), settings, rng,

@@ -13,8 +13,11 @@ The variants the anti-aliasing work needs are switches, not other networks: ``up
 (``"nearest"`` as shipped, or ``"bilinear"``: content that moves by 1-3 px is no longer
 pinned to the 4-pixel grid) and ``blur`` (a fixed binomial blur before each stride-2
 convolution, run as one 5x5 stride-2 convolution with reflect padding 2, as the fast graph
-runs it). After bilinear upsampling the convolutions pad by repeating the edge, which the
-fast graph computes exactly with a 3x3 sub-pixel kernel on the small map.
+runs it), and ``skip`` (a 1x1 convolution from the first layer's full-size output to the
+last layer's input, zero to start with: detail that moves with the picture, where the
+decoder's upsampled maps have little). After bilinear upsampling the convolutions pad by
+repeating the edge, which the fast graph computes exactly with a 3x3 sub-pixel kernel on
+the small map.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class Transformer(nn.Module):
         *,
         upsample: str | None = None,
         blur: bool | None = None,
+        skip: bool | None = None,
     ) -> None:
         super().__init__()
         upsample = weights.upsample if upsample is None else upsample
@@ -70,6 +74,12 @@ class Transformer(nn.Module):
             self.convs[key] = nn.Conv2d(w.shape[1], w.shape[0], w.shape[2], bias=True)
             if layer in weights.gamma:
                 self.norms[key] = StyleNorm(weights.style_dim, w.shape[0])
+        first, last = weights.contract[0], weights.expand[2]
+        self.skip: nn.Conv2d | None = None
+        if (weights.skip is not None) if skip is None else skip:
+            # a 1x1 map from the first layer's full-size features to the last layer's input
+            channels = weights.conv[first][0].shape[0], weights.conv[last][0].shape[1]
+            self.skip = nn.Conv2d(*channels, 1)
         self.load(weights)
         self.register_buffer("_blur", torch.from_numpy(BINOMIAL)[None, None])
 
@@ -80,6 +90,13 @@ class Transformer(nn.Module):
                 conv = self.convs[_key(layer)]
                 conv.weight.copy_(torch.from_numpy(w))
                 conv.bias.copy_(torch.from_numpy(b))
+            if self.skip is not None:  # zero where the weights have none: starts as without
+                w, b = weights.skip or (None, None)
+                out_ch, in_ch = self.skip.weight.shape[:2]
+                self.skip.weight.copy_(
+                    torch.zeros(out_ch, in_ch, 1, 1) if w is None else torch.from_numpy(w)
+                )
+                self.skip.bias.copy_(torch.zeros(out_ch) if b is None else torch.from_numpy(b))
             for layer in weights.gamma:
                 norm = self.norms[_key(layer)]
                 for linear, (matrix, bias) in (
@@ -110,6 +127,7 @@ class Transformer(nn.Module):
             lay.style_dim,
             upsample=self.upsample,
             blur=self.blur,
+            skip=None if self.skip is None else (_np(self.skip.weight), _np(self.skip.bias)),
         )
 
     def _layer(
@@ -138,6 +156,7 @@ class Transformer(nn.Module):
         lay = self.layout
         first, second, third = lay.contract
         x = F.relu(self._layer(content, first, style, pad=4))
+        full = x
         x = F.relu(self._layer(x, second, style, pad=1, stride=2))
         x = F.relu(self._layer(x, third, style, pad=1, stride=2))
         for i in range(0, len(lay.residual), 2):
@@ -151,6 +170,8 @@ class Transformer(nn.Module):
             else:  # edge-padded: what the fast graph's sub-pixel kernel computes exactly
                 x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
                 x = F.relu(self._layer(x, layer, style, pad=1, mode="replicate"))
+        if self.skip is not None:  # the picture's own fine detail, where the grid has none
+            x = x + self.skip(full)
         return torch.sigmoid(self._layer(x, lay.expand[2], style, pad=4))
 
 

@@ -102,7 +102,11 @@ CLIPS = ("cockatoo.mp4", "sintel_mountain_2.mp4")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", nargs="*", default=list(CLIPS), help="none: the pans only")
-    parser.add_argument("--style", default="woman-with-hat-matisse.jpg")
+    parser.add_argument(
+        "--style",
+        default="woman-with-hat-matisse.jpg",
+        help="a painting in the media folder, or builtin:N (then no style distance)",
+    )
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--gap", type=int, default=10)
     parser.add_argument("--max-size", type=int, default=640)
@@ -119,8 +123,12 @@ def main() -> None:
     import restyle
     from restyle.media import open_video
 
-    media = need_media(*args.clips, args.style, args.photo)
+    builtin = args.style.lower().startswith("builtin:")  # no painting: no style distance
+    media = need_media(*args.clips, *([] if builtin else [args.style]), args.photo)
+    if builtin:
+        media.insert(-1, args.style)
     style = str(media[-2])
+    measured_style = None if builtin else style
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         clips = list(media[:-2])
@@ -142,7 +150,9 @@ def main() -> None:
                 outs[name] = out
             reference = outs["per-frame (none)"]
             scores = {
-                name: restyle.evaluate(clip, out, reference=reference, style=style, gap=args.gap)
+                name: restyle.evaluate(
+                    clip, out, reference=reference, style=measured_style, gap=args.gap
+                )
                 for name, out in outs.items()
             }
             base = scores["per-frame (none)"]
@@ -155,7 +165,7 @@ def main() -> None:
                         "short": r.vs_reference,
                         "long": r.long_term_vs_reference,
                         "detail": r.detail,
-                        "style": r.style_distance / base.style_distance,
+                        "style": None if builtin else r.style_distance / base.style_distance,
                         "edge": r.content / base.content,
                         "fps": speed[name],
                         "short_abs": r.warp_error,

@@ -1,7 +1,8 @@
 """Precisions and backends of the style transformers: speed at 640x360 and the look criteria.
 
 For each network (the arbitrary-style one with starry_night.jpg, as shipped and as trained
-here, ``--model steady``; the 26-style one with built-in style 19) and each (backend,
+here, ``--model steady``; the 26-style one with built-in style 19, and as trained here with
+built-in style 20, one of those it paints) and each (backend,
 precision), in one run:
 
 * ms per 640x360 frame (tubingen.jpg), alternating between the variants, median of
@@ -101,7 +102,16 @@ def main() -> None:
             painting,
             True,
         ),
-        "26-style (builtin 19)": (load_multistyle, np.eye(26, dtype=np.float32)[19:20], False),
+        "26-style (builtin 19)": (
+            partial(load_multistyle, model="original"),
+            np.eye(26, dtype=np.float32)[19:20],
+            False,
+        ),
+        "26-style steady (builtin 20)": (
+            partial(load_multistyle, model="steady"),
+            np.eye(26, dtype=np.float32)[20:21],
+            False,
+        ),
     }
     results: list[dict] = []
     for net_name, (loader, style, arbitrary) in networks.items():

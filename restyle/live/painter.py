@@ -2,11 +2,11 @@
 
 A :class:`LivePainter` owns one stylizer (``restyle.api.painter()``, the default engine),
 a flicker filter that holds no frame back and one worker thread. The filter is ``carry``
-for a style the network paints with strokes that follow the content (a style image with
-``--model steady``, the default): the strokes are carried along the motion, as sharp as
-painted; for the others (the built-in styles) it is ``forward``, a blend along the
-motion. Frames are
-handed in with :meth:`LivePainter.submit` into a slot of one: a frame that arrives while
+for a style the network paints with strokes that follow the content (with ``--model
+steady``, the default: a style image, or a built-in style the trained 26-style network
+paints): the strokes are carried along the motion, as sharp as painted; for the others
+(the other built-in styles) it is ``forward``, a blend along the motion. Frames are handed
+in with :meth:`LivePainter.submit` into a slot of one: a frame that arrives while
 the worker is still painting replaces the one waiting, so a slow machine drops frames
 instead of queueing them, and the delay from camera to painting stays one painting long.
 The style can change while it runs (style vectors of one network are interpolated over
@@ -428,7 +428,7 @@ class LivePainter:
         """The flicker filter for frames painted in ``style`` (see the module docstring);
         a filter that takes over starts afresh."""
         engine = getattr(self.stylizer, "engine", None)
-        steady = engine is not None and follows_content(engine.model, style.space)
+        steady = engine is not None and follows_content(engine.model, style.space, [style.vector])
         name = "carry" if steady else "forward"
         if name not in self._filters:
             self._filters[name] = build_filter(filter_options(name))

@@ -137,7 +137,10 @@ class TransformerWeights:
     The anti-aliased variants (trained in ``training/``) change two things, named here:
     ``upsample="bilinear"`` (bilinear x2, then an edge-padded 3x3 convolution) and ``blur``
     (each stride-2 convolution preceded by a [1, 2, 1] binomial blur, run as one
-    reflect-padded 5x5 stride-2 convolution, :func:`blurred_kernel`).
+    reflect-padded 5x5 stride-2 convolution, :func:`blurred_kernel`), and may add ``skip``:
+    a 1x1 convolution of the first layer's full-size output, added to the last layer's
+    input, which gives the network detail that moves with the picture, not with its 4 px
+    grid.
     """
 
     conv: dict[str, tuple[np.ndarray, np.ndarray]]  # layer -> (OIHW weight, bias)
@@ -149,6 +152,8 @@ class TransformerWeights:
     style_dim: int = 100
     upsample: str = "nearest"
     blur: bool = False
+    # a 1x1 convolution (weight, bias) from the first layer's output to the last layer's input
+    skip: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def extract_transformer_weights(model: onnx.ModelProto) -> TransformerWeights:
@@ -471,19 +476,23 @@ def build_fast_transformer(
         # the 9x9 conv on phases as below; back to pixels for the blurred stride-2 conv
         x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
         x = finish(x, first, "Relu", phases=True)
-        x = strided(g.op("DepthToSpace", [x], f"{first}/d2s", blocksize=2, mode="DCR"), second)
+        full = x = g.op("DepthToSpace", [x], f"{first}/d2s", blocksize=2, mode="DCR")
+        x = strided(x, second)
     elif phase_first:
         # reflect-pad 4 + 9x9 conv, as a 5x5 conv on the phases; then the stride-2 conv
         # (reflect-pad 1, 3x3) as an edge-pad (top/left) + 2x2 conv on the same phases.
         x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
         x = finish(x, first, "Relu", phases=True)
+        if weights.skip is not None:
+            full = g.op("DepthToSpace", [x], f"{first}/d2s", blocksize=2, mode="DCR")
         kw, kb = w[second]
         pads_tl = g.const(np.array([0, 0, 1, 1, 0, 0, 0, 0], np.int64), "pads_top_left")
         x = g.op("Pad", [x, pads_tl], f"{second}/pad", mode="edge")
         x = finish(conv(x, strided_phase_kernel(kw), kb, second), second, "Relu")
     else:
         x = g.op("DepthToSpace", ["content"], f"{first}/d2s", blocksize=2, mode="DCR")
-        x = strided(finish(conv(x, kw, kb, first), first, "Relu"), second)
+        full = x = finish(conv(x, kw, kb, first), first, "Relu")
+        x = strided(x, second)
     x = strided(x, third)
     res = weights.residual
     for i in range(0, len(res), 2):
@@ -504,6 +513,8 @@ def build_fast_transformer(
         x = conv(x, k4, np.repeat(kb, 4), layer)
         x = g.op("DepthToSpace", [x], f"{layer}/d2s", blocksize=2, mode="CRD")
         x = finish(x, layer, "Relu")
+    if weights.skip is not None:  # the first layer's full-size features, 1x1, added
+        x = g.op("Add", [x, conv(full, *weights.skip, "skip")], "skip/add")
     # last: reflect-pad 4 + 9x9 conv to 3 channels as a 5x5 conv on phases; norm; sigmoid.
     layer = weights.expand[2]
     kw, kb = w[layer]

@@ -309,7 +309,8 @@ def load_multistyle(
     """The 26-built-in-style network, rebuilt as a fast graph, loaded once and reused.
 
     ``shipped`` precision paints with the float graph: the shipped file is float already.
-    ``model``: as for :func:`load_transformer` (no trained 26-style network yet: the original).
+    ``model``: as for :func:`load_transformer`; the stylizer picks ``original`` for the built-in
+    styles the trained network does not paint well (:func:`restyle.models.trained.painting_model`).
     """
     backend, precision = resolve_engine(device, backend, precision)
     if precision == "shipped":

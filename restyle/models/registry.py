@@ -87,6 +87,17 @@ REGISTRY: dict[str, ModelSpec] = {
             license="Apache-2.0 (fine-tuned from Magenta's weights)",
         ),
         ModelSpec(
+            name="steady_multistyle26",
+            filename="steady_multistyle26.npz",
+            sha256="011487b60872c0c6ca895c94dabcd91fc05886cd6959f16790237d0cd475fe22",
+            package="restyle",
+            resource="models/weights/steady_multistyle26.npz",
+            description="--model steady for the built-in styles it paints well: the 26-style "
+            "network fine-tuned here to paint off the 4-pixel grid, as its difference from "
+            "multistyle26 (restyle/models/weights)",
+            license="Apache-2.0 (fine-tuned from Magenta's weights)",
+        ),
+        ModelSpec(
             name="vgg19",
             filename="vgg19-dcbb9e9d.pth",
             sha256="dcbb9e9d",  # torchvision publishes only this prefix (in the file name)

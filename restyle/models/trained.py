@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,20 +29,38 @@ if TYPE_CHECKING:
     from .graph import TransformerWeights
 
 FORMAT = 1
-DEFAULT_MODEL = "steady"  # where a trained network passes the look criteria (style images);
-# the 26 built-in styles have none that does yet, so they paint with the original
+DEFAULT_MODEL = "steady"  # where a trained network passes the look criteria
 # (--model, shipped network) -> the registry entry of the difference to add, if any
-TRAINED = {("steady", "arbitrary_transform"): "steady_arbitrary"}
-
+TRAINED = {
+    ("steady", "arbitrary_transform"): "steady_arbitrary",
+    ("steady", "multistyle26"): "steady_multistyle26",
+}
+# The built-in styles the trained 26-style network paints within the look criteria (a 1-3
+# px move changes it <= 0.25x the shipped network's painting, detail >= 0.95x, style
+# distance <= 1.05x; restyle/models/weights/README.md). The others keep the shipped one.
+STEADY_BUILTINS = frozenset({0, 12, 20})  # passed on photos and on paintings
 
 SPACE_NETWORKS = {"arbitrary": "arbitrary_transform", "builtin": "multistyle26"}  # style space
 
 
-def follows_content(model: str, space: str) -> bool:
-    """Whether ``model`` paints styles of ``space`` (``"arbitrary"``, ``"builtin"``) with a
-    network trained here to keep its strokes on moving content (``--model steady``)."""
+def painting_model(model: str, space: str, vectors: Iterable[np.ndarray] = ()) -> str:
+    """The model that paints ``vectors`` of ``space``: ``model``, or ``"original"`` for
+    built-in styles (26 weights each) that lean on any style outside STEADY_BUILTINS."""
+    if space != "builtin" or weights_name(model, SPACE_NETWORKS[space]) is None:
+        return model
+    for vector in vectors:
+        if not STEADY_BUILTINS.issuperset(np.flatnonzero(np.asarray(vector)).tolist()):
+            return "original"
+    return model
+
+
+def follows_content(model: str, space: str, vectors: Iterable[np.ndarray] = ()) -> bool:
+    """Whether ``model`` paints ``vectors`` of ``space`` (``"arbitrary"``, ``"builtin"``)
+    with a network trained here to keep its strokes on moving content (``--model steady``)."""
     network = SPACE_NETWORKS.get(space)
-    return network is not None and weights_name(model, network) is not None
+    if network is None:
+        return False
+    return weights_name(painting_model(model, space, vectors), network) is not None
 
 
 def weights_name(model: str, network: str) -> str | None:
@@ -66,7 +85,7 @@ def difference(base: TransformerWeights, trained: TransformerWeights, base_sha25
     """The ``.npz`` bytes that turn ``base`` into ``trained`` (to 1/65534 of each row's change).
 
     Matrices are stored as int16 per row (output channel) with a float32 scale; vectors as
-    float32; unchanged tensors not at all.
+    float32; unchanged tensors not at all; a ``skip`` path (the base has none) whole, float32.
     """
     meta = {
         "format": FORMAT,
@@ -88,6 +107,8 @@ def difference(base: TransformerWeights, trained: TransformerWeights, base_sha25
         scale[scale == 0] = 1
         stored[f"{key}/q"] = np.round(rows / scale[:, None]).astype(np.int16).reshape(change.shape)
         stored[f"{key}/scale"] = scale.astype(np.float32)
+    if trained.skip is not None:  # a new path, not in the base: stored whole
+        stored["skip/w/f32"], stored["skip/b/f32"] = (a.astype(np.float32) for a in trained.skip)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **stored)
     return buffer.getvalue()
@@ -125,6 +146,9 @@ def apply_difference(base: TransformerWeights, path: Path, base_sha256: str) -> 
     def pairs(tag: str, layers: dict, first: str) -> dict:
         return {k: (arrays[f"{tag}/{k}/{first}"], arrays[f"{tag}/{k}/b"]) for k in layers}
 
+    skip = None
+    if "skip/w/f32" in stored:
+        skip = (stored["skip/w/f32"], stored["skip/b/f32"])
     conv, gamma, beta = (
         pairs("conv", base.conv, "w"),
         pairs("gamma", base.gamma, "m"),
@@ -137,4 +161,5 @@ def apply_difference(base: TransformerWeights, path: Path, base_sha256: str) -> 
         beta=beta,
         upsample=str(meta["upsample"]),
         blur=bool(meta["blur"]),
+        skip=skip,
     )

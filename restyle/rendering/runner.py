@@ -26,8 +26,10 @@ from ..media.reader import VideoInfo, VideoReader, Window, open_video
 from ..media.timeline import frame_times
 from ..media.writer import VideoWriter, open_writer, playback_warning
 from ..metrics.preview import SideBySide
-from ..models.trained import follows_content
+from ..models.engine import Engine
+from ..models.trained import follows_content, painting_model
 from ..motion.plane import MARGIN, PERIOD, Anchoring, Plane
+from ..styles.embed import builtin_style
 from ..styles.plan import PlanContext, StylePlan, plan_styles
 from ..styles.spec import parse_style_spec
 from ..styles.style import Style
@@ -149,7 +151,7 @@ def style_plan(job: VideoJob, on_progress: OnProgress | None = None) -> StylePla
     r = job.range
     with open_video(job.source, start=r.start, duration=r.duration, fps=r.fps, every=r.every) as rd:
         duration = rd.info.duration
-    stylizer = create_stylizer(job.method, job.look, job.engine)
+    stylizer = create_stylizer(job.method, job.look, job_engine(job))
     return _plan(job, stylizer, duration, on_progress)
 
 
@@ -205,7 +207,7 @@ def _prepare(
     plan: StylePlan | None = None,
 ) -> _Setup:
     """Build the stylizer, schedule, filter, reader and writer of a render."""
-    stylizer = create_stylizer(job.method, job.look, job.engine)
+    stylizer = create_stylizer(job.method, job.look, job_engine(job))
     # Gatys with --temporal flow keeps its own temporal loss: no filter after it
     own = stylizer.start_video(job.temporal.filter)
     filt = build_filter(filter_options("none")) if own else job_filter(job)
@@ -323,11 +325,35 @@ def _steady(job: VideoJob) -> bool:
     (``--model steady`` where a trained network exists for them): the filter smooths less."""
     if job.method.name != "network":
         return False
-    builtin = not job.styles.style_video and any(
-        s.space == "builtin" if isinstance(s, Style) else parse_style_spec(s).builtin is not None
-        for s in job.styles.styles
-    )
-    return follows_content(job.engine.model, "builtin" if builtin else "arbitrary")
+    builtins = _builtin_vectors(job)
+    if builtins:
+        return follows_content(job.engine.model, "builtin", builtins)
+    return follows_content(job.engine.model, "arbitrary")
+
+
+def _builtin_vectors(job: VideoJob) -> list[np.ndarray]:
+    """The 26 weights of each built-in style the job names (none for style images)."""
+    if job.styles.style_video:
+        return []
+    vectors = []
+    for s in job.styles.styles:
+        if isinstance(s, Style):
+            if s.space == "builtin":
+                vectors.append(s.vector)
+        elif (index := parse_style_spec(s).builtin) is not None:
+            vectors.append(builtin_style(index).vector)
+    return vectors
+
+
+def job_engine(job: VideoJob) -> Engine:
+    """The job's engine, with the model that paints every built-in style the job names: a
+    render whose styles are not all ones the trained network paints well keeps the shipped
+    network throughout, so a hand-over between styles changes no network."""
+    builtins = _builtin_vectors(job)
+    if job.method.name != "network" or not builtins:
+        return job.engine
+    model = painting_model(job.engine.model, "builtin", builtins)
+    return job.engine if model == job.engine.model else replace(job.engine, model=model)
 
 
 def _anchoring(job: VideoJob, width: int, height: int) -> Callable[[np.ndarray], Plane] | None:

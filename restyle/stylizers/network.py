@@ -8,6 +8,7 @@ follows from its style's space, so one stylizer serves both.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..models.session import CPU_PROVIDER, providers_for
+from ..models.trained import painting_model
 from ..styles.embed import resolve_style
 from ..styles.style import ARBITRARY, Style
 from .arbitrary import ArbitraryPainter
@@ -55,14 +57,19 @@ class NetworkStylizer(Stylizer):
         """Style images become the predictor's style vectors; ``builtin:N`` the 26 weights."""
         return resolve_style(styles, fit=self.look.style_fit, engine=self.engine)
 
-    def painter(self, space: str) -> Painter:
-        """The painter of ``space``, made and its network loaded once (threads may race here)."""
+    def painter(self, space: str, model: str | None = None) -> Painter:
+        """The painter of ``space`` with ``model``'s weights (None: the engine's), made and its
+        network loaded once (threads may race here)."""
+        engine = self.engine
+        if model is not None and model != engine.model:
+            engine = dataclasses.replace(engine, model=model)
+        key = f"{space}/{engine.model}"
         with self._lock:
-            if space not in self._painters:
-                painter = _painter_class(space)(self.look, self.engine, self.threads)
+            if key not in self._painters:
+                painter = _painter_class(space)(self.look, engine, self.threads)
                 painter.network()
-                self._painters[space] = painter
-            return self._painters[space]
+                self._painters[key] = painter
+            return self._painters[key]
 
     def content_style(self, frame: np.ndarray, style: Style) -> Style | None:
         """The frame's own style vector (arbitrary styles below full strength), else None."""
@@ -129,7 +136,10 @@ class NetworkStylizer(Stylizer):
         space = spaces.pop()
         if space == ARBITRARY and content_style is not None and content_style.space != space:
             raise InputError("the content style belongs to another network")
-        return self.painter(space).paint(frames, styles, content_style, as_sized=as_sized)
+        # built-in styles the trained network does not paint well keep the shipped one
+        model = painting_model(self.engine.model, space, (s.vector for s in styles))
+        painter = self.painter(space, model)
+        return painter.paint(frames, styles, content_style, as_sized=as_sized)
 
 
 def available_cores() -> int:
