@@ -325,10 +325,8 @@ def _steady(job: VideoJob) -> bool:
     (``--model steady`` where a trained network exists for them): the filter smooths less."""
     if job.method.name != "network":
         return False
-    builtins = _builtin_vectors(job)
-    if builtins:
-        return follows_content(job.engine.model, "builtin", builtins)
-    return follows_content(job.engine.model, "arbitrary")
+    space = "builtin" if _builtin_vectors(job) else "arbitrary"
+    return follows_content(job_engine(job).model, space)  # the model job_engine settled on
 
 
 def _builtin_vectors(job: VideoJob) -> list[np.ndarray]:
@@ -349,8 +347,7 @@ def job_engine(job: VideoJob) -> Engine:
     """The job's engine, with the model that paints every built-in style the job names: a
     render whose styles are not all ones the trained network paints well keeps the shipped
     network throughout, so a hand-over between styles changes no network."""
-    builtins = _builtin_vectors(job)
-    if job.method.name != "network" or not builtins:
+    if job.method.name != "network" or not (builtins := _builtin_vectors(job)):
         return job.engine
     model = painting_model(job.engine.model, "builtin", builtins)
     return job.engine if model == job.engine.model else replace(job.engine, model=model)
