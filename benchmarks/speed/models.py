@@ -2,12 +2,15 @@
 
 Each network (the arbitrary-style transformer, and the 26-style one in built-in style 20)
 paints a 640x360 frame (tubingen.jpg) as shipped and as trained here, with the float
-graph, alternating frame by frame (``--rounds`` each), on each backend installed, with one
+graph on each backend installed and, on a CPU with int8 dot products (where it is the
+default), OpenVINO's int8 graph (each network with its own calibration table),
+alternating frame by frame (``--rounds`` each), with one
 thread per call (as ``restyle video`` paints, two frames side by side on two cores) and
 with all cores; the table gives the median ms and the ratio steady / original. The steady
 network costs a blur before each stride (one 5x5 kernel instead of 3x3), and the 26-style
 one a 1x1 convolution at full size (its skip path); bilinear upsampling is free in the
-fast graph.
+fast graph. In int8 the trained 26-style network runs its stride-2 convolutions in int8
+too, where the shipped one keeps them in float (tools/calibrate.py).
 
 Run: python -m benchmarks models [--rounds 15]
 """
@@ -35,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from restyle.media.image import load_image
     from restyle.models.networks import load_multistyle, load_transformer
-    from restyle.models.openvino import openvino_available
+    from restyle.models.openvino import cpu_has_int8_dot, openvino_available
 
     (photo_path,) = need_media("tubingen.jpg")
     photo = cv2.resize(load_image(photo_path), (640, 360), interpolation=cv2.INTER_AREA)
@@ -44,14 +47,18 @@ def main(argv: list[str] | None = None) -> int:
         "arbitrary": (load_transformer, np.random.default_rng(0).normal(0, 0.5, 100)),
         "26-style (builtin:20)": (load_multistyle, np.eye(26)[20]),
     }
-    backends = ["onnxruntime"] + (["openvino"] if openvino_available() else [])
+    engines = [("onnxruntime", "float")]
+    if openvino_available():
+        engines.append(("openvino", "float"))
+        if cpu_has_int8_dot():
+            engines.append(("openvino", "int8"))
     rows = []
-    for (network, (loader, style)), backend, threads in itertools.product(
-        networks.items(), backends, (1, None)
+    for (network, (loader, style)), (backend, precision), threads in itertools.product(
+        networks.items(), engines, (1, None)
     ):
         style = style.astype(np.float32)
         nets = {
-            m: loader("cpu", precision="float", threads=threads, backend=backend, model=m)
+            m: loader("cpu", precision=precision, threads=threads, backend=backend, model=m)
             for m in MODELS
         }
         for net in nets.values():  # warm up
@@ -68,18 +75,20 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "network": network,
                 "backend": backend,
+                "precision": precision,
                 "threads": threads or "all",
                 "original_ms": median["original"],
                 "steady_ms": median["steady"],
                 "ratio": median["steady"] / median["original"],
             }
         )
-    print(f"ms per 640x360 frame, float graph, median of {args.rounds} alternating rounds")
+    print(f"ms per 640x360 frame, median of {args.rounds} alternating rounds")
     print_table(
-        ["network", "backend", "threads", "original ms", "steady ms", "steady / original"],
+        ["network", "backend", "precision", "threads", "original ms", "steady ms",
+         "steady / original"],
         [
-            [r["network"], r["backend"], r["threads"], r["original_ms"], r["steady_ms"],
-             f"{r['ratio']:.3f}"]
+            [r["network"], r["backend"], r["precision"], r["threads"], r["original_ms"],
+             r["steady_ms"], f"{r['ratio']:.3f}"]
             for r in rows
         ],
     )  # fmt: skip
