@@ -485,6 +485,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"fidelity           {result.fidelity:.3f}  (SSIM to the per-frame reference)")
     if result.detail is not None:
         print(f"detail             {result.detail:.3f}  (gradient energy / the reference's)")
+    if result.texture is not None and result.outline is not None:
+        print(
+            f"texture, outline   {result.texture:.3f}, {result.outline:.3f}  (the same away "
+            "from the source's edges and along them)"
+        )
     if result.style_distance is not None:
         print(
             f"style distance     {result.style_distance:.3f}  (source: "

@@ -95,6 +95,36 @@ def test_detail_falls_with_blur_and_is_one_for_the_reference(world):
     assert DetailMeter().result() != DetailMeter().result()  # NaN before any frame
 
 
+def test_the_detail_split_tells_outlines_from_brush_texture():
+    """A painting that trades its texture for lit outlines keeps the whole frame's energy;
+    the split by the source's edges shows both: texture below 1, outline above."""
+    from restyle.metrics.detail import EDGE_FAR, edge_zones
+
+    rng = np.random.default_rng(0)
+    source = np.full((96, 128, 3), 40, np.uint8)
+    source[:, 64:] = 200  # one vertical edge
+    near, far = edge_zones(source)
+    assert near[:, 60:68].all() and not near[:, :50].any()
+    assert far[:, :50].all() and not far[:, 64 - int(EDGE_FAR) : 64 + int(EDGE_FAR)].any()
+    speckle = rng.normal(0, 12, source.shape)
+    textured = np.clip(source + speckle, 0, 255).astype(np.uint8)
+    outlined = source.astype(np.float32)
+    outlined[:, 58:62] = 255.0  # a lit band along the edge, and no speckle
+    outlined[:, 66:70] = 0.0
+    outlined = np.clip(outlined + 0.3 * speckle, 0, 255).astype(np.uint8)
+    meter = DetailMeter()
+    meter.update(outlined, textured, source)
+    texture, outline = meter.split()
+    assert meter.result() > 0.6  # the whole frame's ratio hides the trade
+    assert texture < 0.2 and outline > 1.5
+    same = DetailMeter()
+    same.update(textured, textured, source)
+    assert same.split() == pytest.approx((1.0, 1.0))
+    unsplit = DetailMeter()
+    unsplit.update(textured, textured)
+    assert all(v != v for v in unsplit.split())  # NaN without the source
+
+
 @pytest.mark.slow
 def test_eval_reports_the_gap_the_long_term_error_and_the_detail(tmp_path, capsys):
     from support.media_factory import make_video

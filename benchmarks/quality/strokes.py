@@ -9,7 +9,9 @@ and measured with ``restyle eval``'s meter against the per-frame painting
 * long-term: warp error between frames ``--gap`` apart (default 10), the flow estimated
   directly between those two source frames (:mod:`restyle.metrics.long_term`);
 * detail: gradient energy of the output over the per-frame output's
-  (:mod:`restyle.metrics.detail`; 1 keeps the texture, below 1 is blur);
+  (:mod:`restyle.metrics.detail`; 1 keeps the texture, below 1 is blur), and the same split
+  by the source's edges: texture, more than 10 px from every edge (brushwork), and
+  outline, within 4 px of one (contours: glowing or doubled outlines raise it);
 * style: distance of sampled output frames' style vectors to the painting's;
 * edge: edge SSIM to the source (structure kept);
 * fps: frames per second of the whole ``restyle video`` call (same run, same machine).
@@ -165,6 +167,8 @@ def main() -> None:
                         "short": r.vs_reference,
                         "long": r.long_term_vs_reference,
                         "detail": r.detail,
+                        "texture": r.texture,
+                        "outline": r.outline,
                         "style": None if builtin else r.style_distance / base.style_distance,
                         "edge": r.content / base.content,
                         "fps": speed[name],
@@ -177,9 +181,11 @@ def main() -> None:
         f"lossless, gap {args.gap}; style {args.style}"
     )
     print_table(
-        ["clip", "method", "short", "long", "detail", "style", "edge", "fps"],
+        ["clip", "method", "short", "long", "detail", "texture", "outline", "style", "edge",
+         "fps"],
         [[r["clip"], r["method"], _f(r["short"]), _f(r["long"]), _f(r["detail"]),
-          _f(r["style"]), _f(r["edge"]), _f(r["fps"], 1)] for r in rows],
+          _f(r["texture"]), _f(r["outline"]), _f(r["style"]), _f(r["edge"]), _f(r["fps"], 1)]
+         for r in rows],
     )  # fmt: skip
     write_json("strokes", {"rows": rows, "frames": args.frames, "gap": args.gap})
 
@@ -192,6 +198,8 @@ def _floor_row(clip: str, base) -> dict:
         "short": base.source_floor / base.warp_error,
         "long": base.long_term_source_floor / base.long_term_warp_error,
         "detail": None,
+        "texture": None,
+        "outline": None,
         "style": None,
         "edge": None,
         "fps": None,

@@ -38,7 +38,8 @@ class Evaluation:
     With a reference: ``reference_warp_error`` and ``reference_long_term_warp_error``, the
     reference's own errors, ``vs_reference`` and ``long_term_vs_reference`` the stylized
     video's as fractions of them, and ``detail``, its gradient energy over the reference's
-    (:mod:`restyle.metrics.detail`: 1 keeps the per-frame texture, below 1 is blur).
+    (:mod:`restyle.metrics.detail`: 1 keeps the per-frame texture, below 1 is blur), split
+    in ``texture`` (away from the source's edges: brushwork) and ``outline`` (along them).
     """
 
     frames: int
@@ -62,6 +63,8 @@ class Evaluation:
     vs_reference: float | None = None
     long_term_vs_reference: float | None = None
     detail: float | None = None
+    texture: float | None = None
+    outline: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON-ready values (NaN becomes None)."""
@@ -135,7 +138,7 @@ def evaluate_video(
             if reference is not None:
                 ref = frames[2].image
                 fidelity.update(out, ref)
-                detail.update(out, ref)
+                detail.update(out, ref, src)
                 ref_warp.update(src, ref, pair)
                 ref_long_term.update(src, ref, far_pair)
             if style_vectors is not None and count % step == 0:
@@ -173,6 +176,7 @@ def evaluate_video(
         result.vs_reference = _fraction(w.warp_error, ref_short)
         result.long_term_vs_reference = _fraction(lt.warp_error, ref_long)
         result.detail = detail.result()
+        result.texture, result.outline = detail.split()
         if lt.frames == 0:
             notes.append(f"too few frames for the long-term error at a gap of {gap}")
     if style_vectors is not None and embed is not None and sampled_out:
