@@ -32,7 +32,7 @@ TABLES = {  # int8 table -> (network, --model): the shipped networks and those t
     "multistyle26": ("multistyle26", "original"),
     "arbitrary_transform": ("arbitrary_transform", "original"),
     "steady_arbitrary": ("arbitrary_transform", "steady"),
-    "steady_multistyle26": ("multistyle26", "steady"),
+    "steady_multistyle26": ("multistyle26", "outlined"),
 }
 needs_openvino = pytest.mark.skipif(
     not openvino_available(), reason="openvino is not installed (pip install '.[openvino]')"

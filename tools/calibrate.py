@@ -1,10 +1,10 @@
 """Calibrate the int8 style transformers on real frames; writes restyle/models/calibration/*.json.
 
 For each network (and each network trained here, ``steady_arbitrary`` and
-``steady_multistyle26``: the weights of ``--model steady``) the fast float graph paints
-calibration frames (every 20th frame of the cockatoo and Sintel clips and three photos, at
-640x360 or the clip's own size) in many styles (all 26 built-ins, or those the trained
-26-style network paints; the style vectors of the paintings in the media folder and
+``steady_multistyle26``: the weights of ``--model steady`` and ``outlined``) the fast float
+graph paints calibration frames (every 20th frame of the cockatoo and Sintel clips and three
+photos, at 640x360 or the clip's own size) in many styles (all 26 built-ins, or those the
+trained 26-style network paints; the style vectors of the paintings in the media folder and
 blends of them), and each convolution's input is measured: the 99.99th percentile of its
 magnitude per frame, the largest over frames and styles (restyle.models.quantize). The
 tables hold one number per layer; the int8 graphs are built from them and the shipped
@@ -67,7 +67,7 @@ TABLES = {
     "multistyle26": ("multistyle26", "original"),
     "arbitrary_transform": ("arbitrary_transform", "original"),
     "steady_arbitrary": ("arbitrary_transform", "steady"),
-    "steady_multistyle26": ("multistyle26", "steady"),
+    "steady_multistyle26": ("multistyle26", "outlined"),
 }
 # the layers each table leaves in float (see the module docstring), by table
 KEEP_FLOAT = {
@@ -113,7 +113,7 @@ def styles_for(network: str, model: str = "original") -> list[np.ndarray]:
     if network == "multistyle26":
         from restyle.models.trained import STEADY_BUILTINS
 
-        picked = sorted(STEADY_BUILTINS) if model == "steady" else range(26)
+        picked = sorted(STEADY_BUILTINS) if model != "original" else range(26)
         return [np.eye(26, dtype=np.float32)[i : i + 1] for i in picked]
     import restyle
 

@@ -93,9 +93,10 @@ def _networks(network: str, checkpoints: list[Path]) -> dict:
             weights, upsample="bilinear", blur=True
         )
     try:
-        if weights_name("steady", network) is not None:
+        model = "steady" if weights_name("steady", network) else "outlined"
+        if weights_name(model, network) is not None:
             networks["steady (the shipped file)"] = from_weights(
-                network_weights(network, None, "steady")
+                network_weights(network, None, model)
             )
     except ModelError as exc:
         print(f"no steady network: {exc}")

@@ -27,7 +27,7 @@ import numpy as np
 
 from benchmarks._common import machine, need_media, print_table, write_json
 
-MODELS = ("original", "steady")
+MODELS = ("original", "steady")  # the table's columns: shipped, and trained here
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     (photo_path,) = need_media("tubingen.jpg")
     photo = cv2.resize(load_image(photo_path), (640, 360), interpolation=cv2.INTER_AREA)
     x = photo[None].astype(np.float32) / 255
-    networks = {  # name -> (loader, style input)
-        "arbitrary": (load_transformer, np.random.default_rng(0).normal(0, 0.5, 100)),
-        "26-style (builtin:20)": (load_multistyle, np.eye(26)[20]),
+    networks = {  # name -> (loader, style input, the --model of its trained network)
+        "arbitrary": (load_transformer, np.random.default_rng(0).normal(0, 0.5, 100), "steady"),
+        "26-style (builtin:20)": (load_multistyle, np.eye(26)[20], "outlined"),
     }
     engines = [("onnxruntime", "float")]
     if openvino_available():
@@ -53,13 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         if cpu_has_int8_dot():
             engines.append(("openvino", "int8"))
     rows = []
-    for (network, (loader, style)), (backend, precision), threads in itertools.product(
+    for (network, (loader, style, trained)), (backend, precision), threads in itertools.product(
         networks.items(), engines, (1, None)
     ):
         style = style.astype(np.float32)
         nets = {
-            m: loader("cpu", precision=precision, threads=threads, backend=backend, model=m)
-            for m in MODELS
+            column: loader("cpu", precision=precision, threads=threads, backend=backend, model=m)
+            for column, m in zip(MODELS, ("original", trained), strict=True)
         }
         for net in nets.values():  # warm up
             net.run(x, style)

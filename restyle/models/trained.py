@@ -33,20 +33,27 @@ DEFAULT_MODEL = "steady"  # where a trained network passes the look criteria
 # (--model, shipped network) -> the registry entry of the difference to add, if any
 TRAINED = {
     ("steady", "arbitrary_transform"): "steady_arbitrary",
-    ("steady", "multistyle26"): "steady_multistyle26",
+    ("outlined", "arbitrary_transform"): "steady_arbitrary",
+    ("outlined", "multistyle26"): "steady_multistyle26",
 }
-# The built-in styles the trained 26-style network paints within the look criteria (a 1-3
-# px move changes it <= 0.25x the shipped network's painting, detail >= 0.95x, style
-# distance <= 1.05x; restyle/models/weights/README.md). The others keep the shipped one.
-STEADY_BUILTINS = frozenset({0, 12, 20})  # passed on photos and on paintings
+# The built-in styles the trained 26-style network paints (``--model outlined``): a 1-3 px
+# move changes it <= 0.25x the shipped network's painting, detail (the whole frame's
+# gradient energy) >= 0.95x, style distance <= 1.05x, on photos and on paintings. But its
+# brush texture away from edges is 0.60-0.78x the shipped network's, and its outlines
+# 1.6-2.0x (restyle/models/weights/README.md): not the default. The others keep the
+# shipped network.
+STEADY_BUILTINS = frozenset({0, 12, 20})
 
 SPACE_NETWORKS = {"arbitrary": "arbitrary_transform", "builtin": "multistyle26"}  # style space
 
 
 def painting_model(model: str, space: str, vectors: Iterable[np.ndarray] = ()) -> str:
-    """The model that paints ``vectors`` of ``space``: ``model``, or ``"original"`` for
-    built-in styles (26 weights each) that lean on any style outside STEADY_BUILTINS."""
-    if space != "builtin" or weights_name(model, SPACE_NETWORKS[space]) is None:
+    """The model that paints ``vectors`` of ``space``: ``model``, or ``"original"`` where
+    ``model`` has no network of its own for ``space``, and for built-in styles (26 weights
+    each) that lean on any style outside STEADY_BUILTINS."""
+    if weights_name(model, SPACE_NETWORKS[space]) is None:
+        return "original"
+    if space != "builtin":
         return model
     for vector in vectors:
         if not STEADY_BUILTINS.issuperset(np.flatnonzero(np.asarray(vector)).tolist()):
@@ -56,7 +63,8 @@ def painting_model(model: str, space: str, vectors: Iterable[np.ndarray] = ()) -
 
 def follows_content(model: str, space: str, vectors: Iterable[np.ndarray] = ()) -> bool:
     """Whether ``model`` paints ``vectors`` of ``space`` (``"arbitrary"``, ``"builtin"``)
-    with a network trained here to keep its strokes on moving content (``--model steady``)."""
+    with a network trained here to keep its strokes on moving content (``--model steady``
+    for style images, ``outlined`` for some built-in styles too)."""
     network = SPACE_NETWORKS.get(space)
     if network is None:
         return False
