@@ -303,3 +303,75 @@ def test_the_sharpness_term_reads_restyle_s_detail_meter_and_counts_only_below()
     with torch.no_grad():
         low, high, same = score(blurred), score(sharper), score(teacher)
     assert low.sharpness > 0.5 and high.sharpness == 0 and same.sharpness == 0
+
+
+def test_a_run_can_start_from_the_network_restyle_ships(tmp_path):
+    """--start shipped: the student begins as restyle's trained network (step 0)."""
+    from training.finetune import make_student, run_settings, shipped_trained
+
+    _tiny_run(tmp_path / "s", 0, start="shipped")
+    state = torch.load(tmp_path / "s" / "checkpoint.pt", weights_only=False)["model"]
+    shipped = make_student(shipped_trained(), run_settings(tmp_path / "s" / "checkpoint.pt"))
+    assert all(torch.equal(v, state[k]) for k, v in shipped.state_dict().items())
+
+
+def test_the_texture_and_outline_terms_read_restyle_s_detail_split():
+    """--texture-weight charges brushwork lost away from the picture's edges, and
+    --outline-weight energy added along them, in the zones restyle's detail meter splits."""
+    import random
+
+    from restyle.metrics.detail import edge_zones, energy_map
+    from restyle.stylizers.features import PredictorFeatures
+    from training.finetune import (
+        Settings,
+        losses,
+        transformer_weights,
+        with_style_vector,
+        zone_energy,
+        zone_masks,
+    )
+
+    picture = np.full((96, 128, 3), 60, np.uint8)
+    picture[:, 64:] = 190  # one edge, flat on both sides
+    speckle = np.random.default_rng(0).normal(0, 10, picture.shape)
+    painting = np.clip(picture + speckle, 0, 255).astype(np.uint8)
+    to_tensor = lambda a: torch.from_numpy(a.astype(np.float32) / 255).permute(2, 0, 1)[None]  # noqa: E731
+    masks = zone_masks(to_tensor(picture))
+    for mask, zone in zip(masks, edge_zones(picture), strict=True):
+        energy = zone_energy(to_tensor(painting), mask)[0]
+        assert float(energy[0]) == pytest.approx(float(energy_map(painting)[zone].mean()), rel=0.01)
+
+    teacher = from_weights(transformer_weights()).eval()
+    features = with_style_vector(PredictorFeatures())
+    torch.manual_seed(0)
+    style = torch.randn(1, 100)
+    settings = Settings(size=64, batch=1, texture_weight=1.0, outline_weight=1.0)
+    x = to_tensor(picture)
+    pool = torch.nn.functional.max_pool2d
+
+    def band(x, width):  # columns within width // 2 of the edge (wherever a warp moved it)
+        grey = x.mean(1, keepdim=True)
+        step = ((grey[..., 1:] - grey[..., :-1]).abs() > 0.2).float()
+        step = torch.nn.functional.pad(step, (0, 1))
+        return pool(step, (1, width), stride=1, padding=(0, width // 2))
+
+    def flat(x, s):  # the teacher's painting with its texture smoothed away from the edge
+        painted, near = teacher(x, s), band(x, 17)
+        smooth = torch.nn.functional.avg_pool2d(
+            painted, 7, stride=1, padding=3, count_include_pad=False
+        )
+        return near * painted + (1 - near) * smooth
+
+    def lit(x, s):  # the teacher's painting with a bright band along the edge
+        painted = teacher(x, s)
+        return torch.where(band(x, 5) > 0, torch.ones_like(painted), painted)
+
+    def score(student):
+        torch.manual_seed(0)
+        return losses(student, teacher, features, x, style, settings, random.Random(0))[1]
+
+    with torch.no_grad():
+        smooth, outlined, same = score(flat), score(lit), score(teacher)
+    assert smooth.texture > 0.3 and smooth.outline == 0
+    assert outlined.outline > 0.3
+    assert same.texture == 0 and same.outline == 0

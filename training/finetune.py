@@ -25,6 +25,13 @@ The student keeps the teacher's look, not its aliased strokes pixel for pixel:
   well as the teacher keeps it: the SSIM of the painting's edge map to the picture's (the
   meter of :func:`restyle.imaging.similarity.edge_ssim`), where it falls short of the
   teacher painting's, hinged there (more than the teacher's earns nothing);
+* **texture** (``--texture-weight``, off by default): the painting's gradient energy away
+  from the picture's edges (more than 10 px from a Canny edge: the zones of restyle's
+  detail meter, :func:`restyle.metrics.detail.edge_zones`) where it falls below the
+  teacher painting's, log-ratio, hinged there: brushwork, which the whole picture's
+  energy (sharpness) lets a network trade for outlines;
+* **outline** (``--outline-weight``, off by default): the same within 4 px of an edge
+  where it rises above the teacher's: lit or doubled outlines;
 * **equivariance**: painting a moved picture and moving the painting agree,
   ``f(W(x) + n) ~ W(f(x))`` for random subpixel shifts, small rotations and zooms ``W``
   and noise ``n`` (the border, where the moved picture has no content, masked out). With
@@ -39,7 +46,8 @@ for the 26-style network (``--network multistyle26``) they are random blends of 
 its built-in styles. Pictures are random crops of the photos and video frames given.
 Seeded; a log line (JSON) every ``--log-every`` steps; a checkpoint (model, optimizer,
 step, random state) every ``--save-every`` steps and at the end, which ``--resume``
-continues from (``--start`` begins a new run from another run's network); ``--minutes``
+continues from (``--start`` begins a new run from another run's network, or with
+``--start shipped`` from the network restyle ships, ``restyle/models/weights``); ``--minutes``
 bounds the run. Runs on CUDA where there is one (``--device cuda``)::
 
     python -m training.finetune --out runs/steady --content ../shared/media/*.mp4 \\
@@ -71,6 +79,7 @@ from .networks import Transformer, from_weights
 MOVES = ("pixels", "warps")  # how the equivariance loss moves the picture
 SKIP_LR = 10.0  # the skip path's learning rate over the rest's
 NETWORKS = ("arbitrary_transform", "multistyle26")  # the shipped networks a run starts from
+SHIPPED = "shipped"  # --start: the network restyle ships, trained here (restyle/models/weights)
 
 
 @dataclass
@@ -90,6 +99,8 @@ class Settings:
     aim_weight: float = 0.0
     sharpness_weight: float = 0.0
     edge_weight: float = 0.0
+    texture_weight: float = 0.0
+    outline_weight: float = 0.0
     equivariance_weight: float = 100.0
     equivariance_relative: bool = False  # each built-in style's term over the teacher's own
     moves: str = "pixels"  # "pixels": whole-pixel shifts, no resampling; "warps": affine
@@ -109,6 +120,14 @@ def transformer_weights(network: str = "arbitrary_transform"):
     from restyle.models.networks import network_weights
 
     return network_weights(network, None, "original")
+
+
+def shipped_trained(network: str = "arbitrary_transform"):
+    """The weights of the network restyle ships trained from ``network`` (``--model
+    outlined`` paints with both of them)."""
+    from restyle.models.networks import network_weights
+
+    return network_weights(network, None, "outlined")
 
 
 def make_student(weights: Any, settings: Settings) -> Transformer:
@@ -325,6 +344,26 @@ def gradient_energy(images: torch.Tensor) -> torch.Tensor:
     return (gradients * gradients).sum(1).flatten(1).mean(1)
 
 
+def zone_masks(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Where the pictures' edges are, as restyle's detail meter finds them
+    (:func:`restyle.metrics.detail.edge_zones`): (near, far) N1HW 0/1 masks."""
+    from restyle.metrics.detail import edge_zones
+
+    pixels = (images.detach().permute(0, 2, 3, 1).cpu().numpy() * 255 + 0.5).clip(0, 255)
+    zones = [edge_zones(np.ascontiguousarray(p.astype(np.uint8))) for p in pixels]
+    near, far = (torch.from_numpy(np.stack([z[k] for z in zones])[:, None]) for k in (0, 1))
+    return near.to(images), far.to(images)
+
+
+def zone_energy(images: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each picture's mean squared Sobel gradient of its luminance within ``mask`` (N), and
+    whether the mask holds any pixel (N, 0/1)."""
+    gradients = _sobel(_luminance(images), "reflect")
+    energy = (gradients * gradients).sum(1, keepdim=True)
+    count = mask.flatten(1).sum(1)
+    return (energy * mask).flatten(1).sum(1) / count.clamp_min(1), (count > 0).to(images)
+
+
 def edge_maps(images: torch.Tensor) -> torch.Tensor:
     """Edge maps (N1HW, 0..1) as restyle's edge SSIM makes them
     (:func:`restyle.imaging.similarity.edge_map`, its constants): the luminance smoothed,
@@ -374,6 +413,8 @@ class Losses:
     detail: float
     sharpness: float
     edges: float
+    texture: float
+    outline: float
     equivariance: float
     total: float
 
@@ -416,6 +457,9 @@ def losses(
         if settings.edge_weight:
             source_edges = edge_maps(images)
             target_structure = structure_ssim(edge_maps(target), source_edges)
+        if settings.texture_weight or settings.outline_weight:
+            near, far = zone_masks(images)
+            target_zones = zone_energy(target, near), zone_energy(target, far)
     painted = student(images, style)
     layers, vector = _style_layers(features, painted)
     style_loss = sum(
@@ -437,6 +481,15 @@ def losses(
     if settings.edge_weight:
         structure = structure_ssim(edge_maps(painted), source_edges)
         edges = F.relu(target_structure - structure).mean()
+    texture, outline = vector.new_zeros(()), vector.new_zeros(())
+    if settings.texture_weight or settings.outline_weight:
+        (near_target, near_ok), (far_target, far_ok) = target_zones
+        near_painted, _ = zone_energy(painted, near)
+        far_painted, _ = zone_energy(painted, far)
+        log_ratio = torch.log(far_target + 1e-6) - torch.log(far_painted + 1e-6)
+        texture = (F.relu(log_ratio) * far_ok).sum() / far_ok.sum().clamp_min(1)
+        log_ratio = torch.log(near_painted + 1e-6) - torch.log(near_target + 1e-6)
+        outline = (F.relu(log_ratio) * near_ok).sum() / near_ok.sum().clamp_min(1)
     if settings.moves == "pixels":
         equivariance = pixel_equivariance(student, images, painted, style, settings, rng)
     else:
@@ -451,9 +504,14 @@ def losses(
         + settings.detail_weight * detail
         + settings.sharpness_weight * sharpness
         + settings.edge_weight * edges
+        + settings.texture_weight * texture
+        + settings.outline_weight * outline
         + settings.equivariance_weight * equivariance
     )
-    parts = (style_loss, vector_loss, aim, colour, detail, sharpness, edges, equivariance, total)
+    parts = (
+        style_loss, vector_loss, aim, colour, detail, sharpness, edges, texture, outline,
+        equivariance, total,
+    )  # fmt: skip
     terms = Losses(*(float(t.detach()) for t in parts))
     return total, terms
 
@@ -556,13 +614,14 @@ def train(
     features: Any = None,
     echo: Any = None,
     until: int | None = None,
-    start: Path | None = None,
+    start: Path | str | None = None,
 ) -> list[dict]:
     """Fine-tune, writing ``log.jsonl`` and ``checkpoint.pt`` into ``out``; returns the log.
 
     ``until``: stop after that step, the schedule still spanning ``settings.steps`` (a run
     resumed later with other weights goes on as if it had not stopped). ``start``: a
-    checkpoint whose network the student starts from (a fresh optimizer and schedule).
+    checkpoint whose network the student starts from (a fresh optimizer and schedule), or
+    ``"shipped"``: the network restyle ships trained from ``settings.network``.
     """
     from restyle.stylizers.features import PredictorFeatures
 
@@ -585,7 +644,11 @@ def train(
     step = 0
     checkpoint = out / "checkpoint.pt"
     if start is not None and not (resume and checkpoint.exists()):
-        state = torch.load(start, map_location=device, weights_only=False)
+        if str(start) == SHIPPED:
+            shipped = make_student(shipped_trained(settings.network), settings)
+            state = {"model": shipped.state_dict()}
+        else:
+            state = torch.load(start, map_location=device, weights_only=False)
         student.load_state_dict(state["model"])
     if resume and checkpoint.exists():
         state = torch.load(checkpoint, map_location=device, weights_only=False)
@@ -658,7 +721,9 @@ def main(argv: list[str] | None = None) -> int:
         "--styles", type=Path, nargs="+", help="paintings (the arbitrary-style network)"
     )
     parser.add_argument("--resume", action="store_true", help="go on from the checkpoint")
-    parser.add_argument("--start", type=Path, help="a checkpoint whose network to start from")
+    parser.add_argument(
+        "--start", help=f"a checkpoint whose network to start from, or {SHIPPED!r}: restyle's"
+    )
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice)")
     parser.add_argument(
@@ -704,7 +769,7 @@ def main(argv: list[str] | None = None) -> int:
         save_every=args.save_every,
         echo=lambda entry: print(json.dumps(entry), flush=True),
         until=args.until,
-        start=args.start,
+        start=args.start if args.start in (None, SHIPPED) else Path(args.start),
     )
     return 0
 
