@@ -316,8 +316,9 @@ def test_a_run_can_start_from_the_network_restyle_ships(tmp_path):
 
 
 def test_the_texture_and_outline_terms_read_restyle_s_detail_split():
-    """--texture-weight charges brushwork lost away from the picture's edges, and
-    --outline-weight energy added along them, in the zones restyle's detail meter splits."""
+    """--texture-weight charges brushwork lost away from the picture's edges (and added, with
+    --texture-both-ways), and --outline-weight energy added along them, in the zones
+    restyle's detail meter splits."""
     import random
 
     from restyle.metrics.detail import edge_zones, energy_map
@@ -346,6 +347,7 @@ def test_the_texture_and_outline_terms_read_restyle_s_detail_split():
     torch.manual_seed(0)
     style = torch.randn(1, 100)
     settings = Settings(size=64, batch=1, texture_weight=1.0, outline_weight=1.0)
+    both = Settings(size=64, batch=1, texture_weight=1.0, texture_both_ways=True)
     x = to_tensor(picture)
     pool = torch.nn.functional.max_pool2d
 
@@ -362,16 +364,23 @@ def test_the_texture_and_outline_terms_read_restyle_s_detail_split():
         )
         return near * painted + (1 - near) * smooth
 
+    def busy(x, s):  # the teacher's painting with noise added away from the edge
+        painted, near = teacher(x, s), band(x, 17)
+        noise = 0.1 * torch.randn(painted.shape, generator=torch.Generator().manual_seed(1))
+        return (painted + (1 - near) * noise).clamp(0, 1)
+
     def lit(x, s):  # the teacher's painting with a bright band along the edge
         painted = teacher(x, s)
         return torch.where(band(x, 5) > 0, torch.ones_like(painted), painted)
 
-    def score(student):
+    def score(student, settings=settings):
         torch.manual_seed(0)
         return losses(student, teacher, features, x, style, settings, random.Random(0))[1]
 
     with torch.no_grad():
-        smooth, outlined, same = score(flat), score(lit), score(teacher)
+        smooth, noisy, outlined, same = score(flat), score(busy), score(lit), score(teacher)
+        noisy_both = score(busy, both)
     assert smooth.texture > 0.3 and smooth.outline == 0
+    assert noisy.texture == 0 and noisy_both.texture > 0.3 and noisy.outline == 0
     assert outlined.outline > 0.3
     assert same.texture == 0 and same.outline == 0

@@ -27,9 +27,10 @@ The student keeps the teacher's look, not its aliased strokes pixel for pixel:
   teacher painting's, hinged there (more than the teacher's earns nothing);
 * **texture** (``--texture-weight``, off by default): the painting's gradient energy away
   from the picture's edges (more than 10 px from a Canny edge: the zones of restyle's
-  detail meter, :func:`restyle.metrics.detail.edge_zones`) where it falls below the
-  teacher painting's, log-ratio, hinged there: brushwork, which the whole picture's
-  energy (sharpness) lets a network trade for outlines;
+  detail meter, :func:`restyle.metrics.detail.edge_zones`) where it falls below the teacher
+  painting's, log-ratio, hinged there: brushwork, which the whole picture's energy
+  (sharpness) lets a network trade for outlines; with ``--texture-both-ways true`` above it
+  too (noise between the edges costs edge SSIM);
 * **outline** (``--outline-weight``, off by default): the same within 4 px of an edge
   where it rises above the teacher's: lit or doubled outlines;
 * **equivariance**: painting a moved picture and moving the painting agree,
@@ -100,6 +101,7 @@ class Settings:
     sharpness_weight: float = 0.0
     edge_weight: float = 0.0
     texture_weight: float = 0.0
+    texture_both_ways: bool = False  # charge texture above the teacher's too, not only below
     outline_weight: float = 0.0
     equivariance_weight: float = 100.0
     equivariance_relative: bool = False  # each built-in style's term over the teacher's own
@@ -487,7 +489,8 @@ def losses(
         near_painted, _ = zone_energy(painted, near)
         far_painted, _ = zone_energy(painted, far)
         log_ratio = torch.log(far_target + 1e-6) - torch.log(far_painted + 1e-6)
-        texture = (F.relu(log_ratio) * far_ok).sum() / far_ok.sum().clamp_min(1)
+        log_ratio = log_ratio.abs() if settings.texture_both_ways else F.relu(log_ratio)
+        texture = (log_ratio * far_ok).sum() / far_ok.sum().clamp_min(1)
         log_ratio = torch.log(near_painted + 1e-6) - torch.log(near_target + 1e-6)
         outline = (F.relu(log_ratio) * near_ok).sum() / near_ok.sum().clamp_min(1)
     if settings.moves == "pixels":
