@@ -79,7 +79,7 @@ REGISTRY: dict[str, ModelSpec] = {
         ModelSpec(
             name="steady_arbitrary",
             filename="steady_arbitrary.npz",
-            sha256="c3af8049a9b5fcc70353f854b4c832827309231952e4bcb3bb7fe474ed823c62",
+            sha256="be0ca3cfbfae1fbbf568bf0867adc3488d92e9879e031ea716b1da0448b80c28",
             package="restyle",
             resource="models/weights/steady_arbitrary.npz",
             description="--model steady: the style transformer fine-tuned here to paint off the "
