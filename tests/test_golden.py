@@ -47,7 +47,8 @@ RENDERS = {
 # and ONNX Runtime 1.32: a new release of one of them changes them without any change here
 # (PyAV 18.1 and OpenCV 5.1 changed 58 of 70 frames). Look at the frames, then record the
 # new hashes. "steady" and "steady_two_way" were recorded with steady_arbitrary.npz
-# be0ca3cf (2026-12-07, stage 10 of its recipe; "steady" with the carry filter's share at
+# be0ca3cf (2026-12-07, stage 10 of its recipe, its blurred stride run on the first layer's
+# phases: GRAPH_VERSION 2; "steady" with the carry filter's share at
 # 0.9, its colour check at 60 levels and its stretch gate at 0.5) on the AVX-512 machine
 # only: new weights change them; "steady" is carried (its default filter) and
 # "steady_two_way" holds the two-way filter it had before the carry filter. On AVX2 their
@@ -141,36 +142,36 @@ GOLDEN_AVX2: dict[str, list[str]] = {
 # arbitrary network's paintings and the optical flow differ in the last bits.
 GOLDEN_AVX512: dict[str, list[str]] = {
     "steady": [
-        "0ef380a86d7f",
-        "d5f5d934c28a",
-        "6e76cdcb4ae3",
-        "5da2c3f94baf",
-        "451a32ebadae",
-        "77a9aad08632",
-        "c7e003d6ce6b",
-        "15e9deb6add7",
-        "d926c5bf23e5",
-        "029735b82f07",
-        "334c6041ff1f",
-        "fc0341ab57f1",
-        "4d94b0cfe50d",
-        "7f9462611410",
+        "3c6ac37f0d38",
+        "add9906ba924",
+        "022d183d3149",
+        "7408fce9321a",
+        "9e999994538b",
+        "d4fb55b39aae",
+        "6959b782be44",
+        "54a3b4bf6dba",
+        "dd19931e5026",
+        "c68af3c8c0d9",
+        "5b5747ab87eb",
+        "0f031a5b69ae",
+        "7c9984774624",
+        "db4968eb382f",
     ],
     "steady_two_way": [
-        "527808172569",
-        "5b94df560e93",
-        "95edbaf899ab",
-        "a6a945069b92",
-        "cfcafd41da25",
-        "869ee11e7b1f",
-        "1385627eca01",
-        "69ff7758bfdf",
-        "ff37c5f62300",
-        "8ee4bef22db0",
+        "39e3fd229aae",
+        "413963a65709",
+        "d75ca6e3618c",
+        "fabaf46b3030",
+        "4c03985b6f24",
+        "f1102d4dea73",
+        "a3d6b544244f",
+        "628ae806566d",
+        "ef27908814a8",
+        "1ff14d31c5c0",
         "13243ba95bfc",
         "d533f177618f",
         "43f300dac94d",
-        "73466d3dd924",
+        "574c982f5f26",
     ],
     "builtin_strength": [
         "bb0a80bc98cf",

@@ -14,6 +14,7 @@ from restyle.models.graph import (
     BINOMIAL,
     bilinear_subpixel_kernel,
     blurred_kernel,
+    blurred_phase_kernel,
     build_fast_transformer,
     dequantize,
     extract_transformer_weights,
@@ -158,6 +159,23 @@ def test_blurred_kernel_is_the_blur_then_the_conv():
     assert one.shape == two_steps.shape == (6, 5, 7)
     np.testing.assert_allclose(one, two_steps, atol=1e-4)
     assert BINOMIAL.sum() == pytest.approx(1.0)
+
+
+def test_blurred_phase_kernel_is_the_blurred_stride_on_pixels():
+    """On 2x2 phases padded by one phase (the odd phases' edge; the even phases' second row
+    and column at the top and left, their edge at the bottom and right), the 3x3 kernel
+    paints what the 5x5 stride-2 one does on the pixels reflect-padded by 2."""
+    weight = RNG.standard_normal((6, 4, 3, 3)).astype(np.float32)
+    x = RNG.standard_normal((4, 14, 18)).astype(np.float32)
+    pixels = conv2d(np.pad(x, ((0, 0), (2, 2), (2, 2)), mode="reflect"), blurred_kernel(weight), 2)
+    phases = np.pad(space_to_depth(x), ((0, 0), (1, 1), (1, 1)), mode="edge")
+    c = 4
+    phases[: 2 * c, 0] = phases[: 2 * c, 2]  # even rows: pixel -2 is pixel 2
+    for first in (0, 2 * c):  # even columns
+        phases[first : first + c, :, 0] = phases[first : first + c, :, 2]
+    one = conv2d(phases, blurred_phase_kernel(weight))
+    assert one.shape == pixels.shape == (6, 7, 9)
+    np.testing.assert_allclose(one, pixels, atol=1e-4)
 
 
 def test_kernel_rewrites_reject_other_sizes():

@@ -21,7 +21,7 @@ import onnx
 from ..errors import ModelError
 from .location import cache_dir, sha256_of
 
-GRAPH_VERSION = "1"  # bump when a builder changes the graph it writes
+GRAPH_VERSION = "2"  # bump when a builder changes the graph it writes
 
 
 def generated_key(*parts: str) -> str:

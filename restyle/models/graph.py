@@ -137,7 +137,9 @@ class TransformerWeights:
     The anti-aliased variants (trained in ``training/``) change two things, named here:
     ``upsample="bilinear"`` (bilinear x2, then an edge-padded 3x3 convolution) and ``blur``
     (each stride-2 convolution preceded by a [1, 2, 1] binomial blur, run as one
-    reflect-padded 5x5 stride-2 convolution, :func:`blurred_kernel`), and may add ``skip``:
+    reflect-padded 5x5 stride-2 convolution, :func:`blurred_kernel`; where the first layer
+    runs on 2x2 phases, as a 3x3 convolution on them, :func:`blurred_phase_kernel`), and may
+    add ``skip``:
     a 1x1 convolution of the first layer's full-size output, added to the last layer's
     input, which gives the network detail that moves with the picture, not with its 4 px
     grid.
@@ -256,6 +258,26 @@ def blurred_kernel(weight: np.ndarray) -> np.ndarray:
     for u in range(3):
         for v in range(3):
             new[:, :, u : u + k, v : v + k] += BINOMIAL[u, v] * weight
+    return new
+
+
+def blurred_phase_kernel(weight: np.ndarray) -> np.ndarray:
+    """The blurred stride-2 convolution (:func:`blurred_kernel`, 5x5 on pixels) as a 3x3
+    convolution on the 2x2 phases (DCR channels ``(dy*2+dx)*C + c``) padded by one phase.
+
+    Output ``j`` reads pixels ``2j-2 .. 2j+2``: phase rows ``j-1, j, j+1``, the even phase at
+    all three and the odd one at the first two (the third odd tap is zero).
+    """
+    k5 = blurred_kernel(weight)
+    out_ch, in_ch = k5.shape[:2]
+    new = np.zeros((out_ch, 4 * in_ch, 3, 3), np.float32)
+    for dy in range(2):
+        for dx in range(2):
+            cols = slice((dy * 2 + dx) * in_ch, (dy * 2 + dx + 1) * in_ch)
+            for r in range(3):
+                for c in range(3):
+                    if 2 * r + dy <= 4 and 2 * c + dx <= 4:
+                        new[:, cols, r, c] = k5[:, :, 2 * r + dy, 2 * c + dx]
     return new
 
 
@@ -463,6 +485,35 @@ def build_fast_transformer(
     phase_first = kw.shape[0] < 16  # few output channels: run the 9x9 conv on phases
     pads2 = g.const(np.array([0, 0, 2, 2, 0, 0, 2, 2], np.int64), "pads2") if weights.blur else ""
 
+    def phase_reflect_pad(x: str, channels: int, layer: str) -> str:
+        """Pad 2x2 phases (4 x ``channels``, DCR) by one phase on each side as reflect-padding
+        their pixels by 2 would: the odd phases' edge, the even phases' second row and column
+        at the top and left (pixel -2 is pixel 2) and their edge at the bottom and right."""
+        x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="edge")
+
+        def part(t: str, axis: int, first: int, last: int, lo: int, hi: int, tag: str) -> str:
+            bounds = [
+                g.const(np.array(v, np.int64), f"{layer}/{tag}_{key}")
+                for key, v in (("starts", [first, lo]), ("ends", [last, hi]), ("axes", [1, axis]))
+            ]
+            return g.op("Slice", [t, *bounds], f"{layer}/{tag}")
+
+        c, end = channels, np.iinfo(np.int64).max
+        # (first channel, last channel, the row or column the border copies) per phase group
+        borders = {
+            2: ((0, 2 * c, 2), (2 * c, 4 * c, 0)),  # even rows from row 2, odd from the edge
+            3: ((0, c, 2), (c, 2 * c, 0), (2 * c, 3 * c, 2), (3 * c, 4 * c, 0)),
+        }
+        for axis, groups in borders.items():
+            pieces = [
+                part(x, axis, first, last, row, row + 1, f"a{axis}p{k}")
+                for k, (first, last, row) in enumerate(groups)
+            ]
+            border = g.op("Concat", pieces, f"{layer}/border{axis}", axis=1)
+            rest = part(x, axis, 0, 4 * c, 1, end, f"a{axis}rest")
+            x = g.op("Concat", [border, rest], f"{layer}/padded{axis}", axis=axis)
+        return x
+
     def strided(x: str, layer: str) -> str:
         """Reflect-pad and the stride-2 convolution (blurred: one 5x5 kernel, pad 2)."""
         kw, kb = w[layer]
@@ -472,8 +523,16 @@ def build_fast_transformer(
         x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="reflect")
         return finish(conv(x, kw, kb, layer, stride=2), layer, "Relu")
 
-    if phase_first and weights.blur:
-        # the 9x9 conv on phases as below; back to pixels for the blurred stride-2 conv
+    if phase_first and weights.blur and weights.skip is None:
+        # the 9x9 conv on phases as below; the blurred stride-2 conv (5x5 on pixels, reflect
+        # pad 2) as a 3x3 conv on the same phases, padded by one phase to match
+        x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
+        x = finish(x, first, "Relu", phases=True)
+        x = phase_reflect_pad(x, kw.shape[0], second)
+        kw, kb = w[second]
+        x = finish(conv(x, blurred_phase_kernel(kw), kb, second), second, "Relu")
+    elif phase_first and weights.blur:
+        # the same, and back to pixels, where the skip path reads the full-size features
         x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
         x = finish(x, first, "Relu", phases=True)
         full = x = g.op("DepthToSpace", [x], f"{first}/d2s", blocksize=2, mode="DCR")
