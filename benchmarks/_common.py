@@ -64,10 +64,10 @@ def machine() -> dict[str, object]:
     """What the numbers were measured on."""
     import onnxruntime
 
-    try:
-        import openvino
+    from restyle.models.openvino import import_openvino
 
-        openvino_version = openvino.__version__
+    try:
+        openvino_version = import_openvino().__version__
     except ImportError:
         openvino_version = None
     return {

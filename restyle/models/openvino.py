@@ -12,12 +12,20 @@ A model is compiled for each input shape it meets (a video has one; compiling ta
 0.7 s, less once OpenVINO has kept the compiled network in the cache folder) and, since
 an OpenVINO request serves one call at a time, once per calling thread: frames painted
 side by side each get their own compiled copy, with ``threads`` threads.
+
+OpenVINO is imported with its usage telemetry off (:func:`import_openvino`): importing the
+``openvino`` package sends an event to Intel from a worker thread, which starts a
+``multiprocessing`` process by ``fork``. In a render that fork copies a process full of
+threads (decoding, painting, flow), and the copy can hang for good cleaning up the
+thread-local objects of threads it does not have (seen in a test: the child stuck in
+PyAV's scaler, the render waiting on it at exit). A restyle run sends nothing anywhere.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -55,10 +63,25 @@ def cpu_has_int8_dot() -> bool:
     return any(flag in flags for flag in INT8_FLAGS)
 
 
+def import_openvino():
+    """The ``openvino`` module, imported with its usage telemetry off (module docstring).
+
+    ``openvino-telemetry`` is made unimportable for this process unless something imported
+    it already, so OpenVINO falls back to its own stub, which sends nothing.
+
+    Raises:
+        ImportError: OpenVINO is not installed.
+    """
+    sys.modules.setdefault("openvino_telemetry", None)  # None: "import" raises ImportError
+    import openvino
+
+    return openvino
+
+
 def openvino_available() -> bool:
     """Whether the ``openvino`` package can be imported."""
     try:
-        import openvino  # noqa: F401
+        import_openvino()
     except ImportError:
         return False
     return True
@@ -86,7 +109,7 @@ class OpenVINONetwork:
 
     def __init__(self, path: Path, precision: str, threads: int | None = None) -> None:
         try:
-            import openvino as ov
+            ov = import_openvino()
         except ImportError:
             raise ModelError(
                 "the openvino backend needs OpenVINO: pip install 'restyle[openvino]', "
