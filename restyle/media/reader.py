@@ -28,6 +28,13 @@ import numpy as np
 from restyle.errors import InputError
 from restyle.media.paths import as_path
 
+# Threads of FFmpeg's scaler per conversion: one. Left to FFmpeg (one per core), each
+# converter keeps idle slice threads; a process forked while one is held (a library
+# starting a helper process from a render's thread) copies it without its threads, and
+# freeing it there waits for them for good (seen in this suite's CI: a child stuck in
+# sws_freeContext). The render already converts on its own threads, a frame at a time.
+SCALER_THREADS = 1
+
 T = TypeVar("T")
 _EPS = 1e-6  # seconds; absorbs float rounding of pts * time_base
 _RESAMPLE_LEAD = 1.0  # seconds decoded before a resampled window, for the frame showing at it
@@ -379,14 +386,16 @@ class VideoReader:
         """
         width, height = self.info.width, self.info.height
         if (frame.width, frame.height) == (width, height):
-            return frame.to_ndarray(format="rgb24")
+            return frame.reformat(format="rgb24", threads=SCALER_THREADS).to_ndarray()
         if not self._resized:
             self._resized = True
             self._warn(
                 f"{self.path} changes size midway ({frame.width}x{frame.height} after "
                 f"{width}x{height}); those frames are scaled to {width}x{height}."
             )
-        return frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
+        return frame.reformat(
+            width=width, height=height, format="rgb24", threads=SCALER_THREADS
+        ).to_ndarray()
 
     def close(self) -> None:
         """Release the file; safe to call more than once and from another thread."""

@@ -32,7 +32,7 @@ from restyle.media.audio import AudioMuxer
 from restyle.media.join import exact_start_options
 from restyle.media.options import X264_PRESETS
 from restyle.media.paths import as_path
-from restyle.media.reader import AudioSource, VideoInfo
+from restyle.media.reader import SCALER_THREADS, AudioSource, VideoInfo
 
 # extension -> (FFmpeg muxer, video encoder)
 VIDEO_FORMATS = {
@@ -271,9 +271,14 @@ class VideoWriter:
         pix_fmt = self._stream.pix_fmt
         if pix_fmt in _RGB_FORMATS:  # lossless: the same values, at most reordered in planes
             if pix_fmt != "rgb24":
-                frame = frame.reformat(format=pix_fmt)
+                frame = frame.reformat(format=pix_fmt, threads=SCALER_THREADS)
         elif self.kind != "png":
-            frame = frame.reformat(format=pix_fmt, dst_colorspace="ITU709", dst_color_range="MPEG")
+            frame = frame.reformat(
+                format=pix_fmt,
+                dst_colorspace="ITU709",
+                dst_color_range="MPEG",
+                threads=SCALER_THREADS,
+            )
         frame.pts = pts
         frame.duration = ticks
         frame.time_base = self.time_base
