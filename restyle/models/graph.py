@@ -523,31 +523,27 @@ def build_fast_transformer(
         x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="reflect")
         return finish(conv(x, kw, kb, layer, stride=2), layer, "Relu")
 
-    if phase_first and weights.blur and weights.skip is None:
-        # the 9x9 conv on phases as below; the blurred stride-2 conv (5x5 on pixels, reflect
-        # pad 2) as a 3x3 conv on the same phases, padded by one phase to match
+    if phase_first:
+        # reflect-pad 4 + 9x9 conv, as a 5x5 conv on the phases
+        channels = kw.shape[0]
         x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
         x = finish(x, first, "Relu", phases=True)
-        x = phase_reflect_pad(x, kw.shape[0], second)
-        kw, kb = w[second]
-        x = finish(conv(x, blurred_phase_kernel(kw), kb, second), second, "Relu")
-    elif phase_first and weights.blur:
-        # the same, and back to pixels, where the skip path reads the full-size features
-        x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
-        x = finish(x, first, "Relu", phases=True)
-        full = x = g.op("DepthToSpace", [x], f"{first}/d2s", blocksize=2, mode="DCR")
-        x = strided(x, second)
-    elif phase_first:
-        # reflect-pad 4 + 9x9 conv, as a 5x5 conv on the phases; then the stride-2 conv
-        # (reflect-pad 1, 3x3) as an edge-pad (top/left) + 2x2 conv on the same phases.
-        x = conv("content", space_to_depth_kernel(kw), np.tile(kb, 4), first)
-        x = finish(x, first, "Relu", phases=True)
-        if weights.skip is not None:
+        if weights.skip is not None:  # the skip path reads the full-size features
             full = g.op("DepthToSpace", [x], f"{first}/d2s", blocksize=2, mode="DCR")
         kw, kb = w[second]
-        pads_tl = g.const(np.array([0, 0, 1, 1, 0, 0, 0, 0], np.int64), "pads_top_left")
-        x = g.op("Pad", [x, pads_tl], f"{second}/pad", mode="edge")
-        x = finish(conv(x, strided_phase_kernel(kw), kb, second), second, "Relu")
+        if weights.blur and weights.skip is not None:
+            x = strided(full, second)  # the blurred stride-2 conv on the pixels
+        elif weights.blur:
+            # the blurred stride-2 conv (5x5 on pixels, reflect pad 2) as a 3x3 conv on the
+            # same phases, padded by one phase to match
+            x = phase_reflect_pad(x, channels, second)
+            x = finish(conv(x, blurred_phase_kernel(kw), kb, second), second, "Relu")
+        else:
+            # the stride-2 conv (reflect-pad 1, 3x3) as an edge-pad (top/left) + 2x2 conv on
+            # the same phases
+            pads_tl = g.const(np.array([0, 0, 1, 1, 0, 0, 0, 0], np.int64), "pads_top_left")
+            x = g.op("Pad", [x, pads_tl], f"{second}/pad", mode="edge")
+            x = finish(conv(x, strided_phase_kernel(kw), kb, second), second, "Relu")
     else:
         x = g.op("DepthToSpace", ["content"], f"{first}/d2s", blocksize=2, mode="DCR")
         full = x = finish(conv(x, kw, kb, first), first, "Relu")
