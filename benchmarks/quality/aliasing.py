@@ -117,7 +117,7 @@ def _measure(networks: dict, photos: list, inputs: np.ndarray, references: np.nd
     import torch
 
     from restyle.imaging.similarity import edge_ssim
-    from restyle.metrics.detail import edge_zones, energy_map
+    from restyle.metrics.detail import edge_zones, energy_map, zone_means
     from restyle.styles.embed import embed_images
 
     def paint(net, image: np.ndarray, style: np.ndarray) -> np.ndarray:
@@ -142,10 +142,10 @@ def _measure(networks: dict, photos: list, inputs: np.ndarray, references: np.nd
                     scores[f"{s:g} px"].append(change)
                 painted = (base * 255 + 0.5).astype(np.uint8)
                 energy = energy_map(painted)
-                near, far = edge_zones(base_view)
+                near, far = zone_means(energy, edge_zones(base_view))
                 scores["detail"].append(float(energy.mean()))
-                scores["texture"].append(float(energy[far].mean()) if far.any() else np.nan)
-                scores["outline"].append(float(energy[near].mean()) if near.any() else np.nan)
+                scores["texture"].append(far)
+                scores["outline"].append(near)
                 scores["edge"].append(edge_ssim(painted, base_view))
                 own = embed_images([painted])[0]
                 scores["style"].append(float(np.linalg.norm(own - reference)))

@@ -60,6 +60,11 @@ def edge_zones(source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return distance <= EDGE_NEAR, distance > EDGE_FAR
 
 
+def zone_means(energy: np.ndarray, zones: tuple[np.ndarray, ...]) -> list[float]:
+    """The mean of a per-pixel map (:func:`energy_map`) over each zone; NaN for an empty one."""
+    return [float(energy[zone].mean()) if zone.any() else float("nan") for zone in zones]
+
+
 class DetailMeter:
     """Streaming detail of output frames against reference frames (module docstring)."""
 
@@ -68,7 +73,6 @@ class DetailMeter:
         self._reference = 0.0
         self._zones = np.zeros((2, 2))  # [near, far] x [output, reference]
         self.frames = 0
-        self.split_frames = 0
 
     def update(
         self, output: np.ndarray, reference: np.ndarray, source: np.ndarray | None = None
@@ -81,11 +85,11 @@ class DetailMeter:
         self._reference += float(np.mean(theirs))
         self.frames += 1
         if source is not None:
-            source = conform(source, reference, "source and reference frames")
-            for row, zone in enumerate(edge_zones(source)):
-                if zone.any():
-                    self._zones[row] += (mine[zone].mean(), theirs[zone].mean())
-            self.split_frames += 1
+            zones = edge_zones(conform(source, reference, "source and reference frames"))
+            pairs = zip(zone_means(mine, zones), zone_means(theirs, zones), strict=True)
+            for row, pair in enumerate(pairs):
+                if not np.isnan(pair[0]):  # a zone with no pixel in this frame adds nothing
+                    self._zones[row] += pair
 
     def result(self) -> float:
         """The detail ratio so far (NaN before any frame, or for a flat reference)."""
