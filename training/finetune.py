@@ -338,12 +338,18 @@ def _sobel(grey: torch.Tensor, border: str) -> torch.Tensor:
     return F.conv2d(F.pad(grey, (1, 1, 1, 1), mode=border), kernels)
 
 
+def energy_map(images: torch.Tensor) -> torch.Tensor:
+    """The squared Sobel gradient of the pictures' luminance per pixel (N1HW), as
+    :func:`restyle.metrics.detail.energy_map` makes it (OpenCV's grey weights, the border
+    reflected as ``cv2.Sobel`` does)."""
+    gradients = _sobel(_luminance(images), "reflect")
+    return (gradients * gradients).sum(1, keepdim=True)
+
+
 def gradient_energy(images: torch.Tensor) -> torch.Tensor:
     """Each picture's mean squared Sobel gradient of its luminance (N values), as
-    :func:`restyle.metrics.detail.gradient_energy` reads it (OpenCV's grey weights, the
-    border reflected as ``cv2.Sobel`` does)."""
-    gradients = _sobel(_luminance(images), "reflect")
-    return (gradients * gradients).sum(1).flatten(1).mean(1)
+    :func:`restyle.metrics.detail.gradient_energy` reads it: its :func:`energy_map`'s mean."""
+    return energy_map(images).flatten(1).mean(1)
 
 
 def zone_masks(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -357,13 +363,11 @@ def zone_masks(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return near.to(images), far.to(images)
 
 
-def zone_energy(images: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Each picture's mean squared Sobel gradient of its luminance within ``mask`` (N), and
-    whether the mask holds any pixel (N, 0/1)."""
-    gradients = _sobel(_luminance(images), "reflect")
-    energy = (gradients * gradients).sum(1, keepdim=True)
+def zone_energy(energy: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each picture's mean of its :func:`energy_map` within ``mask`` (N), and whether the
+    mask holds any pixel (N, 0/1)."""
     count = mask.flatten(1).sum(1)
-    return (energy * mask).flatten(1).sum(1) / count.clamp_min(1), (count > 0).to(images)
+    return (energy * mask).flatten(1).sum(1) / count.clamp_min(1), (count > 0).to(energy)
 
 
 def edge_maps(images: torch.Tensor) -> torch.Tensor:
@@ -455,13 +459,14 @@ def losses(
         target_layers, target_vector = _style_layers(features, target)
         target_stats = feature_stats(target_layers)
         target_energy = texture_energy(target)
-        target_gradient = gradient_energy(target)
+        target_map = energy_map(target)
+        target_gradient = target_map.flatten(1).mean(1)  # gradient_energy(target)
         if settings.edge_weight:
             source_edges = edge_maps(images)
             target_structure = structure_ssim(edge_maps(target), source_edges)
         if settings.texture_weight or settings.outline_weight:
             near, far = zone_masks(images)
-            target_zones = zone_energy(target, near), zone_energy(target, far)
+            target_zones = zone_energy(target_map, near), zone_energy(target_map, far)
     painted = student(images, style)
     layers, vector = _style_layers(features, painted)
     style_loss = sum(
@@ -476,8 +481,9 @@ def losses(
     detail = (
         (torch.log(texture_energy(painted) + 1e-6) - torch.log(target_energy + 1e-6)).abs().mean()
     )
+    painted_map = energy_map(painted)  # the sharpness, texture and outline terms read it
     sharpness = F.relu(
-        torch.log(target_gradient + 1e-6) - torch.log(gradient_energy(painted) + 1e-6)
+        torch.log(target_gradient + 1e-6) - torch.log(painted_map.flatten(1).mean(1) + 1e-6)
     ).mean()
     edges = vector.new_zeros(())
     if settings.edge_weight:
@@ -486,8 +492,8 @@ def losses(
     texture, outline = vector.new_zeros(()), vector.new_zeros(())
     if settings.texture_weight or settings.outline_weight:
         (near_target, near_ok), (far_target, far_ok) = target_zones
-        near_painted, _ = zone_energy(painted, near)
-        far_painted, _ = zone_energy(painted, far)
+        near_painted, _ = zone_energy(painted_map, near)
+        far_painted, _ = zone_energy(painted_map, far)
         log_ratio = torch.log(far_target + 1e-6) - torch.log(far_painted + 1e-6)
         log_ratio = log_ratio.abs() if settings.texture_both_ways else F.relu(log_ratio)
         texture = (log_ratio * far_ok).sum() / far_ok.sum().clamp_min(1)
