@@ -2,10 +2,10 @@
 
 A :class:`LivePainter` owns one stylizer (``restyle.api.painter()``, the default engine),
 a flicker filter that holds no frame back and one worker thread. The filter is ``carry``
-for a style the network paints with strokes that follow the content (with ``--model
-steady``, the default: a style image, or a built-in style the trained 26-style network
-paints): the strokes are carried along the motion, as sharp as painted; for the others
-(the other built-in styles) it is ``forward``, a blend along the motion. Frames are handed
+for a style the network paints with strokes that follow the content (a style image with
+``--model steady``, the default; with ``--model outlined`` also the built-in styles the
+trained 26-style network paints): the strokes are carried along the motion, as sharp as
+painted; for the others it is ``forward``, a blend along the motion. Frames are handed
 in with :meth:`LivePainter.submit` into a slot of one: a frame that arrives while
 the worker is still painting replaces the one waiting, so a slow machine drops frames
 instead of queueing them, and the delay from camera to painting stays one painting long.

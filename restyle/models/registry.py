@@ -92,7 +92,7 @@ REGISTRY: dict[str, ModelSpec] = {
             sha256="011487b60872c0c6ca895c94dabcd91fc05886cd6959f16790237d0cd475fe22",
             package="restyle",
             resource="models/weights/steady_multistyle26.npz",
-            description="--model steady for the built-in styles it paints well: the 26-style "
+            description="--model outlined for the built-in styles it paints: the 26-style "
             "network fine-tuned here to paint off the 4-pixel grid, as its difference from "
             "multistyle26 (restyle/models/weights)",
             license="Apache-2.0 (fine-tuned from Magenta's weights)",
