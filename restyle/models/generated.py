@@ -15,11 +15,13 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-
-import onnx
+from typing import TYPE_CHECKING
 
 from ..errors import ModelError
 from .location import cache_dir, sha256_of
+
+if TYPE_CHECKING:
+    import onnx
 
 GRAPH_VERSION = "2"  # bump when a builder changes the graph it writes
 

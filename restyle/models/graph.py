@@ -23,6 +23,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from .phases import from_phases, to_phases
+
 __all__ = [
     "TransformerWeights",
     "build_fast_transformer",
@@ -593,24 +595,3 @@ def build_fast_transformer(
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
     model.ir_version = 8
     return model
-
-
-def to_phases(images: np.ndarray) -> np.ndarray:
-    """Arrange N x H x W x 3 float32 images as the fast transformer's phase input.
-
-    Reflect-pads by 4 pixels and applies a 2x2 space-to-depth, channels ``(dy*2+dx)*3 + c``.
-    H and W must be even.
-    """
-    n, h, w, c = images.shape
-    padded = np.pad(images, ((0, 0), (4, 4), (4, 4), (0, 0)), mode="reflect")
-    hp, wp = (h + 8) // 2, (w + 8) // 2
-    phases = padded.reshape(n, hp, 2, wp, 2, c).transpose(0, 2, 4, 5, 1, 3)
-    return np.ascontiguousarray(phases.reshape(n, 4 * c, hp, wp), dtype=np.float32)
-
-
-def from_phases(phases: np.ndarray) -> np.ndarray:
-    """Turn the fast transformer's N x 12 x h x w phase output into N x 2h x 2w x 3 images."""
-    n, ch, h, w = phases.shape
-    c = ch // 4
-    images = phases.reshape(n, 2, 2, c, h, w).transpose(0, 4, 1, 5, 2, 3)
-    return images.reshape(n, 2 * h, 2 * w, c)

@@ -128,7 +128,7 @@ class StyleTransformer:
 
         ``style`` is one vector or one per image. Returns N x H x W x 3 float32 in [0, 1].
         """
-        from .graph import from_phases, to_phases
+        from .phases import from_phases, to_phases
 
         style = np.asarray(style, np.float32).reshape(-1, self.style_dim)
         if len(style) == 1 and len(content) > 1:
@@ -162,12 +162,22 @@ def _key(model_dir: str | os.PathLike[str] | None) -> str | None:
 
 @functools.lru_cache(maxsize=8)
 def _predictor(device: str, model_dir: str | None, precision: str) -> StylePredictor:
+    from .generated import generated_key, generated_model
+
+    name = "arbitrary_predict"
+    if precision == "shipped":
+        path = locate(name, model_dir)
+    else:  # the int8 weights folded into float, once, into the cache
+        key = generated_key(_verified_sha(name, model_dir), "float")
+        path = generated_model(f"{name}-float", key, lambda: _dequantized(name, model_dir))
+    return StylePredictor(create_session(os.fspath(path), device))
+
+
+def _dequantized(name: str, model_dir: str | None):
+    """Shipped network ``name`` with its int8 weights folded into float."""
     from .graph import dequantize
 
-    model = _load("arbitrary_predict", model_dir)
-    if precision != "shipped":
-        model = dequantize(model)
-    return StylePredictor(create_session(model.SerializeToString(), device))
+    return dequantize(_load(name, model_dir))
 
 
 def network_weights(name: str, model_dir: str | None, model: str = DEFAULT_MODEL):
@@ -222,15 +232,17 @@ def generated_graph(name: str, model_dir: str | None, precision: str, model: str
     label = trained or name
     shas = [_verified_sha(n, model_dir) for n in (name, trained) if n]
     if precision == "int8":
-        from .quantize import load_table, quantize_transformer
+        from .calibration_table import load_table
 
         table = load_table(label)
+
+        def build():
+            from .quantize import quantize_transformer  # onnx: only where not cached yet
+
+            return quantize_transformer(_fast_graph(name, model_dir, model), table)
+
         key = generated_key("+".join(shas), "int8", table.to_json())
-        return generated_model(
-            f"{label}-int8",
-            key,
-            lambda: quantize_transformer(_fast_graph(name, model_dir, model), table),
-        )
+        return generated_model(f"{label}-int8", key, build)
     key = generated_key("+".join(shas), "float")
     return generated_model(f"{label}-float", key, lambda: _fast_graph(name, model_dir, model))
 
@@ -259,8 +271,8 @@ def _network(
         make_dynamic(model, {model.graph.input[0].name: (1, 2)})
         session = create_session(model.SerializeToString(), device, threads)
         return StyleTransformer(session, fast=False)
-    fast = _fast_graph(name, model_dir, model)
-    return StyleTransformer(create_session(fast.SerializeToString(), device, threads), True, dim)
+    graph = generated_graph(name, model_dir, "float", model)
+    return StyleTransformer(create_session(os.fspath(graph), device, threads), True, dim)
 
 
 def load_predictor(
