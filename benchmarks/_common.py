@@ -62,9 +62,10 @@ def time_alternating(
 
 def machine() -> dict[str, object]:
     """What the numbers were measured on."""
-    import onnxruntime
-
     from restyle.models.openvino import import_openvino
+    from restyle.models.session import import_onnxruntime
+
+    onnxruntime = import_onnxruntime()
 
     try:
         openvino_version = import_openvino().__version__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 from PIL import Image
 
 from support.image_factory import synthetic_painting, synthetic_photo
+
+# tests that import onnxruntime themselves record no usage events either (restyle's own
+# import sets this: restyle.models.session.import_onnxruntime); none is imported above
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_MEDIA = REPO_ROOT.parent / "shared" / "media"

@@ -27,8 +27,9 @@ from .finetune import load_student, run_settings, transformer_weights
 
 def largest_change(student, weights) -> float:
     """The largest difference between the checkpoint's painting and the graph's, on noise."""
-    import onnxruntime as ort
+    from restyle.models.session import import_onnxruntime
 
+    ort = import_onnxruntime()
     rng = np.random.default_rng(0)
     images = rng.random((1, 64, 96, 3), dtype=np.float32)
     style = rng.normal(0, 0.5, (1, weights.style_dim)).astype(np.float32)

@@ -70,8 +70,9 @@ def activation_ranges(
     Returns layer -> (bound, signed): the largest per-feed ``percentile`` of ``|x|``, and
     whether any value was negative. Runs the float graph once per feed in ONNX Runtime.
     """
-    import onnxruntime as ort
+    from .session import import_onnxruntime
 
+    ort = import_onnxruntime()
     taps = conv_activations(model)
     probe = onnx.ModelProto.FromString(model.SerializeToString())
     graph_inputs = {i.name for i in probe.graph.input}

@@ -11,9 +11,24 @@ CPU_PROVIDER = "CPUExecutionProvider"
 _PROVIDER = {"cuda": "CUDAExecutionProvider", "cpu": CPU_PROVIDER}
 
 
+# ONNX Runtime 1.32's Linux wheels record usage events (a device id, one event a process,
+# more a session) under ~/.cache/Microsoft and upload them; this variable, read once when
+# onnxruntime is first imported, turns all of it off (microsoft/onnxruntime#27379)
+TELEMETRY_OFF = ("ORT_DISABLE_TELEMETRY", "1")
+
+
+def import_onnxruntime():
+    """``onnxruntime``, imported with its usage telemetry off (unless the user set
+    ``ORT_DISABLE_TELEMETRY`` themselves): rendering a video sends nothing anywhere."""
+    os.environ.setdefault(*TELEMETRY_OFF)
+    import onnxruntime
+
+    return onnxruntime
+
+
 def available_devices() -> list[str]:
     """Devices this ONNX Runtime build can use, e.g. ``["cuda", "cpu"]``."""
-    import onnxruntime as ort
+    ort = import_onnxruntime()
 
     names = ort.get_available_providers()
     return [d for d in ("cuda", "cpu") if _PROVIDER[d] in names]
@@ -57,7 +72,7 @@ def create_session(
         DeviceError: CUDA was asked for and could not start.
         ModelError: the model cannot be loaded.
     """
-    import onnxruntime as ort
+    ort = import_onnxruntime()
 
     providers = providers_for(device)
     opts = ort.SessionOptions()
