@@ -28,7 +28,13 @@ Besides the shared clips, two clips of pure camera motion are made from a shared
 (``--photo``, tubingen.jpg), lossless: a subpixel pan (1.37, 0.41 px a frame) and a slow
 pan with zoom (0.9, 0.3 px and 0.4 % a frame). ``--methods`` picks rows by name.
 
+``--reference steady`` takes the ratios to the steady network's own per-frame painting
+instead of the shipped network's: what a flicker filter does to the painting it is given,
+apart from how the network itself paints (which ``benchmarks/quality/aliasing.py`` and the
+steady per-frame row measure against the shipped one).
+
     python -m benchmarks strokes [--frames 60] [--gap 10] [--clips cockatoo.mp4 ...]
+        [--reference original|steady]
 """
 
 from __future__ import annotations
@@ -64,6 +70,8 @@ METHODS = {  # name -> options of restyle.stylize_video
     "steady + strokes stick, no filter": {**STEADY, "strokes": "stick", "temporal": "none"},
     "steady + strokes stick + default (carry)": {**STEADY, "strokes": "stick"},
 }
+# --reference: the per-frame row the ratios are to
+REFERENCES = {"original": "per-frame (none)", "steady": "steady, per-frame (none)"}
 PANS = {  # name -> (x, y) pixels a frame, zoom a frame
     "pan (photo)": (1.37, 0.41, 1.0),
     "pan with zoom (photo)": (0.9, 0.3, 1.004),
@@ -117,11 +125,18 @@ def main() -> None:
     parser.add_argument("--photo", default="tubingen.jpg", help="the photo the pans move over")
     parser.add_argument("--no-pans", action="store_true", help="the shared clips only")
     parser.add_argument("--methods", nargs="+", help="rows to run (default: all)")
+    parser.add_argument(
+        "--reference",
+        choices=sorted(REFERENCES),
+        default="original",
+        help="whose per-frame painting the ratios are to (default: the shipped network's)",
+    )
     args = parser.parse_args()
+    base_name = REFERENCES[args.reference]
     methods = {
         name: extra
         for name, extra in METHODS.items()
-        if not args.methods or name in args.methods or name == "per-frame (none)"
+        if not args.methods or name in args.methods or name == base_name
     }
 
     import restyle
@@ -157,14 +172,14 @@ def main() -> None:
                 result = restyle.stylize_video(clip, out, style, **options, **extra)
                 speed[name] = result.frames / (time.perf_counter() - started)
                 outs[name] = out
-            reference = outs["per-frame (none)"]
+            reference = outs[base_name]
             scores = {
                 name: restyle.evaluate(
                     clip, out, reference=reference, style=measured_style, gap=args.gap
                 )
                 for name, out in outs.items()
             }
-            base = scores["per-frame (none)"]
+            base = scores[base_name]
             rows.append(_floor_row(clip.name, base))
             for name, r in scores.items():
                 rows.append(
@@ -184,7 +199,7 @@ def main() -> None:
                     }
                 )
     print(
-        f"ratios to per-frame; {args.frames} frames, painted at {args.max_size} px, "
+        f"ratios to {base_name}; {args.frames} frames, painted at {args.max_size} px, "
         f"lossless, gap {args.gap}; style {args.style}"
     )
     print_table(
@@ -194,7 +209,10 @@ def main() -> None:
           _f(r["texture"]), _f(r["outline"]), _f(r["style"]), _f(r["edge"]), _f(r["fps"], 1)]
          for r in rows],
     )  # fmt: skip
-    write_json("strokes", {"rows": rows, "frames": args.frames, "gap": args.gap})
+    write_json(
+        "strokes",
+        {"rows": rows, "frames": args.frames, "gap": args.gap, "reference": base_name},
+    )
 
 
 def _floor_row(clip: str, base) -> dict:
