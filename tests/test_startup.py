@@ -17,6 +17,8 @@ import pytest
 
 from support.media_factory import make_video
 
+pytestmark = pytest.mark.slow  # renders, in fresh processes
+
 _RENDER = """
 import json, sys
 from restyle.cli import main
