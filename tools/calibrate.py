@@ -132,7 +132,7 @@ def calibrate(name: str, frames: list[np.ndarray]):
     from restyle.models.quantize import PERCENTILE, CalibrationTable, activation_ranges
 
     network, weights = TABLES[name]
-    model = _fast_graph(network, None, weights)
+    model = _fast_graph(network, None, weights, False)  # the form the int8 graph is built on
     styles = styles_for(network, weights)
     feeds = (
         {"content": to_phases(f[None].astype(np.float32) / 255.0), "style": s}
@@ -166,7 +166,7 @@ def sensitivity(name: str) -> None:
                     frames.append(_fit(frame.to_ndarray(format="rgb24")))
     network, weights = TABLES[name]
     styles = styles_for(network, weights)[:2]
-    float_graph = _fast_graph(network, None, weights)
+    float_graph = _fast_graph(network, None, weights, False)  # as the int8 graph is built
     table = load_table(name)
 
     def paint(model) -> list[np.ndarray]:

@@ -212,11 +212,15 @@ def _verified_sha(name: str, model_dir: str | None) -> str:
     return get_spec(name).sha256
 
 
-def _fast_graph(name: str, model_dir: str | None, model: str = DEFAULT_MODEL):
-    """The fast float graph of transformer ``name`` as ``model`` paints it."""
+def _fast_graph(
+    name: str, model_dir: str | None, model: str = DEFAULT_MODEL, blur_on_phases: bool = True
+):
+    """The fast float graph of transformer ``name`` as ``model`` paints it (``blur_on_phases``:
+    see :func:`~restyle.models.graph.build_fast_transformer`)."""
     from .graph import build_fast_transformer
 
-    return build_fast_transformer(network_weights(name, model_dir, model))
+    weights = network_weights(name, model_dir, model)
+    return build_fast_transformer(weights, blur_on_phases=blur_on_phases)
 
 
 def generated_graph(name: str, model_dir: str | None, precision: str, model: str = DEFAULT_MODEL):
@@ -239,7 +243,8 @@ def generated_graph(name: str, model_dir: str | None, precision: str, model: str
         def build():
             from .quantize import quantize_transformer  # onnx: only where not cached yet
 
-            return quantize_transformer(_fast_graph(name, model_dir, model), table)
+            # the blurred stride on pixels: OpenVINO's int8 strays on the phase form's pads
+            return quantize_transformer(_fast_graph(name, model_dir, model, False), table)
 
         key = generated_key("+".join(shas), "int8", table.to_json())
         return generated_model(f"{label}-int8", key, build)
