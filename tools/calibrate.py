@@ -132,7 +132,7 @@ def calibrate(name: str, frames: list[np.ndarray]):
     from restyle.models.quantize import PERCENTILE, CalibrationTable, activation_ranges
 
     network, weights = TABLES[name]
-    model = _fast_graph(network, None, weights, False)  # the form the int8 graph is built on
+    model = _fast_graph(network, None, weights, False)  # as the int8 graph is built
     styles = styles_for(network, weights)
     feeds = (
         {"content": to_phases(f[None].astype(np.float32) / 255.0), "style": s}

@@ -23,7 +23,7 @@ from .location import cache_dir, sha256_of
 if TYPE_CHECKING:
     import onnx
 
-GRAPH_VERSION = "3"  # bump when a builder changes the graph it writes
+GRAPH_VERSION = "4"  # bump when a builder changes the graph it writes
 
 
 def generated_key(*parts: str) -> str:

@@ -213,14 +213,14 @@ def _verified_sha(name: str, model_dir: str | None) -> str:
 
 
 def _fast_graph(
-    name: str, model_dir: str | None, model: str = DEFAULT_MODEL, blur_on_phases: bool = True
+    name: str, model_dir: str | None, model: str = DEFAULT_MODEL, reflect_border: bool = True
 ):
-    """The fast float graph of transformer ``name`` as ``model`` paints it (``blur_on_phases``:
+    """The fast float graph of transformer ``name`` as ``model`` paints it (``reflect_border``:
     see :func:`~restyle.models.graph.build_fast_transformer`)."""
     from .graph import build_fast_transformer
 
     weights = network_weights(name, model_dir, model)
-    return build_fast_transformer(weights, blur_on_phases=blur_on_phases)
+    return build_fast_transformer(weights, reflect_border=reflect_border)
 
 
 def generated_graph(name: str, model_dir: str | None, precision: str, model: str = DEFAULT_MODEL):
@@ -243,7 +243,7 @@ def generated_graph(name: str, model_dir: str | None, precision: str, model: str
         def build():
             from .quantize import quantize_transformer  # onnx: only where not cached yet
 
-            # the blurred stride on pixels: OpenVINO's int8 strays on the phase form's pads
+            # an edge pad before the blurred stride: OpenVINO's int8 strays on the exact one's
             return quantize_transformer(_fast_graph(name, model_dir, model, False), table)
 
         key = generated_key("+".join(shas), "int8", table.to_json())
