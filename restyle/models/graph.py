@@ -495,11 +495,11 @@ def build_fast_transformer(
     phase_first = kw.shape[0] < 16  # few output channels: run the 9x9 conv on phases
     pads2 = g.const(np.array([0, 0, 2, 2, 0, 0, 2, 2], np.int64), "pads2") if weights.blur else ""
 
-    def phase_reflect_pad(x: str, channels: int, layer: str) -> str:
-        """Pad 2x2 phases (4 x ``channels``, DCR) by one phase on each side as reflect-padding
-        their pixels by 2 would: the odd phases' edge, the even phases' second row and column
-        at the top and left (pixel -2 is pixel 2) and their edge at the bottom and right."""
-        x = g.op("Pad", [x, pads1], f"{layer}/pad", mode="edge")
+    def phase_reflect_border(x: str, channels: int, layer: str) -> str:
+        """2x2 phases (4 x ``channels``, DCR) edge-padded by one phase, made what
+        reflect-padding their pixels by 2 gives: the even phases' top row and left column
+        taken from their second (pixel -2 is pixel 2); the odd phases' edge and the bottom and
+        right edge are that already."""
 
         def part(t: str, axis: int, first: int, last: int, lo: int, hi: int, tag: str) -> str:
             bounds = [
@@ -546,10 +546,9 @@ def build_fast_transformer(
         elif weights.blur:
             # the blurred stride-2 conv (5x5 on pixels, reflect pad 2) as a 3x3 conv on the
             # same phases, padded by one phase to match
-            if reflect_border:
-                x = phase_reflect_pad(x, channels, second)
-            else:  # pixel -2 takes pixel 0 (see the docstring)
-                x = g.op("Pad", [x, pads1], f"{second}/pad", mode="edge")
+            x = g.op("Pad", [x, pads1], f"{second}/pad", mode="edge")
+            if reflect_border:  # else pixel -2 takes pixel 0 (see the docstring)
+                x = phase_reflect_border(x, channels, second)
             x = finish(conv(x, blurred_phase_kernel(kw), kb, second), second, "Relu")
         else:
             # the stride-2 conv (reflect-pad 1, 3x3) as an edge-pad (top/left) + 2x2 conv on
