@@ -15,6 +15,7 @@ from restyle.models.graph import from_phases, to_phases
 from restyle.models.networks import (
     _fast_graph,
     generated_graph,
+    int8_source_graph,
     load_multistyle,
     load_transformer,
     resolve_engine,
@@ -55,7 +56,7 @@ def _run(model: onnx.ModelProto, images: np.ndarray, style: np.ndarray) -> np.nd
 def test_the_tables_cover_every_convolution(name):
     table = load_table(name)
     network, model = TABLES[name]
-    assert set(table.ranges) == set(conv_activations(_fast_graph(network, None, model)))
+    assert set(table.ranges) == set(conv_activations(int8_source_graph(network, None, model)))
     assert all(bound > 0 for bound, _ in table.ranges.values())
     assert CalibrationTable.from_json(table.to_json()) == table
 
@@ -63,7 +64,7 @@ def test_the_tables_cover_every_convolution(name):
 @pytest.mark.parametrize("name", TABLES)
 def test_the_int8_graph_quantizes_the_convolutions_and_paints_like_float(name):
     network, model = TABLES[name]
-    float_graph = _fast_graph(network, None, model)
+    float_graph = int8_source_graph(network, None, model)
     table = load_table(name)
     model = quantize_transformer(float_graph, table)
     onnx.checker.check_model(model)

@@ -128,11 +128,11 @@ def styles_for(network: str, model: str = "original") -> list[np.ndarray]:
 def calibrate(name: str, frames: list[np.ndarray]):
     """The calibration table ``name`` (restyle.models.quantize.CalibrationTable)."""
     from restyle.models.graph import to_phases
-    from restyle.models.networks import _fast_graph
+    from restyle.models.networks import int8_source_graph
     from restyle.models.quantize import PERCENTILE, CalibrationTable, activation_ranges
 
     network, weights = TABLES[name]
-    model = _fast_graph(network, None, weights, False)  # as the int8 graph is built
+    model = int8_source_graph(network, None, weights)
     styles = styles_for(network, weights)
     feeds = (
         {"content": to_phases(f[None].astype(np.float32) / 255.0), "style": s}
@@ -153,7 +153,7 @@ def sensitivity(name: str) -> None:
     """Print each layer's SSIM loss against float when it alone is int8 (and when all are)."""
     from restyle.imaging.similarity import ssim
     from restyle.models.graph import from_phases, to_phases
-    from restyle.models.networks import _fast_graph
+    from restyle.models.networks import int8_source_graph
     from restyle.models.quantize import load_table, quantize_transformer
     from restyle.models.session import create_session
 
@@ -166,7 +166,7 @@ def sensitivity(name: str) -> None:
                     frames.append(_fit(frame.to_ndarray(format="rgb24")))
     network, weights = TABLES[name]
     styles = styles_for(network, weights)[:2]
-    float_graph = _fast_graph(network, None, weights, False)  # as the int8 graph is built
+    float_graph = int8_source_graph(network, None, weights)
     table = load_table(name)
 
     def paint(model) -> list[np.ndarray]:

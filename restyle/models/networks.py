@@ -223,6 +223,14 @@ def _fast_graph(
     return build_fast_transformer(weights, reflect_border=reflect_border)
 
 
+def int8_source_graph(name: str, model_dir: str | None, model: str = DEFAULT_MODEL):
+    """The float graph the int8 graph of transformer ``name`` is quantized from, and its
+    calibration measured on: the blurred stride's phases edge-padded, which OpenVINO's int8
+    compiles faithfully where it strays on the exact padding
+    (:func:`~restyle.models.graph.build_fast_transformer`)."""
+    return _fast_graph(name, model_dir, model, reflect_border=False)
+
+
 def generated_graph(name: str, model_dir: str | None, precision: str, model: str = DEFAULT_MODEL):
     """Path of the cached graph of transformer ``name`` for ``precision`` (built once).
 
@@ -243,8 +251,7 @@ def generated_graph(name: str, model_dir: str | None, precision: str, model: str
         def build():
             from .quantize import quantize_transformer  # onnx: only where not cached yet
 
-            # an edge pad before the blurred stride: OpenVINO's int8 strays on the exact one's
-            return quantize_transformer(_fast_graph(name, model_dir, model, False), table)
+            return quantize_transformer(int8_source_graph(name, model_dir, model), table)
 
         key = generated_key("+".join(shas), "int8", table.to_json())
         return generated_model(f"{label}-int8", key, build)
