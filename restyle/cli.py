@@ -552,6 +552,31 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cache(args: argparse.Namespace) -> int:
+    """restyle cache: what the cache folder holds and how much room; --clear empties it."""
+    from .models.cache import cache_usage, clear_cache
+    from .models.location import cache_dir
+
+    folder = cache_dir()
+    if args.clear or args.all:
+        freed = clear_cache(folder, downloads=args.all)
+        print(f"restyle cache: freed {_megabytes(freed)} in {folder}")
+        return 0
+    parts = cache_usage(folder)
+    print(f"cache: {folder} (move it with $RESTYLE_CACHE_DIR)")
+    for part in parts:
+        print(f"  {part.name:12s} {_megabytes(part.bytes):>9s} {part.files:6d} files  "
+              f"{part.description}")  # fmt: skip
+    rebuilt = sum(p.bytes for p in parts if p.rebuilt)
+    print(f"restyle cache --clear frees {_megabytes(rebuilt)}; --all removes the downloads too")
+    return 0
+
+
+def _megabytes(size: int) -> str:
+    """A byte count for people: MB with one decimal (kB below one MB)."""
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """restyle demo: draw a clip and a picture, paint them, say where the results are."""
     from .demo import DEMO_STYLE, run_demo
@@ -905,6 +930,24 @@ def build_parser(view: HelpView | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="list networks and where their weights are found")
     add_options(p, ("engine",), skip=("precision", "backend"))
     p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser(
+        "cache",
+        help="what the cache folder holds; --clear gives the room back",
+        description="Show the parts of restyle's cache folder ($RESTYLE_CACHE_DIR, default "
+        "~/.cache/restyle) and their sizes. Generated graphs and compiled networks are "
+        "made again when needed, so clearing them is safe between renders.",
+    )
+    clear = p.add_mutually_exclusive_group()
+    clear.add_argument(
+        "--clear",
+        action="store_true",
+        help="remove what restyle makes again (graphs, compiled networks, page examples)",
+    )
+    clear.add_argument(
+        "--all", action="store_true", help="remove the downloaded weights too"
+    )
+    p.set_defaults(func=cmd_cache)
     return parser
 
 
