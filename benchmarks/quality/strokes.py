@@ -22,7 +22,11 @@ built-in style ``--model outlined``, whose 26-style network paints built-in styl
 and 20).
 
 The source floor rows are the source's own warp error under the same flow, as a fraction
-of per-frame's: no method can go much below it under this meter.
+of per-frame's: no method can go much below it under this meter. The carry floor rows (with
+the ``steady, per-frame (none)`` row) are the long-term error of the steady network's
+paintings carried ``--gap`` frames along the carry filter's flows with no fresh paint at
+all (:mod:`benchmarks.quality.carry_floor`): where the chained flows and the meter's one
+direct flow part (fast, non-rigid motion), carrying strokes perfectly reads no lower.
 
 Besides the shared clips, two clips of pure camera motion are made from a shared photo
 (``--photo``, tubingen.jpg), lossless: a subpixel pan (1.37, 0.41 px a frame) and a slow
@@ -45,6 +49,7 @@ import time
 from pathlib import Path
 
 from benchmarks._common import need_media, print_table, write_json
+from benchmarks.quality.carry_floor import carry_floor
 
 ORIGINAL = {"model": "original"}  # the shipped network: the reference and today's rows
 STEADY = {"model": "steady"}  # the network trained here
@@ -70,6 +75,7 @@ METHODS = {  # name -> options of restyle.stylize_video
     "steady + strokes stick, no filter": {**STEADY, "strokes": "stick", "temporal": "none"},
     "steady + strokes stick + default (carry)": {**STEADY, "strokes": "stick"},
 }
+STEADY_FRAMES = "steady, per-frame (none)"  # what the carry floor row carries
 # --reference: the per-frame row the ratios are to
 REFERENCES = {"original": "per-frame (none)", "steady": "steady, per-frame (none)"}
 PANS = {  # name -> (x, y) pixels a frame, zoom a frame
@@ -181,6 +187,9 @@ def main() -> None:
             }
             base = scores[base_name]
             rows.append(_floor_row(clip.name, base))
+            if STEADY_FRAMES in outs:  # what carrying alone reaches under the meter
+                floor = carry_floor(clip, outs[STEADY_FRAMES], args.gap, args.frames)
+                rows.append(_carry_row(clip.name, floor, base))
             for name, r in scores.items():
                 rows.append(
                     {
@@ -230,6 +239,25 @@ def _floor_row(clip: str, base) -> dict:
         "fps": None,
         "short_abs": base.source_floor,
         "long_abs": base.long_term_source_floor,
+    }
+
+
+def _carry_row(clip: str, floor: float, base) -> dict:
+    """The carry floor (:mod:`benchmarks.quality.carry_floor`) as a fraction of per-frame's
+    long-term error: the steady network's paintings carried, no fresh paint."""
+    return {
+        "clip": clip,
+        "method": "carry floor",
+        "short": None,
+        "long": floor / base.long_term_warp_error,
+        "detail": None,
+        "texture": None,
+        "outline": None,
+        "style": None,
+        "edge": None,
+        "fps": None,
+        "short_abs": None,
+        "long_abs": floor,
     }
 
 
