@@ -541,7 +541,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     print(f"default on device {device}: --backend {backend} --precision {precision}")
     print(f"models (--model, default {DEFAULT_MODEL}): " + MODELS.describe())
     steady = ", ".join(f"builtin:{n}" for n in sorted(STEADY_BUILTINS))
-    print(f"built-in styles --model outlined paints with the trained network: {steady}")
+    print(f"built-in styles --model steady paints with the trained network: {steady}")
     model_dir = getattr(args, "model_dir", None)
     for name, spec in sorted(REGISTRY.items()):
         try:

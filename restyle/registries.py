@@ -199,16 +199,10 @@ MODELS = Registry("model")
 MODELS.add(
     "steady",
     "steady",
-    "strokes that follow the content as it moves (the default): the network fine-tuned "
-    "here to paint style images off the 4-pixel grid (bilinear upsampling, a blur before "
-    "each stride); built-in styles keep the original",
-)
-MODELS.add(
-    "outlined",
-    "outlined",
-    "as steady, and built-in styles 0, 12 and 20 painted by a 26-style network trained "
-    "the same way: the steadiest strokes, but fewer small ones and lit outlines along "
-    "edges (restyle models lists the styles)",
+    "strokes that follow the content as it moves (the default): networks fine-tuned "
+    "here to paint off the 4-pixel grid (bilinear upsampling, a blur before each stride), "
+    "for style images and for the built-in styles they pass the look criteria on "
+    "(restyle models lists them); the other built-in styles keep the original",
 )
 MODELS.add(
     "original",

@@ -78,7 +78,7 @@ def test_carried_strokes_warm_up_until_a_different_start_has_faded(tmp_path):
     out = tmp_path / "out.mp4"
     carried = layout(VideoJob.build(clip, out, str(tmp_path / "painting.png"), chunk_seconds=1))
     assert [c.warmup for c in carried] == [0, 25, 44, 44]  # 0.9 ** 44 < 1 %
-    averaged = layout(VideoJob.build(clip, out, "builtin:5", chunk_seconds=1))
+    averaged = layout(VideoJob.build(clip, out, "builtin:3", chunk_seconds=1))
     assert [c.warmup for c in averaged] == [0, 25, 25, 25]  # about a second
 
 
@@ -163,9 +163,9 @@ def test_a_worker_killed_mid_render_costs_only_its_pieces(clip, one_shot, tmp_pa
 def test_resume_after_a_kill_renders_only_the_missing_pieces(clip, one_shot, tmp_path):
     out = tmp_path / "resumed.mp4"
     argv = [sys.executable, "-m", "restyle", "video", str(clip), "-o", str(out), "--style", STYLE,
-            "--chunk-seconds", "0.3", "--temporal", "flow", "--crf", "0", "--max-size", "none",
-            "--device", "cpu", *ENGINE, "-q"]  # fmt: skip
-    folder = work_folder(VideoJob.build(clip, out, STYLE))
+            "--chunk-seconds", "0.3", "--temporal", "flow", "--model", "original", "--crf", "0",
+            "--max-size", "none", "--device", "cpu", *ENGINE, "-q"]  # fmt: skip
+    folder = work_folder(VideoJob.build(clip, out, STYLE, model="original"))
     proc = subprocess.Popen(argv, start_new_session=True, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     done = 0

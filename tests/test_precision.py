@@ -33,7 +33,7 @@ TABLES = {  # int8 table -> (network, --model): the shipped networks and those t
     "multistyle26": ("multistyle26", "original"),
     "arbitrary_transform": ("arbitrary_transform", "original"),
     "steady_arbitrary": ("arbitrary_transform", "steady"),
-    "steady_multistyle26": ("multistyle26", "outlined"),
+    "steady_multistyle26": ("multistyle26", "steady"),
 }
 needs_openvino = pytest.mark.skipif(
     not openvino_available(), reason="openvino is not installed (pip install '.[openvino]')"
@@ -202,7 +202,7 @@ def test_int8_on_openvino_paints_like_float_for_every_network(cache, name):
     network, model = TABLES[name]
     load = load_multistyle if network == "multistyle26" else load_transformer
     if network == "multistyle26":
-        style = np.eye(26, dtype=np.float32)[20 if model == "outlined" else 19]
+        style = np.eye(26, dtype=np.float32)[20 if model == "steady" else 19]
     else:
         style = np.random.default_rng(3).random(100, np.float32)
     content = np.stack([synthetic_photo(184, 320, seed) for seed in (1, 2)])

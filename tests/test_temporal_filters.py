@@ -464,7 +464,8 @@ def test_a_render_carries_steady_strokes_unless_the_style_moves(tmp_path):
 
     assert isinstance(built("a.png"), CarryFilter)
     assert isinstance(built("a.png", "b.png", transition="segments"), TwoWayFlowFilter)
-    assert isinstance(built("builtin:5"), TwoWayFlowFilter)
+    assert isinstance(built("builtin:3"), TwoWayFlowFilter)
+    assert isinstance(built("builtin:20"), CarryFilter)  # the trained 26-style network's
     assert isinstance(built("a.png", sharpness=0.9), TwoWayFlowFilter)
     assert isinstance(built("a.png", model="original"), TwoWayFlowFilter)
 

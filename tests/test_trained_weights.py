@@ -88,42 +88,40 @@ def test_the_shipped_difference_is_found_checked_and_anti_aliased():
     assert sha256_of(path) != sha256_of(locate("arbitrary_transform", None))
     with pytest.raises(InputError, match="unknown model"):
         weights_name("wobbly", "arbitrary_transform")
-    assert set(MODELS.names()) == {"steady", "outlined", "original"}
+    assert set(MODELS.names()) == {"steady", "original"}
 
 
 def test_the_26_style_network_has_its_own_with_a_skip_path():
     path = locate("steady_multistyle26", None)  # verifies the registry's SHA-256
     assert path.stat().st_size < 2_000_000
-    assert weights_name("outlined", "multistyle26") == "steady_multistyle26"
-    assert weights_name("steady", "multistyle26") is None  # the default keeps the shipped one
-    weights = network_weights("multistyle26", None, "outlined")
+    assert weights_name("steady", "multistyle26") == "steady_multistyle26"
+    assert weights_name("original", "multistyle26") is None
+    weights = network_weights("multistyle26", None, "steady")
     assert (weights.upsample, weights.blur) == ("bilinear", True)
     assert weights.skip is not None
     assert network_weights("multistyle26", None, "original").skip is None
 
 
 def test_built_in_styles_outside_the_passing_ones_keep_the_shipped_network():
-    """--model outlined paints a built-in style with the trained network only where it
-    passes the look criteria; a blend that leans on any other style keeps the original. The
-    default (steady) paints every built-in style with the original."""
+    """--model steady (the default) paints a built-in style with the trained network only
+    where it passes the look criteria; a blend that leans on any other style keeps the
+    original."""
     eye = np.eye(26, dtype=np.float32)
     good, other = (
         sorted(STEADY_BUILTINS)[:2],
         next(i for i in range(26) if i not in STEADY_BUILTINS),
     )
-    assert painting_model("outlined", "builtin", [eye[good[0]]]) == "outlined"
+    assert painting_model("steady", "builtin", [eye[good[0]]]) == "steady"
     half = 0.5 * eye[good[0]] + 0.5 * eye[good[1]]
-    assert painting_model("outlined", "builtin", [half]) == "outlined"
-    assert painting_model("outlined", "builtin", [eye[good[0]], eye[other]]) == "original"
+    assert painting_model("steady", "builtin", [half]) == "steady"
+    assert painting_model("steady", "builtin", [eye[good[0]], eye[other]]) == "original"
     leaning = 0.9 * eye[good[0]] + 0.1 * eye[other]
-    assert painting_model("outlined", "builtin", [leaning]) == "original"
+    assert painting_model("steady", "builtin", [leaning]) == "original"
     assert painting_model("original", "builtin", [eye[good[0]]]) == "original"
-    assert painting_model("steady", "builtin", [eye[good[0]]]) == "original"
     assert painting_model("steady", "arbitrary", [np.ones(100)]) == "steady"
-    assert painting_model("outlined", "arbitrary", [np.ones(100)]) == "outlined"
-    assert follows_content("outlined", "builtin", [eye[good[0]]])
-    assert not follows_content("outlined", "builtin", [eye[other]])
-    assert not follows_content("steady", "builtin", [eye[good[0]]])
+    assert follows_content("steady", "builtin", [eye[good[0]]])
+    assert not follows_content("steady", "builtin", [eye[other]])
+    assert not follows_content("original", "builtin", [eye[good[0]]])
     assert follows_content("steady", "arbitrary", [np.ones(100)])
 
 
@@ -146,9 +144,8 @@ def test_the_network_stylizer_routes_each_built_in_style():
     def painted(model: str, index: int) -> np.ndarray:
         return paint[model].stylize([frame], builtin_style(index))[0].astype(int)
 
-    np.testing.assert_array_equal(painted("outlined", other), painted("original", other))
-    np.testing.assert_array_equal(painted("steady", good), painted("original", good))
-    assert np.abs(painted("outlined", good) - painted("original", good)).mean() > 2
+    np.testing.assert_array_equal(painted("steady", other), painted("original", other))
+    assert np.abs(painted("steady", good) - painted("original", good)).mean() > 2
 
 
 def _shift_change(net, style: np.ndarray, shift: float) -> float:
@@ -189,11 +186,10 @@ def test_shipped_precision_paints_with_the_shipped_file():
         ({"style": "painting.jpg", "model": "steady"}, True),
         ({"style": "builtin:3", "model": "steady"}, False),  # not one it paints well
         ({"style": "Builtin:3", "model": "steady"}, False),  # read as --style reads it
-        ({"style": "builtin:20", "model": "steady"}, False),  # the default: the shipped one
-        ({"style": "builtin:20", "model": "outlined"}, True),
+        ({"style": "builtin:20", "model": "steady"}, True),  # one it passes the criteria on
+        ({"style": "Builtin:5", "model": "steady"}, True),
         ({"style": "Builtin:20", "model": "original"}, False),
-        ({"style": ["builtin:20", "builtin:3"], "model": "outlined"}, False),  # one network
-        ({"style": "painting.jpg", "model": "outlined"}, True),
+        ({"style": ["builtin:20", "builtin:3"], "model": "steady"}, False),  # one network
         ({"style": "painting.jpg", "model": "steady", "method": "gatys"}, False),
     ],
 )

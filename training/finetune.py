@@ -126,10 +126,10 @@ def transformer_weights(network: str = "arbitrary_transform"):
 
 def shipped_trained(network: str = "arbitrary_transform"):
     """The weights of the network restyle ships trained from ``network`` (``--model
-    outlined`` paints with both of them)."""
+    steady`` paints with both of them)."""
     from restyle.models.networks import network_weights
 
-    return network_weights(network, None, "outlined")
+    return network_weights(network, None, "steady")
 
 
 def make_student(weights: Any, settings: Settings) -> Transformer:

@@ -93,10 +93,9 @@ def _networks(network: str, checkpoints: list[Path]) -> dict:
             weights, upsample="bilinear", blur=True
         )
     try:
-        model = "steady" if weights_name("steady", network) else "outlined"
-        if weights_name(model, network) is not None:
+        if weights_name("steady", network) is not None:
             networks["steady (the shipped file)"] = from_weights(
-                network_weights(network, None, model)
+                network_weights(network, None, "steady")
             )
     except ModelError as exc:
         print(f"no steady network: {exc}")

@@ -17,9 +17,8 @@ and measured with ``restyle eval``'s meter against the per-frame painting
 * fps: frames per second of the whole ``restyle video`` call (same run, same machine).
 
 Rows name the network: the shipped one (``--model original``, today's rows and the
-per-frame reference) or the one trained here (``steady ...``, ``--model steady``; with a
-built-in style ``--model outlined``, whose 26-style network paints built-in styles 0, 12
-and 20).
+per-frame reference) or the one trained here (``steady ...``, ``--model steady``, whose
+26-style network paints the built-in styles in ``restyle.models.trained.STEADY_BUILTINS``).
 
 The source floor rows are the source's own warp error under the same flow, as a fraction
 of per-frame's: no method can go much below it under this meter. The carry floor rows (with
@@ -149,11 +148,6 @@ def main() -> None:
     from restyle.media import open_video
 
     builtin = args.style.lower().startswith("builtin:")  # no painting: no style distance
-    if builtin:  # the trained 26-style network is --model outlined
-        methods = {
-            name: {**extra, "model": "outlined"} if extra.get("model") == "steady" else extra
-            for name, extra in methods.items()
-        }
     media = need_media(*args.clips, *([] if builtin else [args.style]), args.photo)
     if builtin:
         media.insert(-1, args.style)

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     x = photo[None].astype(np.float32) / 255
     networks = {  # name -> (loader, style input, the --model of its trained network)
         "arbitrary": (load_transformer, np.random.default_rng(0).normal(0, 0.5, 100), "steady"),
-        "26-style (builtin:20)": (load_multistyle, np.eye(26)[20], "outlined"),
+        "26-style (builtin:20)": (load_multistyle, np.eye(26)[20], "steady"),
     }
     engines = [("onnxruntime", "float")]
     if openvino_available():

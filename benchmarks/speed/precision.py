@@ -108,7 +108,7 @@ def main() -> None:
             False,
         ),
         "26-style steady (builtin 20)": (
-            partial(load_multistyle, model="outlined"),
+            partial(load_multistyle, model="steady"),
             np.eye(26, dtype=np.float32)[20:21],
             False,
         ),

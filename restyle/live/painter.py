@@ -3,12 +3,12 @@
 A :class:`LivePainter` owns one stylizer (``restyle.api.painter()``, the default engine),
 a flicker filter that holds no frame back and one worker thread. The filter is ``carry``
 for a style the network paints with strokes that follow the content (a style image with
-``--model steady``, the default; with ``--model outlined`` also the built-in styles the
-trained 26-style network paints): the strokes are carried along the motion, as sharp as
-painted; for the others it is ``forward``, a blend along the motion. Frames are handed
-in with :meth:`LivePainter.submit` into a slot of one: a frame that arrives while
-the worker is still painting replaces the one waiting, so a slow machine drops frames
-instead of queueing them, and the delay from camera to painting stays one painting long.
+``--model steady``, the default, and the built-in styles the trained 26-style network
+paints with it): the strokes are carried along the motion, as sharp as painted; for the
+others it is ``forward``, a blend along the motion. Frames are handed in with
+:meth:`LivePainter.submit` into a slot of one: a frame that arrives while the worker is
+still painting replaces the one waiting, so a slow machine drops frames instead of
+queueing them, and the delay from camera to painting stays one painting long.
 The style can change while it runs (style vectors of one network are interpolated over
 ``handover`` seconds), and so can the painted size and the amount of flicker removal.
 """

@@ -89,10 +89,10 @@ REGISTRY: dict[str, ModelSpec] = {
         ModelSpec(
             name="steady_multistyle26",
             filename="steady_multistyle26.npz",
-            sha256="011487b60872c0c6ca895c94dabcd91fc05886cd6959f16790237d0cd475fe22",
+            sha256="d19bb8fede9d73a8119d77b6bff0dc412a9f655bdd227f8f806d9b3c23e31384",
             package="restyle",
             resource="models/weights/steady_multistyle26.npz",
-            description="--model outlined for the built-in styles it paints: the 26-style "
+            description="--model steady for the built-in styles it paints: the 26-style "
             "network fine-tuned here to paint off the 4-pixel grid, as its difference from "
             "multistyle26 (restyle/models/weights)",
             license="Apache-2.0 (fine-tuned from Magenta's weights)",

@@ -33,16 +33,14 @@ DEFAULT_MODEL = "steady"  # where a trained network passes the look criteria
 # (--model, shipped network) -> the registry entry of the difference to add, if any
 TRAINED = {
     ("steady", "arbitrary_transform"): "steady_arbitrary",
-    ("outlined", "arbitrary_transform"): "steady_arbitrary",
-    ("outlined", "multistyle26"): "steady_multistyle26",
+    ("steady", "multistyle26"): "steady_multistyle26",
 }
-# The built-in styles the trained 26-style network paints (``--model outlined``): a 1-3 px
+# The built-in styles the trained 26-style network paints (``--model steady``): a 1-3 px
 # move changes it <= 0.25x the shipped network's painting, detail (the whole frame's
-# gradient energy) >= 0.95x, style distance <= 1.05x, on photos and on paintings. But its
-# brush texture away from edges is 0.60-0.78x the shipped network's, and its outlines
-# 1.6-2.0x (restyle/models/weights/README.md): not the default. The others keep the
-# shipped network.
-STEADY_BUILTINS = frozenset({0, 12, 20})
+# gradient energy) >= 0.95x, brush texture away from edges >= 0.95x, style distance
+# <= 1.05x, on held-out photos and on paintings as pictures (restyle/models/weights/
+# README.md). The others keep the shipped network.
+STEADY_BUILTINS = frozenset({5, 20})
 
 SPACE_NETWORKS = {"arbitrary": "arbitrary_transform", "builtin": "multistyle26"}  # style space
 
@@ -63,8 +61,8 @@ def painting_model(model: str, space: str, vectors: Iterable[np.ndarray] = ()) -
 
 def follows_content(model: str, space: str, vectors: Iterable[np.ndarray] = ()) -> bool:
     """Whether ``model`` paints ``vectors`` of ``space`` (``"arbitrary"``, ``"builtin"``)
-    with a network trained here to keep its strokes on moving content (``--model steady``
-    for style images, ``outlined`` for some built-in styles too)."""
+    with a network trained here to keep its strokes on moving content (``--model steady``:
+    style images and the built-in styles in STEADY_BUILTINS)."""
     network = SPACE_NETWORKS.get(space)
     if network is None:
         return False

@@ -260,9 +260,8 @@ class Page:
                 model = gr.Radio(
                     list(MODELS.names()),
                     value=DEFAULT_MODEL,
-                    label="Network (--model): steady strokes follow the content; outlined "
-                    "also for built-in styles 0, 12, 20 (lit edges); original is the "
-                    "published one",
+                    label="Network (--model): steady strokes follow the content (style "
+                    "images, built-in styles 5 and 20); original is the published one",
                     elem_id="video-model",
                 )
                 with gr.Row():
