@@ -10,7 +10,10 @@ direct flow part, and the meter counts that as error. This measures it: each pai
 frame ``t - gap`` is carried ``gap`` frames along the carry filter's own flows (its size,
 quality and bicubic kernel, at the painted size), with share 1 everywhere, and compared
 as the meter compares, so a filter's long-term figure can be read against what carrying
-itself can reach under this meter.
+alone reaches under this meter. Where a filter reads near it (the hand-held cockatoo),
+carrying more cannot lower the figure; where it reads below it (the panned photos, whose
+chained bicubic moves soften what is carried), the fresh painting, which follows the
+content, is doing the work.
 """
 
 from __future__ import annotations

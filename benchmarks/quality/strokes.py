@@ -25,7 +25,7 @@ of per-frame's: no method can go much below it under this meter. The carry floor
 the ``steady, per-frame (none)`` row) are the long-term error of the steady network's
 paintings carried ``--gap`` frames along the carry filter's flows with no fresh paint at
 all (:mod:`benchmarks.quality.carry_floor`): where the chained flows and the meter's one
-direct flow part (fast, non-rigid motion), carrying strokes perfectly reads no lower.
+direct flow part (fast, non-rigid motion), carrying more reads no lower than that.
 
 Besides the shared clips, two clips of pure camera motion are made from a shared photo
 (``--photo``, tubingen.jpg), lossless: a subpixel pan (1.37, 0.41 px a frame) and a slow
