@@ -89,7 +89,7 @@ REGISTRY: dict[str, ModelSpec] = {
         ModelSpec(
             name="steady_multistyle26",
             filename="steady_multistyle26.npz",
-            sha256="d19bb8fede9d73a8119d77b6bff0dc412a9f655bdd227f8f806d9b3c23e31384",
+            sha256="7b1be62e8543b407400b93c4a5f72ad873b4692e47deb7e16cc824706740d85c",
             package="restyle",
             resource="models/weights/steady_multistyle26.npz",
             description="--model steady for the built-in styles it paints: the 26-style "
