@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from restyle.models.session import TELEMETRY_OFF
 from support.image_factory import synthetic_painting, synthetic_photo
 
 # tests that import onnxruntime themselves record no usage events either (restyle's own
 # import sets this: restyle.models.session.import_onnxruntime); none is imported above
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+os.environ.setdefault(*TELEMETRY_OFF)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_MEDIA = REPO_ROOT.parent / "shared" / "media"

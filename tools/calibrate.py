@@ -78,14 +78,14 @@ KEEP_FLOAT = {
         "residual/residual1/conv1",
         "residual/residual2/conv1",
     ),
-    # the trained 26-style network keeps the shipped one's float layers: with its last
-    # (full-size) layer in float instead of its strides (stage 3's choice: 0.88x the time)
-    # stage 7 painted builtin:5 at an SSIM of 0.959 to float on Sintel (0.980 like this)
-    # and builtin:20 with 1.098x float's flicker there (1.062x like this); --sensitivity
-    # now ranks contract.1 and contract.2 first
-    "steady_multistyle26": ("contract.1", "contract.2", "res.0.0", "res.1.0"),
 }
 KEEP_FLOAT["steady_arbitrary"] = KEEP_FLOAT["arbitrary_transform"]
+# the trained 26-style network keeps the shipped one's float layers: with its last
+# (full-size) layer in float instead of its strides (stage 3's choice: 0.88x the time)
+# stage 7 painted builtin:5 at an SSIM of 0.959 to float on Sintel (0.980 like this) and
+# builtin:20 with 1.098x float's flicker there (1.062x like this); --sensitivity now ranks
+# contract.1 and contract.2 first
+KEEP_FLOAT["steady_multistyle26"] = KEEP_FLOAT["multistyle26"]
 
 
 def _fit(image: np.ndarray) -> np.ndarray:

@@ -180,10 +180,11 @@ def main() -> None:
                 for name, out in outs.items()
             }
             base = scores[base_name]
-            rows.append(_floor_row(clip.name, base))
+            floors = [("source floor", base.source_floor, base.long_term_source_floor)]
             if STEADY_FRAMES in outs:  # what carrying alone reaches under the meter
                 floor = carry_floor(clip, outs[STEADY_FRAMES], args.gap, args.frames)
-                rows.append(_carry_row(clip.name, floor, base))
+                floors.append(("carry floor", None, floor))
+            rows += [_floor_row(clip.name, base, *floor) for floor in floors]
             for name, r in scores.items():
                 rows.append(
                     {
@@ -218,40 +219,23 @@ def main() -> None:
     )
 
 
-def _floor_row(clip: str, base) -> dict:
-    """The source's own warp errors as fractions of per-frame's (the meter's floor)."""
+def _floor_row(clip: str, base, method: str, short: float | None, long: float) -> dict:
+    """A floor's warp errors (short-term, None where not measured; long-term) as fractions
+    of per-frame's: the source's own (the meter's floor), or the steady paintings carried
+    with no fresh paint (:mod:`benchmarks.quality.carry_floor`)."""
     return {
         "clip": clip,
-        "method": "source floor",
-        "short": base.source_floor / base.warp_error,
-        "long": base.long_term_source_floor / base.long_term_warp_error,
+        "method": method,
+        "short": None if short is None else short / base.warp_error,
+        "long": long / base.long_term_warp_error,
         "detail": None,
         "texture": None,
         "outline": None,
         "style": None,
         "edge": None,
         "fps": None,
-        "short_abs": base.source_floor,
-        "long_abs": base.long_term_source_floor,
-    }
-
-
-def _carry_row(clip: str, floor: float, base) -> dict:
-    """The carry floor (:mod:`benchmarks.quality.carry_floor`) as a fraction of per-frame's
-    long-term error: the steady network's paintings carried, no fresh paint."""
-    return {
-        "clip": clip,
-        "method": "carry floor",
-        "short": None,
-        "long": floor / base.long_term_warp_error,
-        "detail": None,
-        "texture": None,
-        "outline": None,
-        "style": None,
-        "edge": None,
-        "fps": None,
-        "short_abs": None,
-        "long_abs": floor,
+        "short_abs": short,
+        "long_abs": long,
     }
 
 

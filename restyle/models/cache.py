@@ -64,7 +64,7 @@ def clear_cache(folder: Path | None = None, *, downloads: bool = False) -> int:
     for part in cache_usage(root):
         if not (part.rebuilt or downloads) or part.files == 0:
             continue
-        targets = [root / part.name] if part.rebuilt else list(_download_entries(root))
+        targets = [root / part.name] if part.rebuilt else _download_entries(root)
         for target in targets:
             try:
                 if target.is_dir():
